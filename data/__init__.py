@@ -1,0 +1,1 @@
+"""The read model: Link Profiler's storage (PostgreSQL/SQLite + Redis) as DataFrames and dicts."""

@@ -1,0 +1,78 @@
+"""Engine and Redis clients, plus a statement counter used by tests and benchmarks.
+
+The embedded default is a SQLite file under `var/` and an in-process Redis (fakeredis). Every
+client made for the same `memory://` URL in one process shares one fake server, so the
+simulator, the producer and the callbacks see the same data, as they would with a real Redis.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import redis
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+_fake_servers: dict[str, object] = {}
+_fake_lock = threading.Lock()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; creates the folder of a SQLite file and tunes SQLite for sharing."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy 2.1 defaults to psycopg 3; Link Profiler and we ship psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+        url = parsed
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # WAL lets the simulator write while the producer reads.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"connect_timeout": 3, "application_name": "mission-control"},
+    )
+
+
+def make_redis(url: str) -> redis.Redis:
+    """A Redis client with decoded strings; `memory://name` is an in-process fakeredis."""
+    if url.startswith("memory://"):
+        import fakeredis
+
+        with _fake_lock:
+            server = _fake_servers.setdefault(url, fakeredis.FakeServer())
+        return fakeredis.FakeRedis(server=server, decode_responses=True)
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_connect_timeout=2, socket_timeout=3, health_check_interval=30
+    )
+
+
+class StatementCounter:
+    """Counts SQL statements an engine executes (to prove viewers never cause SQL)."""
+
+    def __init__(self, engine: Engine):
+        self.count = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._on_execute)
+        self._engine = engine
+
+    def _on_execute(self, *_args, **_kwargs):
+        with self._lock:
+            self.count += 1
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._on_execute)

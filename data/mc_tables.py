@@ -1,0 +1,32 @@
+"""Mission Control's own tables (`mc_` prefix); never Link Profiler's.
+
+Feature packages (alerts, quotas, analytics) declare their tables on `MC_METADATA` in their own
+`tables` module and list that module in `FEATURE_TABLE_MODULES`, so the bootstrap creates
+them all without this file knowing their columns.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
+
+MC_METADATA = MetaData()
+
+# Which modules declare mc_ tables; imported before create_all.
+FEATURE_TABLE_MODULES: tuple[str, ...] = ()
+
+mc_meta = Table(
+    "mc_meta",
+    MC_METADATA,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text),
+    Column("updated_at", DateTime),
+)
+
+
+def load_feature_tables() -> MetaData:
+    """Import every feature's table module so `MC_METADATA` holds all mc_ tables."""
+    for name in FEATURE_TABLE_MODULES:
+        importlib.import_module(name)
+    return MC_METADATA
