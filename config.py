@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 EMBEDDED_DATABASE_URL = "sqlite:///var/mission_control.db"
@@ -123,7 +123,7 @@ class Settings:
     def simulator_enabled(self) -> bool:
         # We never write into a real Link Profiler database unless explicitly asked to.
         if self.simulate == "auto":
-            return self.embedded_database
+            return self.embedded_database and self.embedded_redis
         return self.simulate == "on"
 
     @property
@@ -207,7 +207,7 @@ class _Source:
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(value)
-        parts.port  # raises ValueError on a non-numeric port
+        _ = parts.port  # raises ValueError on a non-numeric port
     except ValueError as exc:
         raise ConfigError(f"{name} is not a valid URL ({exc})") from None
     scheme = parts.scheme.split("+", 1)[0]

@@ -54,9 +54,7 @@ def detect_schema(engine: Engine) -> SchemaInfo:
     link_cols = columns.get("backlinks", frozenset())
     if "discovered_date" in link_cols:
         variant = "M"
-    elif "first_seen" in link_cols:
-        variant = "O"
-    elif "current_job_id" in columns.get("satellite_performance_logs", frozenset()):
+    elif "first_seen" in link_cols or "current_job_id" in columns.get("satellite_performance_logs", frozenset()):
         variant = "O"
     elif columns:
         variant = "M"

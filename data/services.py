@@ -105,8 +105,8 @@ class Services:
             self.mc_engine.dispose()
         try:
             self.redis.close()
-        except Exception:
-            pass
+        except Exception as exc:  # closing a dead connection is not worth a traceback
+            log.debug("closing redis: %s", exc)
 
 
 def _one_line(error: Exception | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Mission Control's alert tables (declared on MC_METADATA)."""

@@ -1,0 +1,93 @@
+"""Link Profiler Mission Control: the Dash app factory and the embedded demo entry point.
+
+    python app.py            # embedded demo: SQLite + in-process Redis + simulated fleet
+    gunicorn app:server      # production: reads DATABASE_URL / REDIS_URL
+
+`create_app(settings)` builds a fresh app each call (no global app state); `app` and `server`
+exist only as lazy module attributes for WSGI servers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import dash
+
+from config import ConfigError, Settings, load_settings
+from data.services import Services
+from mission.context import AppContext
+from mission.snapshot_store import SnapshotStore
+
+log = logging.getLogger("mission_control")
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None,
+               start_background: bool = True) -> dash.Dash:
+    """Build the Dash app for `settings` (default: from the environment).
+
+    `start_background` starts the producer loop (and the simulator when enabled); tests that
+    drive the producer by hand pass False. The `AppContext` is at `app.server.extensions["mission_control"]`.
+    """
+    from api.core import register_core_api
+    from callbacks.shell import register_shell
+    from layouts.pages import available_pages
+    from layouts.shell import shell_layout
+    from mission.startup import attach_features, prepare_storage, start_background_work
+
+    settings = settings or load_settings()
+    services = services or Services(settings)
+    prepare_storage(services)
+    ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    attach_features(ctx)
+
+    app = dash.Dash(
+        __name__,
+        title="Link Profiler Mission Control",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    pages = available_pages()
+    app.layout = shell_layout(ctx, pages)
+    register_shell(app, ctx, pages)
+    for page in pages:
+        module = page.callbacks_module()
+        if module is not None:
+            module.register(app, ctx)
+    register_core_api(app.server, ctx)
+    app.server.extensions["mission_control"] = ctx
+    if start_background:
+        start_background_work(ctx)
+    return app
+
+
+def __getattr__(name: str):
+    # Lazy `app` / `server` for `gunicorn app:server`: built on first access, not at import.
+    if name in ("app", "server"):
+        built = create_app()
+        globals().update(app=built, server=built.server)
+        return globals()[name]
+    raise AttributeError(name)
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    log.info("Mission Control on %s (database: %s, redis: %s, simulator: %s)", settings.dashboard_url,
+             "embedded SQLite" if settings.embedded_database else "configured",
+             "in-process" if settings.embedded_redis else "configured",
+             "on" if settings.simulator_enabled else "off")
+    # threaded: the push stream holds a connection per client.
+    app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure figure builders (data in, `go.Figure` out); they never import Dash."""

@@ -1,0 +1,1 @@
+"""Page layouts (no logic): the shell plus one module per page."""

@@ -1,0 +1,48 @@
+"""Component ids of the shell and the main screen, in one place (never repeated as literals)."""
+
+from enum import StrEnum
+
+
+class Shell(StrEnum):
+    URL = "mc-url"
+    ROOT = "mc-root"
+    PAGE = "mc-page"
+    NAV = "mc-nav"
+    TICK = "mc-tick"
+    LIVE = "mc-live"
+    LIVE_TEXT = "mc-live-text"
+    AGE = "mc-age"
+    BUILT_AT = "mc-built-at"
+    CONFIG_BUTTON = "mc-config-button"
+    CONFIG_PANEL = "mc-config-panel"
+    CLOCK = "mc-clock"
+    SOURCES = "mc-sources"
+
+
+class Main(StrEnum):
+    DIGESTS = "main-digests"
+    KPI_ACTIVE = "kpi-active"
+    KPI_ACTIVE_SUB = "kpi-active-sub"
+    KPI_FLEET = "kpi-fleet"
+    KPI_FLEET_SUB = "kpi-fleet-sub"
+    KPI_QUEUE = "kpi-queue"
+    KPI_QUEUE_SUB = "kpi-queue-sub"
+    KPI_ALERTS = "kpi-alerts"
+    KPI_ALERTS_SUB = "kpi-alerts-sub"
+    ALERT_CARD = "kpi-alert-card"
+    METRIC_PAGES = "metric-pages"
+    METRIC_COMPLETION = "metric-completion"
+    METRIC_UTIL = "metric-util"
+    METRIC_DONE = "metric-done"
+    METRIC_FAILED = "metric-failed"
+    METRIC_BACKLINKS = "metric-backlinks"
+    DISCOVERY_CHART = "discovery-chart"
+    DISCOVERY_RADAR = "discovery-radar"
+    QUOTA_CHART = "quota-chart"
+    TIMELINE = "mission-timeline"
+    BOARD = "mission-board"
+    FLEET = "fleet-grid"
+    QUEUE_GAUGE = "queue-gauge"
+    QUEUE_TREND = "queue-trend"
+    QUEUE_DETAIL = "queue-detail"
+    ERRORS = "error-panel"

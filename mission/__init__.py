@@ -1,0 +1,1 @@
+"""The mission loop: one elected producer builds the snapshot every viewer reads."""

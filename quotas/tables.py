@@ -1,0 +1,1 @@
+"""Mission Control's quota tables (declared on MC_METADATA)."""

@@ -1,0 +1,1 @@
+"""Scores Mission Control computes (Link Profiler stores no domain value)."""

@@ -1,0 +1,128 @@
+"""Shared fixtures: real PostgreSQL and Redis for integration tests, SQLite for the embedded path.
+
+Service URLs come from `MC_TEST_PG_URL` (a server URL; each test run gets its own throwaway
+database on it) and `MC_TEST_REDIS_URL`. When a service is unreachable the tests that need it
+skip with the reason, except under `CI=true`, where the skip becomes a failure (CI must prove
+the real integrations, not quietly pass without them).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from config import Settings, load_settings
+from data.bootstrap import create_lp_tables, create_mc_tables
+from data.connections import make_engine, make_redis
+from data.services import Services
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_SERVER_URL = os.environ.get("MC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_TEST_URL = os.environ.get("MC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Lets concurrent runs on one machine (xdist workers, several developers) keep apart.
+NAMESPACE = os.environ.get("MC_TEST_NAMESPACE", "mc_test")
+
+
+def _unavailable(what: str, exc: Exception):
+    reason = f"{what} unavailable: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: service tests must run)")
+    pytest.skip(reason)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """URL of a throwaway PostgreSQL database for this test session (dropped at the end)."""
+    admin = sa.create_engine(
+        PG_SERVER_URL.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT"
+    )
+    name = f"{NAMESPACE}_{_worker()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        _unavailable("PostgreSQL", exc)
+    url = sa.engine.make_url(PG_SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+        ), {"n": name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database_url):
+    """The session's PostgreSQL database with an empty public schema for this test."""
+    engine = make_engine(pg_database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return pg_database_url
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis database, flushed before the test."""
+    client = make_redis(REDIS_TEST_URL)
+    try:
+        client.flushdb()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+    yield REDIS_TEST_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'lp.db'}"
+
+
+@pytest.fixture
+def memory_redis_url():
+    """A private in-process Redis (fakeredis) for pure-logic tests."""
+    return f"memory://{uuid.uuid4().hex}"
+
+
+def make_settings(**overrides) -> Settings:
+    """Settings for tests: defaults from an empty environment, then `overrides`."""
+    import dataclasses
+
+    return dataclasses.replace(load_settings({}, dotenv_path=None), **overrides)
+
+
+def build_services(database_url: str, redis_url: str, variant: str = "M", **overrides) -> Services:
+    """Services over a freshly bootstrapped Link Profiler database of `variant`."""
+    settings = make_settings(database_url=database_url, redis_url=redis_url, simulate="off", **overrides)
+    services = Services(settings)
+    create_lp_tables(services.engine, variant)
+    create_mc_tables(services.mc_engine)
+    return services
+
+
+# The storage combinations the read model must agree on.
+BACKENDS = [
+    pytest.param(("sqlite", "memory", "M"), id="sqlite-M"),
+    pytest.param(("pg", "redis", "M"), id="pg-M"),
+    pytest.param(("pg", "redis", "O"), id="pg-O"),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def services(request, tmp_path):
+    """Bootstrapped `Services` on each backend combination (SQLite+fakeredis, PostgreSQL+Redis M/O)."""
+    db, rds, variant = request.param
+    db_url = request.getfixturevalue("pg_url") if db == "pg" else f"sqlite:///{tmp_path / 'lp.db'}"
+    r_url = request.getfixturevalue("redis_url") if rds == "redis" else f"memory://{uuid.uuid4().hex}"
+    svc = build_services(db_url, r_url, variant)
+    yield svc
+    svc.dispose()
