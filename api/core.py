@@ -1,0 +1,140 @@
+"""Health, the snapshot document, its Server-Sent-Events stream and Prometheus metrics.
+
+Why SSE rather than WebSocket for the push stream: the data only flows one way, SSE is plain
+HTTP that every WSGI server (gunicorn sync/gthread included) and proxy carries, browsers
+reconnect on their own with `Last-Event-ID`, and it needs no extra dependency. The stream sits
+at `/ws/mission-control` (the path Link Profiler's UI knows) and at `/api/v1/stream`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+
+from flask import Flask, Response, jsonify
+
+from mission.context import AppContext
+
+STREAM_CLIENTS = "mc:stream:clients"
+# A client that has not been sent anything for this long is considered gone (crashed worker).
+STREAM_STALE_S = 60
+KEEPALIVE_S = 15
+
+
+def register_core_api(server: Flask, ctx: AppContext) -> None:
+    """Add /healthz, /readyz, /api/v1/snapshot, the stream and /metrics to `server`."""
+
+    @server.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @server.get("/readyz")
+    def readyz():
+        svc = ctx.services
+        checks = {"database": svc.ping_database(), "redis": svc.ping_redis()}
+        down = [name for name, ok in checks.items() if not ok]
+        body = {name: ("ok" if ok else f"down: {svc.health[name].error}") for name, ok in checks.items()}
+        if down:
+            body["status"] = "not ready: " + " and ".join(down) + (" does not answer" if len(down) == 1 else " do not answer")
+            return jsonify(body), 503
+        body["status"] = "ready"
+        return jsonify(body)
+
+    @server.get("/api/v1/snapshot")
+    def snapshot():
+        try:
+            version, doc = ctx.snapshots.load()
+        except Exception as exc:
+            ctx.services.mark("redis", False, exc)
+            return jsonify(error="the snapshot store (Redis) is offline"), 503
+        if doc is None:
+            return jsonify(error="no snapshot yet: the producer has not published one"), 503
+        resp = Response(json.dumps(doc, separators=(",", ":")), mimetype="application/json")
+        resp.headers["ETag"] = f'"{version}"'
+        resp.headers["Cache-Control"] = "no-cache"
+        return resp
+
+    def stream():
+        if not ctx.settings.websocket_enabled:
+            return jsonify(error="the push stream is disabled (WEBSOCKET_ENABLED=false)"), 404
+        client_id = uuid.uuid4().hex
+        limit = ctx.settings.max_websocket_connections
+        if not _admit(ctx, client_id, limit):
+            resp = jsonify(error=f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later")
+            resp.status_code = 503
+            resp.headers["Retry-After"] = "10"
+            return resp
+        return Response(_events(ctx, client_id), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    server.add_url_rule("/ws/mission-control", "mc_stream_ws", stream)
+    server.add_url_rule("/api/v1/stream", "mc_stream", stream)
+
+    @server.get("/metrics")
+    def metrics():
+        return Response(_metrics_text(ctx), mimetype="text/plain; version=0.0.4")
+
+
+def _admit(ctx: AppContext, client_id: str, limit: int) -> bool:
+    """Take a stream slot deployment-wide (a Redis sorted set of live clients)."""
+    r = ctx.services.redis
+    now = time.time()
+    pipe = r.pipeline()
+    pipe.zremrangebyscore(STREAM_CLIENTS, "-inf", now - STREAM_STALE_S)
+    pipe.zadd(STREAM_CLIENTS, {client_id: now})
+    pipe.zrank(STREAM_CLIENTS, client_id)
+    pipe.zcard(STREAM_CLIENTS)
+    _, _, _, count = pipe.execute()
+    if count > limit:
+        r.zrem(STREAM_CLIENTS, client_id)
+        return False
+    return True
+
+
+def _events(ctx: AppContext, client_id: str):
+    r = ctx.services.redis
+    interval = ctx.settings.refresh_rate_ms / 1000
+    sent_version = -1
+    last_sent = 0.0
+    retry = max(1000, ctx.settings.refresh_rate_ms)
+    try:
+        yield f"retry: {retry}\n\n"
+        while True:
+            version, doc = ctx.snapshots.load()
+            now = time.time()
+            if doc is not None and version != sent_version:
+                sent_version, last_sent = version, now
+                yield f"id: {version}\nevent: snapshot\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
+                r.zadd(STREAM_CLIENTS, {client_id: now})
+            elif now - last_sent >= KEEPALIVE_S:
+                last_sent = now
+                yield ": keepalive\n\n"
+                r.zadd(STREAM_CLIENTS, {client_id: now})
+            time.sleep(interval)
+    finally:
+        # Redis down: the slot simply expires after STREAM_STALE_S.
+        with contextlib.suppress(Exception):
+            r.zrem(STREAM_CLIENTS, client_id)
+
+
+def _metrics_text(ctx: AppContext) -> str:
+    lines = []
+    try:
+        version, doc = ctx.snapshots.load()
+    except Exception:
+        version, doc = 0, None
+    built = (doc or {}).get("mc", {}).get("built_at")
+    lines.append(f"mc_snapshot_version {version}")
+    if built:
+        lines.append(f"mc_snapshot_age_seconds {max(0.0, time.time() - built):.3f}")
+    producer = ctx.producer
+    lines.append(f"mc_producer_leader {1 if producer is not None and producer.leader else 0}")
+    for name, h in ctx.services.health.items():
+        lines.append(f'mc_source_up{{source="{name}"}} {1 if h.online else 0}')
+    status = (doc or {}).get("crawler_mission_status", {})
+    for key in ("active_jobs_count", "queue_depth", "active_satellites_count", "total_satellites_count"):
+        if isinstance(status.get(key), (int, float)):
+            lines.append(f"mc_{key} {status[key]}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,154 @@
+"""Figure builders of the main screen: discovery rate, discovery radar, mission timeline,
+queue gauge and queue trend. Pure: snapshot fragments in, `go.Figure` out.
+
+Each builder also has a `*_parts` companion naming the few arrays that change from tick to
+tick, so the callback can send a `dash.Patch` of those instead of the whole figure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, UTC
+
+import plotly.graph_objects as go
+
+from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure
+
+QUEUE_WARN = 500
+QUEUE_OVERFLOW = 1000
+TREND_POINTS = 120
+
+
+def _ms(epoch: float) -> int:
+    """Epoch seconds → epoch milliseconds, which Plotly date axes take as UTC."""
+    return int(epoch * 1000)
+
+
+def discovery_rate(points: list[list[float]]) -> go.Figure:
+    """Links found per minute over the last hour (bars), from [(minute epoch, links)]."""
+    if not points:
+        return empty_figure("no discovery data yet")
+    fig = go.Figure(
+        go.Bar(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], marker=dict(color=CYAN, opacity=0.85),
+               hovertemplate="%{x|%H:%M} UTC<br>%{y} links<extra></extra>", name="links/min"),
+        layout=dict(template=TEMPLATE, height=230, bargap=0.15, xaxis=dict(type="date", tickformat="%H:%M"),
+                    yaxis=dict(title=dict(text="links / min", font=dict(color=MUTED, size=11)), rangemode="tozero")),
+    )
+    return fig
+
+
+def discovery_rate_parts(points: list[list[float]]) -> dict:
+    return {("data", 0, "x"): [_ms(p[0]) for p in points], ("data", 0, "y"): [p[1] for p in points]}
+
+
+def discovery_radar(rows: list[dict]) -> go.Figure:
+    """Radar of discovery by target domain: links found in 24 h and referring domains."""
+    if not rows:
+        return empty_figure("no backlinks yet")
+    theta = [str(r["target_domain"]) for r in rows]
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=230, margin=dict(l=40, r=40, t=20, b=20),
+                                showlegend=True, legend=dict(orientation="h", y=-0.05, font=dict(size=10)),
+                                polar=dict(radialaxis=dict(showticklabels=False))))
+    fig.add_trace(go.Scatterpolar(r=[r["new_24h"] for r in rows], theta=theta, fill="toself", name="found 24 h",
+                                  line=dict(color=CYAN), fillcolor="rgba(0,229,255,0.18)",
+                                  hovertemplate="%{theta}<br>%{r} found in 24 h<extra></extra>"))
+    fig.add_trace(go.Scatterpolar(r=[r["referring_domains"] for r in rows], theta=theta, fill="toself",
+                                  name="referring domains", line=dict(color=AMBER), fillcolor="rgba(255,176,0,0.12)",
+                                  hovertemplate="%{theta}<br>%{r} referring domains<extra></extra>"))
+    return fig
+
+
+def discovery_radar_parts(rows: list[dict]) -> dict:
+    theta = [str(r["target_domain"]) for r in rows]
+    return {("data", 0, "r"): [r["new_24h"] for r in rows], ("data", 0, "theta"): theta,
+            ("data", 1, "r"): [r["referring_domains"] for r in rows], ("data", 1, "theta"): theta}
+
+
+def _parse(ts: str | None) -> datetime | None:
+    if not ts:
+        return None
+    try:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float | None]) -> go.Figure:
+    """One horizontal bar per active or recent job, from start to finish (or to now + ETA for
+    active jobs, the projected part drawn faint), coloured by status, labelled with progress."""
+    bars = []
+    for r in rows:
+        start = _parse(r.get("started_date")) or _parse(r.get("created_at"))
+        if start is None:
+            continue
+        end = _parse(r.get("completed_date"))
+        start_ms = _ms(start.replace(tzinfo=UTC).timestamp())
+        end_ms = _ms(end.replace(tzinfo=UTC).timestamp()) if end else _ms(now_epoch)
+        eta = etas.get(str(r["id"]))
+        bars.append((r, start_ms, max(end_ms - start_ms, 1000), eta))
+    if not bars:
+        return empty_figure("no active or recent missions")
+    labels = [f"{r['job_type'] or 'job'} · {str(r['id'])[:8]}" for r, *_ in bars]
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=max(220, 24 * len(bars) + 60), barmode="overlay",
+                                showlegend=False, xaxis=dict(type="date", tickformat="%H:%M"),
+                                yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
+                                margin=dict(l=170, r=16, t=16, b=30)))
+    fig.add_trace(go.Bar(
+        y=labels, x=[d for _, _, d, _ in bars], base=[s for _, s, _, _ in bars], orientation="h",
+        marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
+        text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars], textposition="inside",
+        customdata=[[str(r.get("target_url") or ""), r.get("status")] for r, *_ in bars],
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{text}<extra></extra>",
+    ))
+    projected = [(i, s + d, eta) for i, (r, s, d, eta) in enumerate(bars) if r.get("status") == "in_progress" and eta]
+    fig.add_trace(go.Bar(
+        y=[labels[i] for i, _, _ in projected], x=[eta * 1000 for _, _, eta in projected],
+        base=[b for _, b, _ in projected], orientation="h", marker=dict(color="rgba(0,229,255,0.15)",
+        line=dict(color=CYAN, width=1)), hovertemplate="ETA +%{x:.0f} ms<extra>projected</extra>",
+    ))
+    return fig
+
+
+def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
+    """Gauge of the job queue depth against the overflow threshold (1,000)."""
+    if depth is None:
+        return empty_figure("queue unreadable", height=200)
+    top = max(QUEUE_OVERFLOW * 1.5, depth * 1.1)
+    indicator = go.Indicator(
+        mode="gauge+number+delta" if previous is not None else "gauge+number", value=depth,
+        delta=dict(reference=previous, increasing=dict(color=AMBER), decreasing=dict(color=GREEN)) if previous is not None else None,
+        number=dict(font=dict(size=36, color=CYAN)),
+        gauge=dict(
+            axis=dict(range=[0, top], tickcolor=MUTED), bar=dict(color=CYAN, thickness=0.3), bgcolor="rgba(0,0,0,0)",
+            steps=[dict(range=[0, QUEUE_WARN], color="rgba(43,213,118,0.15)"),
+                   dict(range=[QUEUE_WARN, QUEUE_OVERFLOW], color="rgba(255,176,0,0.18)"),
+                   dict(range=[QUEUE_OVERFLOW, top], color="rgba(255,59,92,0.18)")],
+            threshold=dict(line=dict(color=RED, width=3), value=QUEUE_OVERFLOW),
+        ),
+    )
+    return go.Figure(indicator, layout=dict(template=TEMPLATE, height=200, margin=dict(l=24, r=24, t=16, b=8)))
+
+
+def queue_gauge_parts(depth: int | None, previous: int | None = None) -> dict:
+    top = max(QUEUE_OVERFLOW * 1.5, (depth or 0) * 1.1)
+    return {("data", 0, "value"): depth, ("data", 0, "delta", "reference"): previous,
+            ("data", 0, "gauge", "axis", "range"): [0, top],
+            ("data", 0, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top]}
+
+
+def queue_trend(points: list[list[float]]) -> go.Figure:
+    """Queue depth over the last ticks (the rolling series extended live with extendData)."""
+    fig = go.Figure(
+        go.Scatter(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], mode="lines", line=dict(color=AMBER, width=2),
+                   fill="tozeroy", fillcolor="rgba(255,176,0,0.10)", hovertemplate="%{x|%H:%M:%S} UTC<br>%{y}<extra></extra>"),
+        layout=dict(template=TEMPLATE, height=110, margin=dict(l=36, r=8, t=4, b=20),
+                    xaxis=dict(type="date", tickformat="%H:%M", nticks=4), yaxis=dict(rangemode="tozero", nticks=3)),
+    )
+    return fig
+
+
+def trend_extension(points: list[list[float]], after_epoch: float | None) -> tuple[dict, list[int], int] | None:
+    """extendData for the queue trend: the points newer than `after_epoch`, capped."""
+    new = [p for p in points if after_epoch is None or p[0] > after_epoch]
+    if not new:
+        return None
+    return dict(x=[[_ms(p[0]) for p in new]], y=[[p[1] for p in new]]), [0], TREND_POINTS

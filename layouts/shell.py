@@ -1,0 +1,77 @@
+"""The frame around every page: header (title, LIVE indicator, data age, clock, config),
+page navigation, the shared refresh interval and the page container.
+
+Modes come from the URL: `?kiosk=1` (wall monitor: no nav, larger type, no cursor) and
+`?embed=1` (iframe in Link Profiler: no header chrome, transparent background).
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.ids import Shell
+from mission.context import AppContext
+
+
+def _config_rows(ctx: AppContext) -> list:
+    """Non-secret settings for the config panel (keys are shown masked, never in clear)."""
+    s = ctx.settings
+    rows = [
+        ("database", "embedded SQLite" if s.embedded_database else _mask_url(s.database_url)),
+        ("redis", "in-process" if s.embedded_redis else _mask_url(s.redis_url)),
+        ("schema variant", ctx.services.schema.variant or "unknown"),
+        ("refresh", f"{s.refresh_rate_ms} ms"),
+        ("analytics refresh", f"{s.cache_ttl_s} s"),
+        ("heartbeat timeout", f"{s.heartbeat_timeout_s} s"),
+        ("history retention", f"{s.history_retention_days} days"),
+        ("push stream", f"{'on' if s.websocket_enabled else 'off'} (max {s.max_websocket_connections})"),
+        ("simulator", "running" if s.simulator_enabled else "off"),
+        ("API keys set", ", ".join(sorted(s.api_keys)) or "none"),
+    ]
+    return [html.Tr([html.Td(k, className="label"), html.Td(v, className="mono")]) for k, v in rows]
+
+
+def _mask_url(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def shell_layout(ctx: AppContext, pages) -> html.Div:
+    nav = dbc.Nav(
+        [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
+        id=Shell.NAV, className="mc-nav", pills=True,
+    )
+    header = html.Header(className="mc-header", children=[
+        html.Div(className="mc-brand", children=[
+            html.Span(className="mc-logo"),
+            html.H1("LINK PROFILER MISSION CONTROL", className="mc-title"),
+        ]),
+        nav,
+        html.Div(className="mc-status", children=[
+            html.Span(id=Shell.SOURCES, className="mc-sources"),
+            html.Span(id=Shell.LIVE, className="mc-live live-stale", children=[
+                html.Span(className="live-dot"), html.Span("NO DATA", id=Shell.LIVE_TEXT),
+            ]),
+            html.Span(["age ", html.Span("—", id=Shell.AGE, className="mono")], className="mc-age"),
+            html.Span(id=Shell.CLOCK, className="mc-clock mono"),
+            dbc.Button("⚙", id=Shell.CONFIG_BUTTON, className="mc-config-btn", title="configuration", n_clicks=0),
+        ]),
+    ])
+    config = dbc.Offcanvas(
+        html.Table(html.Tbody(_config_rows(ctx)), className="config-table"),
+        id=Shell.CONFIG_PANEL, title="Configuration", placement="end", is_open=False, className="mc-offcanvas",
+    )
+    return html.Div(id=Shell.ROOT, className="mc-root", children=[
+        dcc.Location(id=Shell.URL, refresh="callback-nav"),
+        dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
+        dcc.Store(id=Shell.BUILT_AT, data=None),
+        header,
+        config,
+        html.Main(id=Shell.PAGE, className="mc-page"),
+    ])

@@ -1,0 +1,109 @@
+"""The mission loop: the one producer of a deployment.
+
+Every worker runs a `MissionLoop`, but only the holder of the Redis lease builds: every
+DASHBOARD_REFRESH_RATE ms it builds the fast snapshot and publishes it; every
+MISSION_CONTROL_CACHE_TTL s a second thread refreshes the heavy analytics, so a slow
+backlink scan never delays the live figures. Standbys retry the lease each tick and take over
+within the lease time (a few seconds) when the producer dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from data.frames import utcnow
+from mission.context import AppContext
+from mission.lease import Lease
+from mission.snapshot import SnapshotBuilder
+
+log = logging.getLogger(__name__)
+
+HEAVY_KEY = "mc:analytics"
+
+
+class MissionLoop:
+    """Background producer; `tick()` is one iteration (tests call it directly)."""
+
+    def __init__(self, ctx: AppContext, lease_ms: int | None = None):
+        self.ctx = ctx
+        interval = ctx.settings.refresh_rate_ms / 1000
+        # The lease outlives a few missed ticks but lapses quickly when the holder dies.
+        self.lease = Lease(ctx.services.redis, lease_ms=lease_ms or int(max(3000, interval * 3000)))
+        self.builder = SnapshotBuilder(ctx)
+        self.interval = interval
+        self.leader = False
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._heavy_due = 0.0
+        self._heavy_lock = threading.Lock()
+
+    # -- one iteration ---------------------------------------------------------------------
+    def tick(self, now=None) -> int | None:
+        """Build and publish once if we hold the lease; returns the version or None."""
+        try:
+            self.leader = self.lease.hold()
+        except Exception as exc:
+            self.ctx.services.mark("redis", False, exc)
+            self.leader = False
+            return None
+        if not self.leader:
+            return None
+        now = now or utcnow()
+        if self.builder.heavy_built_at is None:
+            self.refresh_heavy(now)
+            self._heavy_due = time.monotonic() + self.ctx.settings.cache_ttl_s
+        doc = self.builder.build_fast(now)
+        for hook in self.ctx.tick_hooks:
+            try:
+                hook(doc, now)
+            except Exception:
+                log.exception("tick hook %r failed", hook)
+        try:
+            return self.ctx.snapshots.publish(doc)
+        except Exception as exc:
+            self.ctx.services.mark("redis", False, exc)
+            return None
+
+    def refresh_heavy(self, now=None) -> None:
+        with self._heavy_lock:
+            self.builder.build_heavy(now or utcnow())
+
+    # -- threads ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stop.clear()
+        for target, name in ((self._run_fast, "mc-producer"), (self._run_heavy, "mc-analytics")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=10)
+        self._threads.clear()
+        if self.leader:
+            try:
+                self.lease.release()
+            except Exception:  # Redis gone at shutdown: the lease simply lapses
+                log.debug("lease release failed", exc_info=True)
+
+    def _run_fast(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self.tick()
+            except Exception:
+                log.exception("producer tick failed")
+            self._stop.wait(max(0.05, self.interval - (time.monotonic() - started)))
+
+    def _run_heavy(self) -> None:
+        ttl = self.ctx.settings.cache_ttl_s
+        while not self._stop.wait(1.0):
+            if self.leader and time.monotonic() >= self._heavy_due:
+                self._heavy_due = time.monotonic() + ttl
+                try:
+                    self.refresh_heavy()
+                except Exception:
+                    log.exception("analytics refresh failed")

@@ -1,0 +1,241 @@
+"""The main screen's panels rendered from one snapshot document.
+
+`render_all(doc)` returns {panel id: Render}. Crawled text (URLs, job targets, error messages,
+satellite ids) goes into components as plain text children, which React escapes, never as HTML
+or markdown; a link is only made from an http(s) URL.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from dash import html
+
+from figures import mission as figs
+from layouts.ids import Main
+from views import format as fmt
+from views.delta import Render, to_plain
+
+SEVERITIES = ("critical", "warning", "info")
+
+
+def _figure_render(fig, parts: dict) -> Render:
+    """A figure whose `parts` change often: structure is the figure without them."""
+    full = to_plain(fig)
+    structure = copy.deepcopy(full)
+    for path in parts:
+        target = structure
+        try:
+            for step in path[:-1]:
+                target = target[step]
+            target[path[-1]] = None
+        except (KeyError, IndexError, TypeError):
+            return Render(full=full)  # the figure has another shape (e.g. "no data"): send whole
+    return Render(full=full, structure=structure, parts=parts)
+
+
+def kpis(doc: dict) -> dict[str, Render]:
+    status = doc.get("crawler_mission_status", {})
+    mc = doc.get("mc", {})
+    fleet = mc.get("fleet_summary", {})
+    queues = mc.get("queues", {})
+    alerts = doc.get("alerts", [])
+    by_sev = {s: sum(1 for a in alerts if a.get("severity") == s) for s in SEVERITIES}
+    discovery = doc.get("backlink_discovery_metrics", {})
+    waiting = status.get("queued_jobs_count")
+    out = {
+        Main.KPI_ACTIVE: fmt.count(status.get("active_jobs_count")),
+        Main.KPI_ACTIVE_SUB: f"{fmt.count(waiting)} waiting · {fmt.count(status.get('completed_jobs_24h_count'))} done 24 h",
+        Main.KPI_FLEET: f"{fmt.count(status.get('active_satellites_count'))}/{fmt.count(status.get('total_satellites_count'))}",
+        Main.KPI_FLEET_SUB: f"{fleet.get('busy', 0)} busy · {fleet.get('idle', 0)} idle · {fleet.get('paused', 0)} paused · {fleet.get('unresponsive', 0)} down",
+        Main.KPI_QUEUE: fmt.count(status.get("queue_depth")),
+        Main.KPI_QUEUE_SUB: f"{fmt.count(queues.get('dead_letter'))} dead · {fmt.count(queues.get('scheduled'))} scheduled"
+                            + (" · DISPATCH PAUSED" if queues.get("dispatch_paused") else ""),
+        Main.KPI_ALERTS: fmt.count(len(alerts)),
+        Main.KPI_ALERTS_SUB: " · ".join(f"{by_sev[s]} {s}" for s in SEVERITIES),
+        Main.METRIC_PAGES: fmt.count(status.get("total_pages_crawled_24h")),
+        Main.METRIC_COMPLETION: fmt.duration(status.get("avg_job_completion_time_seconds")),
+        Main.METRIC_UTIL: fmt.percent(status.get("satellite_utilization_percentage")),
+        Main.METRIC_DONE: fmt.count(status.get("completed_jobs_24h_count")),
+        Main.METRIC_FAILED: fmt.count(status.get("failed_jobs_24h_count")),
+        Main.METRIC_BACKLINKS: fmt.count(discovery.get("total_backlinks_discovered")),
+    }
+    renders = {k: Render(full=v) for k, v in out.items()}
+    severity = next((s for s in SEVERITIES if by_sev[s]), "none")
+    renders[Main.ALERT_CARD] = Render(full=f"kpi-card alert-level-{severity}")
+    return renders
+
+
+def mission_board(doc: dict) -> Render:
+    """Grid of active missions: a progress ring, job type, target, ETA and satellite."""
+    jobs = doc.get("mc", {}).get("active_jobs", [])
+    if not jobs:
+        return Render(full=[html.Div("No active missions", className="panel-empty")])
+    cards, parts, structure = [], {}, []
+    for i, job in enumerate(jobs[:24]):
+        pct = round(float(job.get("progress_percentage") or 0), 1)
+        eta = fmt.duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
+        sat = job.get("satellite_id") or "unassigned"
+        target = str(job.get("target_url") or "")
+        cards.append(html.Div(className="mission-card", children=[
+            html.Div(className="ring", style={"--p": pct}, children=html.Span(f"{pct:.0f}%", className="ring-label")),
+            html.Div(className="mission-info", children=[
+                html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
+                html.Div(fmt.short(target, 48), className="mission-target", title=target),
+                html.Div([html.Span("ETA ", className="label"), html.Span(eta, className="mono")], className="mission-eta"),
+                html.Div([html.Span("SAT ", className="label"), html.Span(sat, className="mono")], className="mission-sat"),
+            ]),
+        ]))
+        structure.append([job.get("id"), job.get("job_type"), target])
+        ring = (i, "props", "children", 0, "props")
+        info = (i, "props", "children", 1, "props", "children")
+        parts[(*ring, "style")] = {"--p": pct}
+        parts[(*ring, "children", "props", "children")] = f"{pct:.0f}%"
+        parts[(*info, 2, "props", "children", 1, "props", "children")] = eta
+        parts[(*info, 3, "props", "children", 1, "props", "children")] = sat
+    return Render(full=cards, structure=structure, parts=parts)
+
+
+def fleet_grid(doc: dict) -> Render:
+    """One tile per satellite: status colour, heartbeat age, current job, CPU and memory."""
+    mc = doc.get("mc", {})
+    sats = mc.get("fleet", [])
+    if not sats:
+        return Render(full=[html.Div("No satellite has reported in the last 24 h", className="panel-empty")])
+    built = mc.get("built_at") or time.time()
+    tiles, parts, structure = [], {}, []
+    for i, s in enumerate(sats):
+        status = s.get("status") or "unresponsive"
+        beat = s.get("last_heartbeat")
+        age = "never" if beat is None else f"{fmt.duration(max(0.0, built - beat))} ago"
+        job = s.get("current_job_id")
+        job_text = f"job {str(job)[:8]}" if job else "no job"
+        cpu, mem = s.get("cpu_usage"), s.get("memory_usage")
+        tiles.append(html.Div(className=f"sat-tile sat-{status}", children=[
+            html.Div([html.Span(className="sat-dot"), html.Span(str(s.get("satellite_id")), className="sat-id")], className="sat-head"),
+            html.Div(status.upper(), className="sat-status"),
+            html.Div([html.Span("beat ", className="label"), html.Span(age, className="mono")], className="sat-beat"),
+            html.Div(job_text, className="sat-job mono"),
+            html.Div(className="sat-meters", children=[_meter("CPU", cpu), _meter("MEM", mem)]),
+        ]))
+        structure.append([s.get("satellite_id"), status])
+        base = (i, "props", "children")
+        parts[(*base, 2, "props", "children", 1, "props", "children")] = age
+        parts[(*base, 3, "props", "children")] = job_text
+        parts[(*base, 4, "props", "children")] = [_meter_json("CPU", cpu), _meter_json("MEM", mem)]
+    return Render(full=tiles, structure=structure, parts=parts)
+
+
+def _meter_values(value):
+    pct = None if value is None else max(0.0, min(100.0, float(value)))
+    return pct, ("—" if pct is None else f"{pct:.0f}%"), ("hot" if pct is not None and pct >= 90 else "")
+
+
+def _meter(label: str, value):
+    pct, text, hot = _meter_values(value)
+    return html.Div(className=f"meter {hot}".strip(), children=[
+        html.Span(label, className="label"),
+        html.Div(html.Div(className="meter-fill", style={"width": f"{pct or 0}%"}), className="meter-track"),
+        html.Span(text, className="mono"),
+    ])
+
+
+def _meter_json(label: str, value) -> dict:
+    """The same meter as `_meter`, as the JSON the browser holds (for a Patch)."""
+    return to_plain_component(_meter(label, value))
+
+
+def to_plain_component(component) -> dict:
+    import json
+
+    from plotly.utils import PlotlyJSONEncoder
+
+    return json.loads(json.dumps(component, cls=PlotlyJSONEncoder))
+
+
+def error_panel(doc: dict) -> Render:
+    """Critical failures needing attention: firing critical alerts, then recent job errors."""
+    alerts = [a for a in doc.get("alerts", []) if a.get("severity") == "critical"]
+    errors = doc.get("crawler_mission_status", {}).get("recent_job_errors", [])
+    items = []
+    for a in alerts[:5]:
+        items.append(html.Li(className="err-item err-critical", children=[
+            html.Span("CRITICAL", className="err-badge"), html.Span(str(a.get("message", "")), className="err-msg"),
+            html.Div(str(a.get("recommended_action") or ""), className="err-action"),
+        ]))
+    for e in errors[:10]:
+        items.append(html.Li(className="err-item", children=[
+            html.Span(str(e.get("error_type") or "error").upper(), className="err-badge"),
+            html.Span(fmt.short(e.get("message"), 140), className="err-msg", title=str(e.get("message") or "")),
+            html.Div([html.Span(str(e.get("job_type") or ""), className="label"), " ",
+                      html.Span(fmt.short(e.get("url") or e.get("target_url"), 70), className="mono")], className="err-where"),
+        ]))
+    if not items:
+        return Render(full=html.Div("No failures in the last 24 h", className="panel-empty ok"))
+    return Render(full=html.Ul(items, className="err-list"))
+
+
+def queue_detail(doc: dict) -> Render:
+    q = doc.get("mc", {}).get("queues", {})
+    types = q.get("types", {})
+    rows = [
+        ("job queue", q.get("job_queue"), types.get("job_queue")),
+        ("results", q.get("results"), types.get("results")),
+        ("dead letters", q.get("dead_letter"), types.get("dead_letter")),
+        ("scheduled", q.get("scheduled"), types.get("scheduled")),
+        ("scheduled, due", q.get("scheduled_due"), None),
+    ]
+    return Render(full=html.Table(className="queue-table", children=[html.Tbody([
+        html.Tr([html.Td(name, className="label"), html.Td(fmt.count(v), className="mono num"),
+                 html.Td(kind or "", className="muted")]) for name, v, kind in rows
+    ])]))
+
+
+def figures(doc: dict) -> dict[str, Render]:
+    mc = doc.get("mc", {})
+    lpm = mc.get("links_per_minute", [])
+    radar = mc.get("discovery_by_target", [])
+    trend = mc.get("queue_trend", [])
+    depth = doc.get("crawler_mission_status", {}).get("queue_depth")
+    previous = trend[-60][1] if len(trend) >= 60 else (trend[0][1] if trend else None)
+    etas = {str(j["id"]): j.get("eta_seconds") for j in mc.get("active_jobs", [])}
+    renders = {
+        Main.DISCOVERY_CHART: _figure_render(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm)) if lpm else Render(full=to_plain(figs.discovery_rate(lpm))),
+        Main.DISCOVERY_RADAR: _figure_render(figs.discovery_radar(radar), figs.discovery_radar_parts(radar)) if radar else Render(full=to_plain(figs.discovery_radar(radar))),
+        Main.QUEUE_GAUGE: _figure_render(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous)) if depth is not None else Render(full=to_plain(figs.queue_gauge(None))),
+        Main.TIMELINE: _timeline(mc, etas),
+        Main.QUOTA_CHART: Render(full=to_plain(quota_figure(doc.get("api_quota_statuses", [])))),
+    }
+    return renders
+
+
+def _timeline(mc: dict, etas: dict) -> Render:
+    fig = to_plain(figs.mission_timeline(mc.get("timeline", []), mc.get("built_at") or time.time(), etas))
+    if len(fig.get("data", [])) < 2:
+        return Render(full=fig)
+    # Bars grow with the clock every tick; their labels, colours and order rarely change.
+    paths = [("data", 0, "x"), ("data", 0, "text"), ("data", 1, "x"), ("data", 1, "base")]
+    return _figure_render(fig, {p: fig["data"][p[1]].get(p[2]) for p in paths})
+
+
+def quota_figure(statuses: list[dict]):
+    """The quota panel: the quota page's bar builder (one source of truth for both)."""
+    try:
+        from figures.quotas import quota_bars
+    except ModuleNotFoundError:
+        from figures.theme import empty_figure
+
+        return empty_figure("quota ledger not installed")
+    return quota_bars(statuses)
+
+
+def render_all(doc: dict) -> dict[str, Render]:
+    """Every panel of the main screen except the queue trend (which is extended, not re-rendered)."""
+    renders = kpis(doc)
+    renders.update(figures(doc))
+    renders[Main.BOARD] = mission_board(doc)
+    renders[Main.FLEET] = fleet_grid(doc)
+    renders[Main.ERRORS] = error_panel(doc)
+    renders[Main.QUEUE_DETAIL] = queue_detail(doc)
+    return renders
