@@ -1,0 +1,211 @@
+"""QuotaManager: the one object the app, the simulator, the API and the client talk to.
+
+    mgr = QuotaManager(services)                  # providers from defaults + QUOTA_* variables
+    mgr.route("serp_positions", "high")           # {"provider", "reason", "emergency_backup"}
+    mgr.consume("serpstack", 1, query_type=..., caller=...)   # {"granted", "used", "remaining"}
+    mgr.statuses()                                # the snapshot's `api_quota_statuses`
+    mgr.cached_call("technology_stack", {"domain": "x.com"}, fetch)
+
+It composes the ledger (Redis + mc_ tables), the pure router and forecast rules, and the
+response cache. `statuses()` is cheap enough for the producer's every-second tick: one Redis
+pipeline, plus one SQL query only when Redis has lost counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Mapping
+
+from quotas.cache import ResponseCache
+from quotas.errors import NoQuotaLeft, UnknownProvider
+from quotas.forecast import forecast
+from quotas.ledger import QuotaLedger, Usage
+from quotas.periods import days_left, iso_utc
+from quotas.providers import ProviderConfig, load_providers, with_keys
+from quotas.router import choose
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_units(units: Any) -> int:
+    # bool is an int in Python; `True` units is a caller bug, not one unit.
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise ValueError(f"units must be a whole number, not {units!r}")
+    if units <= 0:
+        raise ValueError(f"units must be at least 1, not {units}")
+    return units
+
+
+class QuotaManager:
+    """Counts, routes and forecasts the free-tier API quotas of one deployment."""
+
+    def __init__(self, services, providers: Mapping[str, ProviderConfig] | list[ProviderConfig] | None = None,
+                 clock: Callable[[], datetime] | None = None):
+        self.services = services
+        api_keys = getattr(services.settings, "api_keys", {}) or {}
+        self.providers: dict[str, ProviderConfig] = (
+            load_providers(api_keys) if providers is None else with_keys(providers, api_keys))
+        self.clock = clock or utc_now
+        self.ledger = QuotaLedger(services, self.clock)
+        self.cache = ResponseCache(services.redis)
+        # fn(event: dict) for emergency backups and exhaustion (e.g. the alert engine).
+        self.listeners: list[Callable[[dict], None]] = []
+
+    # -- counting ---------------------------------------------------------------------------
+    def provider(self, name: str) -> ProviderConfig:
+        """The configuration of `name`; raises UnknownProvider."""
+        try:
+            return self.providers[name]
+        except (KeyError, TypeError):
+            raise UnknownProvider(
+                f"unknown provider {name!r} (known: {', '.join(self.providers)})") from None
+
+    def consume(self, provider: str, units: int = 1, query_type: str | None = None,
+                caller: str | None = None) -> dict:
+        """Count `units` against `provider` if they fit under its limit (all or nothing).
+
+        Returns {"granted", "used", "remaining"}. Raises UnknownProvider, ValueError (units <= 0)
+        or QuotaUnavailable (Redis down: refusing is safer than overrunning). Usage of a provider
+        without a key is counted too: the ledger records what was spent, not what was allowed.
+        """
+        cfg = self.provider(provider)
+        units = _check_units(units)
+        now = self.clock()
+        granted, used = self.ledger.grant(cfg, units, query_type, caller, now)
+        remaining = max(cfg.limit - used, 0)
+        if remaining < cfg.cost_per_call and self.ledger.mark_exhausted_once(cfg, now):
+            self._event("exhausted", cfg.name, now, query_type=query_type, caller=caller,
+                        message=f"{cfg.name} used its {cfg.limit} units until {iso_utc(self._reset(cfg, now))}")
+        return {"granted": granted, "used": used, "remaining": remaining}
+
+    # -- routing ----------------------------------------------------------------------------
+    def route(self, query_type: str, priority: str = "normal", caller: str | None = None) -> dict:
+        """Choose a provider; {"provider", "reason", "emergency_backup"}. Raises NoQuotaLeft,
+        UnknownQueryType or ValueError (bad priority). Every decision is kept for the page."""
+        now = self.clock()
+        usage = self.ledger.usage(self.providers.values(), now)
+        remaining = {n: max(c.limit - usage[n].used, 0) for n, c in self.providers.items()}
+        left = {n: days_left(now, usage[n].reset) for n in self.providers}
+        record = {"at": iso_utc(now), "query_type": query_type, "priority": priority, "caller": caller}
+        try:
+            decision = choose(self.providers, remaining, left, query_type, priority)
+        except NoQuotaLeft as exc:
+            self.ledger.push_decision({**record, "provider": None, "reason": str(exc), "emergency_backup": False})
+            raise
+        self.ledger.push_decision({**record, "provider": decision.provider, "reason": decision.reason,
+                                   "emergency_backup": decision.emergency_backup})
+        if decision.emergency_backup:
+            self._event("emergency_backup", decision.provider, now, primary_provider=decision.primary,
+                        query_type=query_type, priority=priority, caller=caller, message=decision.reason)
+        return {"provider": decision.provider, "reason": decision.reason,
+                "emergency_backup": decision.emergency_backup}
+
+    def cached_call(self, query_type: str, params: Any, fetch: Callable[[str], Any], priority: str = "normal",
+                    caller: str | None = None) -> dict:
+        """Answer a question from the cache, or route + consume + `fetch(provider)` and cache it.
+
+        Returns {"result", "provider", "cached"}; raises NoQuotaLeft when nothing is left. The
+        answer must be JSON-serialisable. A failing `fetch` still spent its unit (the call was made).
+        """
+        hit = self.cache.get(query_type, params)
+        if hit is not None:
+            return {"result": hit["result"], "provider": hit["provider"], "cached": True}
+        # Another caller may take the last unit between route and consume: route again.
+        for _ in range(len(self.providers) + 1):
+            choice = self.route(query_type, priority, caller)
+            cfg = self.providers[choice["provider"]]
+            if self.consume(cfg.name, cfg.cost_per_call, query_type, caller)["granted"]:
+                result = fetch(cfg.name)
+                self.cache.put(query_type, params, cfg.name, result, cfg.cache_ttl_s, iso_utc(self.clock()))
+                return {"result": result, "provider": cfg.name, "cached": False}
+        raise NoQuotaLeft(f"quota for {query_type!r} ran out while routing")
+
+    # -- reading ----------------------------------------------------------------------------
+    def statuses(self, now: datetime | None = None) -> list[dict]:
+        """The contract's `api_quota_statuses`, one dict per provider (configuration order)."""
+        now = now or self.clock()
+        usage = self.ledger.usage(self.providers.values(), now)
+        return [self._status(cfg, usage, now) for cfg in self.providers.values()]
+
+    def _status(self, cfg: ProviderConfig, usage: Mapping[str, Usage], now: datetime) -> dict:
+        u = usage[cfg.name]
+        remaining = max(cfg.limit - u.used, 0)
+        backups = [(f, self.providers[f].limit - usage[f].used) for f in cfg.fallback
+                   if f in usage and self.providers[f].enabled
+                   and self.providers[f].limit - usage[f].used >= self.providers[f].cost_per_call]
+        fc = forecast(used=u.used, limit=cfg.limit, daily=u.daily, now=now, reset=u.reset, enabled=cfg.enabled,
+                      key_variable=cfg.key_variable, cost=cfg.cost_per_call, query_types=cfg.query_types,
+                      backups=backups)
+        return {
+            "api_name": cfg.name,
+            "limit": cfg.limit,
+            "used": u.used,
+            "remaining": remaining,
+            "reset_date": iso_utc(u.reset),
+            "percentage_used": round(u.used / cfg.limit * 100, 1) if cfg.limit else 100.0,
+            "status": fc.status,
+            "predicted_exhaustion_date": iso_utc(fc.predicted_exhaustion),
+            "recommended_action": fc.recommended_action,
+            "enabled": cfg.enabled,
+            "masked_key": cfg.masked_key,
+            "burn_rate_short": fc.burn_rate_short,
+            "burn_rate_long": fc.burn_rate_long,
+            "efficiency": fc.efficiency,
+            "query_types": list(cfg.query_types),
+            "period_start": iso_utc(u.period_start),
+            "days_left": round(days_left(now, u.reset), 2),
+            "quality": cfg.quality,
+            "cost_per_call": cfg.cost_per_call,
+            "cache_ttl_s": cfg.cache_ttl_s,
+            "fallback": list(cfg.fallback),
+            "emergency_only": cfg.emergency_only,
+            "description": cfg.description,
+        }
+
+    def usage_history(self, now: datetime | None = None) -> dict[str, dict]:
+        """Per provider: {"period_start", "reset", "limit", "daily": {date ISO: units}} of the
+        current period, for the burn-down chart."""
+        now = now or self.clock()
+        usage = self.ledger.usage(self.providers.values(), now)
+        out = {}
+        for name, u in usage.items():
+            daily = {d.isoformat(): v for d, v in sorted(u.daily.items()) if d >= u.period_start.date()}
+            out[name] = {"period_start": iso_utc(u.period_start), "reset": iso_utc(u.reset),
+                         "limit": self.providers[name].limit, "daily": daily}
+        return out
+
+    def recent_decisions(self, limit: int = 20) -> list[dict]:
+        """The router's latest decisions, newest first (refusals have provider None)."""
+        return self.ledger.decisions(limit)
+
+    def recent_events(self, limit: int = 20) -> list[dict]:
+        """Emergency backup switches and exhaustions, newest first."""
+        return self.ledger.events(limit)
+
+    def version(self) -> int:
+        """Grows on every grant, decision and event: cheap change detection for viewers."""
+        return self.ledger.version()
+
+    # -- internals --------------------------------------------------------------------------
+    def _reset(self, cfg: ProviderConfig, now: datetime) -> datetime:
+        from quotas.periods import period_bounds
+
+        return period_bounds(now, cfg.reset_day)[1]
+
+    def _event(self, kind: str, provider: str, now: datetime, **fields) -> None:
+        event = {"at": iso_utc(now), "kind": kind, "provider": provider, "primary_provider": None,
+                 "query_type": None, "priority": None, "caller": None, "message": None}
+        event.update(fields)
+        self.ledger.record_event(event)
+        log.warning("quota %s: %s", kind, event.get("message"))
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not break counting
+                log.exception("quota event listener failed")
