@@ -55,17 +55,21 @@ def as_list(value) -> list:
 
 
 def to_datetime(value) -> datetime | None:
-    """A timestamp cell as a naive datetime (SQLite may hand back strings)."""
+    """A timestamp cell as a naive UTC datetime (SQLite hands back text; JSON may carry zones)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
+        if pd.isna(value):
+            return None
+        value = value.to_pydatetime()
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def iso(value) -> str | None:

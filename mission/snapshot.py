@@ -57,6 +57,7 @@ class SnapshotBuilder:
         self.heavy: dict = {}
         self.heavy_built_at: float | None = None
         self.last_good: dict = {}
+        self._logged: dict[str, str] = {}
         self._active_ids: set[str] = set()
         self._last_tick: datetime | None = None
 
@@ -131,13 +132,18 @@ class SnapshotBuilder:
         return doc
 
     def _guard(self, source: str, section: str, fn, default=None):
-        """Run `fn`; on failure mark `source` offline and reuse the section's last good value."""
+        """Run `fn`; on failure keep the section's last good value. An outage marks `source`
+        offline; any other error is a bug in a section, logged once, and the source stays up."""
         try:
             value = fn()
         except Exception as exc:
-            self.ctx.services.mark(source, False, exc)
-            log.debug("section %s failed", section, exc_info=True)
+            if is_outage(exc):
+                self.ctx.services.mark(source, False, exc)
+            elif self._logged.get(section) != str(exc):
+                self._logged[section] = str(exc)
+                log.exception("snapshot section %s failed", section)
             return self.last_good.get(section, {} if default is None else default)
+        self._logged.pop(section, None)
         self.last_good[section] = value
         return value
 
@@ -280,11 +286,23 @@ class SnapshotBuilder:
             try:
                 heavy[name] = fn()
             except Exception as exc:
-                svc.mark("database", False, exc)
-                log.debug("heavy section %s failed", name, exc_info=True)
+                if is_outage(exc):
+                    svc.mark("database", False, exc)
+                else:
+                    log.exception("analytics section %s failed", name)
         self.heavy = heavy
         self.heavy_built_at = epoch_of(now)
         return heavy
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` means a source is unreachable (not a bug in our code)."""
+    import redis as redis_lib
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, (redis_lib.ConnectionError, redis_lib.TimeoutError, OperationalError, ConnectionError, TimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(getattr(exc, "connection_invalidated", False))
 
 
 def _round(value, digits: int = 1):
