@@ -11,7 +11,7 @@ import redis
 from config import RedisKeys
 
 QUEUE_FIELDS = ("job_queue", "results", "dead_letter", "scheduled")
-_LENGTH_COMMAND = {"list": "llen", "zset": "zcard", "set": "scard", "hash": "hlen", "stream": "xlen"}
+_LENGTH_COMMAND = {"list": "llen", "zset": "zcard"}  # what Link Profiler queues are made of
 
 
 def queue_depths(client: redis.Redis, keys: RedisKeys, now_epoch: float) -> dict:

@@ -40,27 +40,41 @@ def discovery_rate_parts(points: list[list[float]]) -> dict:
     return {("data", 0, "x"): [_ms(p[0]) for p in points], ("data", 0, "y"): [p[1] for p in points]}
 
 
+RADAR_METRICS = (("new_24h", "found 24 h", CYAN, "rgba(0,229,255,0.18)"),
+                 ("referring_domains", "referring domains", AMBER, "rgba(255,176,0,0.12)"))
+
+
+def _radar_r(rows: list[dict], key: str) -> list[float]:
+    """Each metric as % of its own maximum, so metrics of different sizes share one radar."""
+    values = [float(r.get(key) or 0) for r in rows]
+    top = max(values) if values else 0
+    return [round(v / top * 100, 1) if top else 0.0 for v in values]
+
+
 def discovery_radar(rows: list[dict]) -> go.Figure:
-    """Radar of discovery by target domain: links found in 24 h and referring domains."""
+    """Radar of discovery by target domain: links found in 24 h and referring domains, each
+    scaled to its own maximum (the hover shows the real numbers)."""
     if not rows:
         return empty_figure("no backlinks yet")
     theta = [str(r["target_domain"]) for r in rows]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=230, margin=dict(l=40, r=40, t=20, b=20),
-                                showlegend=True, legend=dict(orientation="h", y=-0.05, font=dict(size=10)),
-                                polar=dict(radialaxis=dict(showticklabels=False))))
-    fig.add_trace(go.Scatterpolar(r=[r["new_24h"] for r in rows], theta=theta, fill="toself", name="found 24 h",
-                                  line=dict(color=CYAN), fillcolor="rgba(0,229,255,0.18)",
-                                  hovertemplate="%{theta}<br>%{r} found in 24 h<extra></extra>"))
-    fig.add_trace(go.Scatterpolar(r=[r["referring_domains"] for r in rows], theta=theta, fill="toself",
-                                  name="referring domains", line=dict(color=AMBER), fillcolor="rgba(255,176,0,0.12)",
-                                  hovertemplate="%{theta}<br>%{r} referring domains<extra></extra>"))
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=230, margin=dict(l=50, r=50, t=20, b=30),
+                                showlegend=True, legend=dict(orientation="h", y=-0.12, font=dict(size=10)),
+                                polar=dict(radialaxis=dict(showticklabels=False, range=[0, 100]))))
+    for key, name, line, fill in RADAR_METRICS:
+        fig.add_trace(go.Scatterpolar(r=_radar_r(rows, key), theta=theta, fill="toself", name=name,
+                                      line=dict(color=line), fillcolor=fill, customdata=[r.get(key) for r in rows],
+                                      hovertemplate="%{theta}<br>%{customdata:,} " + name + "<extra></extra>"))
     return fig
 
 
 def discovery_radar_parts(rows: list[dict]) -> dict:
     theta = [str(r["target_domain"]) for r in rows]
-    return {("data", 0, "r"): [r["new_24h"] for r in rows], ("data", 0, "theta"): theta,
-            ("data", 1, "r"): [r["referring_domains"] for r in rows], ("data", 1, "theta"): theta}
+    parts = {}
+    for i, (key, *_rest) in enumerate(RADAR_METRICS):
+        parts[("data", i, "r")] = _radar_r(rows, key)
+        parts[("data", i, "theta")] = theta
+        parts[("data", i, "customdata")] = [r.get(key) for r in rows]
+    return parts
 
 
 def _parse(ts: str | None) -> datetime | None:
@@ -87,11 +101,11 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
         bars.append((r, start_ms, max(end_ms - start_ms, 1000), eta))
     if not bars:
         return empty_figure("no active or recent missions")
-    labels = [f"{r['job_type'] or 'job'} · {str(r['id'])[:8]}" for r, *_ in bars]
+    labels = [f"{str(r['job_type'] or 'job').replace('_', ' ')} · {str(r['id'])[:6]}" for r, *_ in bars]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=max(220, 24 * len(bars) + 60), barmode="overlay",
                                 showlegend=False, xaxis=dict(type="date", tickformat="%H:%M"),
                                 yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
-                                margin=dict(l=170, r=16, t=16, b=30)))
+                                margin=dict(l=200, r=16, t=10, b=36)))
     fig.add_trace(go.Bar(
         y=labels, x=[d for _, _, d, _ in bars], base=[s for _, s, _, _ in bars], orientation="h",
         marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),

@@ -158,7 +158,7 @@ class SnapshotBuilder:
             "touched": touched,
             "day": jobs.summarise_24h(touched),
             "errors": jobs.recent_job_errors(engine, now, limit=15),
-            "timeline": jobs.timeline_jobs(engine, now),
+            "timeline": jobs.timeline_jobs(engine, now, hours=3, limit=18),
         }
         active_ids = set(part["active"]["id"].astype(str))
         # Jobs that stopped being active since the last tick: read their final counters.
