@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
@@ -73,11 +73,16 @@ def register(app, ctx: AppContext) -> None:
         if doc is None or held.get("v") == version:
             raise PreventUpdate
         renders = cache.get(version, doc)
-        sent, digests = [], {"v": version}
+        # The browser's digest store is patched too: only the entries that changed travel.
+        sent, digests = [], Patch()
+        digests["v"] = version
         for panel in PANELS:
-            value, digests[str(panel)] = update_for(renders[panel], held.get(str(panel)))
+            value, new = update_for(renders[panel], held.get(str(panel)))
             sent.append(value)
+            if new is not None:
+                digests[str(panel)] = new
         trend = doc.get("mc", {}).get("queue_trend", [])
         extension = figs.trend_extension(trend, held.get("trend_last"))
-        digests["trend_last"] = trend[-1][0] if trend else held.get("trend_last")
+        if trend:
+            digests["trend_last"] = trend[-1][0]
         return (*sent, extension if extension else no_update, digests)

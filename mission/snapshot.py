@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
@@ -248,7 +248,7 @@ class SnapshotBuilder:
         errors = self.heavy.get("errors_24h", {})
         job_info = {str(r["id"]): r for r in active.to_dict("records")} if not active.empty else {}
         out = []
-        for r in frame.to_dict("records"):
+        for r in _records(frame):
             sat = r["satellite_id"]
             job = job_info.get(str(r["current_job_id"])) if r["current_job_id"] else None
             durations = per_sat.get(sat, [])
@@ -256,7 +256,7 @@ class SnapshotBuilder:
                 "satellite_id": sat,
                 "status": "unresponsive" if r["status"] == "unresponsive" else ("active" if r["current_job_id"] else "idle"),
                 "raw_status": r["status"],
-                "last_heartbeat": None if r["last_heartbeat"] is None else iso(datetime.utcfromtimestamp(r["last_heartbeat"])),
+                "last_heartbeat": None if r["last_heartbeat"] is None else iso(datetime.fromtimestamp(r["last_heartbeat"], UTC)),
                 "jobs_completed_24h": len(per_sat.get(sat, [])),
                 "errors_24h": int(errors.get(sat, 0)),
                 "avg_job_duration_seconds": _round(sum(durations) / len(durations)) if durations else None,

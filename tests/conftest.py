@@ -126,3 +126,54 @@ def services(request, tmp_path):
     svc = build_services(db_url, r_url, variant)
     yield svc
     svc.dispose()
+
+
+# -- browser ------------------------------------------------------------------------------
+CHROMIUM = os.environ.get("MC_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("MC_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def chrome():
+    """Debian's headless Chromium driven by Selenium (never a downloaded browser)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        _unavailable("Chromium", FileNotFoundError(f"{CHROMIUM} / {CHROMEDRIVER} not installed"))
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1600,1000"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def serve():
+    """serve(app) -> base URL: runs a Dash app's Flask server on a free loopback port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    servers = []
+
+    def start(app) -> str:
+        server = make_server("127.0.0.1", 0, app.server, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def browser_errors(driver) -> list[str]:
+    """SEVERE entries of the browser console (JavaScript errors, failed requests)."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]

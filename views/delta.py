@@ -32,15 +32,12 @@ class Render:
     structure: Any = None  # what, when it changes, forces a full re-send (default: full itself)
     parts: dict[Path, Any] = field(default_factory=dict)
 
-    def digests(self) -> dict:
-        d = {"s": digest(self.full if self.structure is None else self.structure)}
-        if self.parts:
-            d["p"] = {_key(path): digest(v) for path, v in self.parts.items()}
-        return d
-
-
-def _key(path: Path) -> str:
-    return ".".join(map(str, path))
+    def digests(self) -> str | dict:
+        """A short string for a panel without parts, else {"s": structure, "p": [one per part]}."""
+        structure = digest(self.full if self.structure is None else self.structure)
+        if not self.parts:
+            return structure
+        return {"s": structure, "p": [digest(v) for v in self.parts.values()]}
 
 
 def to_plain(value: Any) -> Any:
@@ -50,18 +47,27 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def update_for(render: Render, previous: dict | None) -> tuple[Any, dict]:
-    """(what to send for this panel, its new digests) given the digests the viewer holds."""
+def _structure_of(held) -> str | None:
+    return held.get("s") if isinstance(held, dict) else held
+
+
+def update_for(render: Render, held) -> tuple[Any, Any]:
+    """(what to send for this panel, its new digests or None when the viewer is up to date),
+    given the digests the viewer holds (None when it has nothing)."""
     now = render.digests()
-    if previous is None or previous.get("s") != now["s"]:
+    if held is None or _structure_of(held) != _structure_of(now):
         return render.full, now
-    changed = [path for path in render.parts if previous.get("p", {}).get(_key(path)) != now["p"][_key(path)]]
+    if not render.parts:
+        return no_update, None
+    old_parts = held.get("p", []) if isinstance(held, dict) else []
+    changed = [i for i, d in enumerate(now["p"]) if i >= len(old_parts) or old_parts[i] != d]
     if not changed:
-        return no_update, previous
+        return no_update, None
     patch = Patch()
-    for path in changed:
+    paths = list(render.parts)
+    for i in changed:
         target = patch
-        for step in path[:-1]:
+        for step in paths[i][:-1]:
             target = target[step]
-        target[path[-1]] = render.parts[path]
+        target[paths[i][-1]] = render.parts[paths[i]]
     return patch, now

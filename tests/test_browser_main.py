@@ -1,0 +1,77 @@
+"""The main screen in a real Chromium: it shows the database's numbers, updates live when
+storage changes, renders crawled text as text, and logs no console errors."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app import create_app
+from layouts.ids import Main, Shell
+from mission.loop import MissionLoop
+from tests import dataset
+from tests import lp_rows as lp
+from tests.conftest import browser_errors, build_services
+from tests.dataset import NOW
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_app(pg_url, redis_url):
+    services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500)
+    dataset.load(services)
+    app = create_app(services.settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    loop = MissionLoop(ctx)
+    loop.tick(now=NOW)
+    yield app, ctx, loop, services
+    ctx.stop()
+    services.dispose()
+
+
+def text_of(driver, element_id):
+    return driver.find_element(By.ID, element_id).text
+
+
+def wait_text(driver, element_id, expected, timeout=15):
+    WebDriverWait(driver, timeout).until(lambda d: text_of(d, element_id) == expected,
+                                         message=f"#{element_id} never showed {expected!r}")
+
+
+def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
+    app, ctx, loop, services = live_app
+    base = serve(app)
+    chrome.get(base + "/")
+    wait_text(chrome, Main.KPI_ACTIVE, "2")
+    assert text_of(chrome, Main.KPI_FLEET) == "4/6"
+    assert text_of(chrome, Main.KPI_QUEUE) == "3"
+    assert text_of(chrome, Main.METRIC_PAGES) == "167"
+    assert text_of(chrome, Main.METRIC_COMPLETION) == "15 m 00 s"
+    assert text_of(chrome, Main.METRIC_UTIL) == "17%"
+    board = chrome.find_element(By.ID, Main.BOARD).text
+    assert "25%" in board and "sat-1" in board
+    tiles = chrome.find_elements(By.CSS_SELECTOR, f"#{Main.FLEET} .sat-tile")
+    assert len(tiles) == 6 and len(chrome.find_elements(By.CSS_SELECTOR, ".sat-unresponsive")) == 2
+    # Hostile crawled text is shown as text and never becomes markup.
+    errors = chrome.find_element(By.ID, Main.ERRORS)
+    assert dataset.HOSTILE in errors.text
+    assert errors.find_elements(By.TAG_NAME, "script") == []
+    assert chrome.find_element(By.ID, Shell.LIVE_TEXT).text in ("LIVE", "DELAYED", "STALE")
+
+    # Storage changes; the producer ticks; the open page follows without a reload.
+    lp.insert(services, "crawl_jobs", [lp.job("in_progress", started=NOW - 10 * dataset.S, progress=5.0) for _ in range(3)])
+    loop.tick(now=NOW)
+    wait_text(chrome, Main.KPI_ACTIVE, "5")
+    assert browser_errors(chrome) == []
+
+
+def test_kiosk_and_embed_modes(live_app, chrome, serve):
+    app, *_ = live_app
+    base = serve(app)
+    chrome.get(base + "/?kiosk=1")
+    WebDriverWait(chrome, 15).until(lambda d: "kiosk" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
+    assert not chrome.find_element(By.ID, Shell.NAV).is_displayed()
+    chrome.get(base + "/?embed=1")
+    WebDriverWait(chrome, 15).until(lambda d: "embed" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
+    wait_text(chrome, Main.KPI_ACTIVE, "2")
+    assert browser_errors(chrome) == []

@@ -1,0 +1,116 @@
+"""The producer's snapshot equals storage on every backend; viewers never cause SQL; a tick
+sends a viewer only what changed."""
+
+import json
+
+import pytest
+
+from app import create_app
+from data.connections import StatementCounter
+from layouts.ids import Main, Shell
+from mission.loop import MissionLoop
+from tests import dataset
+from tests.dash_client import apply_patch, call
+from tests.dataset import EXPECTED, NOW
+
+CONTRACT_KEYS = {
+    "timestamp", "crawler_mission_status", "backlink_discovery_metrics", "api_quota_statuses",
+    "domain_intelligence_metrics", "performance_optimization_metrics", "alerts", "satellite_fleet_status",
+}
+
+
+@pytest.fixture
+def live(services):
+    """An app over the dataset with the producer ticked once at NOW."""
+    dataset.load(services)
+    app = create_app(services.settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    loop = MissionLoop(ctx)
+    version = loop.tick(now=NOW)
+    assert version is not None
+    yield app, ctx, loop
+    ctx.stop()
+
+
+def test_snapshot_matches_storage(live):
+    app, ctx, _ = live
+    _, doc = ctx.snapshots.load()
+    assert CONTRACT_KEYS <= set(doc)
+    status = doc["crawler_mission_status"]
+    assert status["active_jobs_count"] == 2 and status["queued_jobs_count"] == 2
+    assert status["completed_jobs_24h_count"] == EXPECTED["completed_24h"]
+    assert status["failed_jobs_24h_count"] == EXPECTED["failed_24h"]
+    assert status["total_pages_crawled_24h"] == EXPECTED["pages_24h"]
+    assert status["avg_job_completion_time_seconds"] == EXPECTED["avg_completion"]
+    assert status["queue_depth"] == 3
+    assert (status["active_satellites_count"], status["total_satellites_count"]) == (EXPECTED["alive"], EXPECTED["total"])
+    assert status["satellite_utilization_percentage"] == EXPECTED["utilisation"]
+    assert status["recent_job_errors"][0]["message"] == dataset.HOSTILE
+    fleet = {s["satellite_id"]: s for s in doc["satellite_fleet_status"]}
+    assert fleet["sat-1"]["status"] == "active" and fleet["sat-1"]["current_job_id"] == dataset.JOB_A
+    assert fleet["sat-1"]["current_job_type"] == "backlink_discovery" and fleet["sat-1"]["current_job_progress"] == 25.0
+    assert fleet["sat-3"]["status"] == "unresponsive" and fleet["sat-2"]["status"] == "idle"
+    assert fleet["sat-5"]["errors_24h"] == 7 and fleet["sat-1"]["errors_24h"] == 2
+    links = doc["backlink_discovery_metrics"]
+    assert links["total_backlinks_discovered"] == EXPECTED["backlinks_total"]
+    assert links["new_backlinks_24h"] == EXPECTED["backlinks_new_24h"]
+    board = {j["id"]: j for j in doc["mc"]["active_jobs"]}
+    assert board[dataset.JOB_A]["satellite_id"] == "sat-1" and board[dataset.JOB_A]["eta_seconds"] == 300.0
+    assert doc["mc"]["queues"]["dispatch_paused"] is True
+    assert doc["mc"]["problems"] == ["crawler_details:sat-6 is not valid JSON"]
+    # The HTTP API serves the same document.
+    body = app.server.test_client().get("/api/v1/snapshot").get_json()
+    assert body["crawler_mission_status"] == status and body["version"] == doc["version"]
+
+
+def _tick_request(digests):
+    return [{"id": Shell.TICK, "property": "n_intervals", "value": 1}], [{"id": Main.DIGESTS, "property": "data", "value": digests}]
+
+
+def test_viewers_cause_no_sql_and_get_small_deltas(live):
+    app, ctx, loop = live
+    client = app.server.test_client()
+    counter = StatementCounter(ctx.services.engine)
+    inputs, state = _tick_request({})
+    status, body, first = call(client, app, f"{Main.DIGESTS}.data", inputs, state)
+    assert status == 200
+    digests = apply_patch({}, first["response"][Main.DIGESTS]["data"])
+    assert first["response"][Main.KPI_ACTIVE]["children"] == "2"
+    for _ in range(25):  # many viewers at the same version: no SQL, no data
+        status, _, _ = call(client, app, f"{Main.DIGESTS}.data", *_tick_request(digests))
+        assert status == 204
+    assert counter.count == 0
+
+    # One job progresses; the producer ticks; a viewer gets only that change, as a Patch.
+    with ctx.services.engine.begin() as conn:
+        from sqlalchemy import text
+        conn.execute(text("UPDATE crawl_jobs SET progress_percentage = 50, links_found = 90 WHERE id = :i"),
+                     {"i": dataset.JOB_A})
+    counter.count = 0
+    loop.tick(now=NOW)
+    producer_statements = counter.count
+    assert producer_statements > 0
+    counter.count = 0
+    status, body, delta = call(client, app, f"{Main.DIGESTS}.data", *_tick_request(digests))
+    assert status == 200 and counter.count == 0
+    changed = set(delta["response"]) - {Main.DIGESTS}
+    assert Main.BOARD in changed and Main.FLEET not in changed and Main.KPI_ACTIVE not in changed
+    ops = delta["response"][Main.BOARD]["children"]
+    assert ops["__dash_patch_update"] == "__dash_patch_update"
+    assert "50%" in json.dumps(ops)
+    assert len(body) < 2048, f"{len(body)} bytes for one changed job"
+    counter.close()
+
+
+def test_statements_per_tick_do_not_depend_on_viewers(live):
+    app, ctx, loop = live
+    client = app.server.test_client()
+    counter = StatementCounter(ctx.services.engine)
+    loop.tick(now=NOW)
+    alone = counter.count
+    counter.count = 0
+    for _ in range(50):
+        call(client, app, f"{Main.DIGESTS}.data", *_tick_request({}))
+    loop.tick(now=NOW)
+    assert counter.count == alone
+    counter.close()
