@@ -10,6 +10,8 @@ within the lease time (a few seconds) when the producer dies.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 
@@ -32,6 +34,7 @@ class MissionLoop:
         # The lease outlives a few missed ticks but lapses quickly when the holder dies.
         self.lease = Lease(ctx.services.redis, lease_ms=lease_ms or int(max(3000, interval * 3000)))
         self.builder = SnapshotBuilder(ctx)
+        self.identity = f"{socket.gethostname()}:{os.getpid()}:{self.lease.token[:6]}"
         self.interval = interval
         self.leader = False
         self._stop = threading.Event()
@@ -42,12 +45,15 @@ class MissionLoop:
     # -- one iteration ---------------------------------------------------------------------
     def tick(self, now=None) -> int | None:
         """Build and publish once if we hold the lease; returns the version or None."""
+        was_leader = self.leader
         try:
             self.leader = self.lease.hold()
         except Exception as exc:
             self.ctx.services.mark("redis", False, exc)
             self.leader = False
             return None
+        if self.leader != was_leader:
+            log.info("producer %s is now %s", self.identity, "the leader" if self.leader else "a standby")
         if not self.leader:
             return None
         now = now or utcnow()
@@ -55,6 +61,7 @@ class MissionLoop:
             self.refresh_heavy(now)
             self._heavy_due = time.monotonic() + self.ctx.settings.cache_ttl_s
         doc = self.builder.build_fast(now)
+        doc["mc"]["producer"] = self.identity
         for hook in self.ctx.tick_hooks:
             try:
                 hook(doc, now)

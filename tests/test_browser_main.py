@@ -39,7 +39,7 @@ def wait_text(driver, element_id, expected, timeout=15):
 
 
 def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
-    app, ctx, loop, services = live_app
+    app, _, loop, services = live_app
     base = serve(app)
     chrome.get(base + "/")
     wait_text(chrome, Main.KPI_ACTIVE, "2")
