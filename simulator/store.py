@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from data.lp_tables import build_metadata
 from data.services import Services
@@ -42,12 +43,21 @@ class Store:
         if not rows:
             return
         t = self.tables[table]
-        stmt = t.insert()
-        if ignore_conflicts and self.dialect in ("postgresql", "sqlite"):
+        rows = self._filter(table, rows)
+        if not ignore_conflicts or self.dialect not in ("postgresql", "sqlite"):
+            conn.execute(t.insert(), rows)
+        elif self.dialect == "sqlite":
             # A domain or link seen before (by an earlier run, or Link Profiler itself) is not an error.
-            dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-            stmt = dialect_insert(t).on_conflict_do_nothing()
-        conn.execute(stmt, self._filter(table, rows))
+            conn.execute(sqlite_insert(t).on_conflict_do_nothing(), rows)
+        else:
+            # SQLAlchemy sends an ON CONFLICT executemany row by row, which is slow; conflicts are
+            # rare (the pool knows existing names, ids are random), so try the batched plain
+            # insert first and fall back only when a row already exists.
+            try:
+                with conn.begin_nested():
+                    conn.execute(t.insert(), rows)
+            except IntegrityError:
+                conn.execute(pg_insert(t).on_conflict_do_nothing(), rows)
 
     def update(self, conn: Connection, table: str, rows: list[dict], key: str = "id") -> None:
         """Update rows by `key`; rows with the same set of columns go in one executemany."""
