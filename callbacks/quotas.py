@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
@@ -84,7 +83,7 @@ def register(app, ctx) -> None:
         if ctx.quotas is None:
             raise PreventUpdate
         try:
-            key = [ctx.quotas.version(), int(time.time() // 60)]
+            key = [ctx.quotas.version(), ctx.quotas.clock().strftime("%Y%m%d%H%M")]
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
             raise PreventUpdate from None

@@ -37,18 +37,18 @@ def quota_bars(statuses: list[dict], height: int | None = None) -> go.Figure:
     hover = [f"{s['api_name']}: {int(s['used']):,} of {int(s['limit']):,} used ({s.get('percentage_used', 0)}%)"
              f"<br>status {s.get('status')}, resets {str(s.get('reset_date', ''))[:10]}" for s in rows]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height or 48 + 30 * len(rows), barmode="overlay",
-                                showlegend=False, margin=dict(l=130, r=16, t=8, b=28)))
+                                showlegend=False, margin=dict(l=8, r=16, t=8, b=28)))
     fig.add_bar(y=labels, x=[100] * len(rows), orientation="h", marker=dict(color=GRID), hoverinfo="skip",
                 name="limit")
     fig.add_bar(y=labels, x=used_pct, orientation="h", marker=dict(color=colours), text=text,
                 textposition="outside", cliponaxis=False, textfont=dict(family=MONO, color=TEXT),
                 hovertext=hover, hoverinfo="text", name="used")
-    fig.update_xaxes(range=[0, 118], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
-    fig.update_yaxes(tickfont=dict(family=MONO, color=TEXT))
+    fig.update_xaxes(range=[0, 118], tickvals=[0, 25, 50, 75, 100], ticktext=["0", "25%", "50%", "75%", "100%"])
+    fig.update_yaxes(tickfont=dict(family=MONO, color=TEXT), automargin=True)
     return fig
 
 
-def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, height: int = 320) -> go.Figure:
+def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, height: int = 280) -> go.Figure:
     """Remaining quota (% of limit) through each provider's period, and its projection.
 
     Solid: what was left at the end of each day so far. Dashed: the projection from now at the

@@ -73,7 +73,7 @@ def _label(query_types: Sequence[str]) -> str:
 
 def recommend(*, enabled: bool, key_variable: str, remaining: int, cost: int, exhaustion: datetime | None,
               projected_end: float, limit: int, now: datetime, reset: datetime,
-              query_types: Sequence[str], backups: Sequence[tuple[str, int]]) -> str:
+              query_types: Sequence[str], backups: Sequence[tuple[str, int]], emergency_only: bool = False) -> str:
     """One sentence saying what to do; `backups` are (fallback name, remaining) with room."""
     reset_day = reset.strftime("%d %b")
     label = _label(query_types)
@@ -88,6 +88,9 @@ def recommend(*, enabled: bool, key_variable: str, remaining: int, cost: int, ex
         if backups:
             return f"switch low-priority {label} to {backups[0][0]} (or reduce usage to {safe:.1f}/day)"
         return f"reduce usage to {safe:.1f}/day to last until {reset_day}"
+    if emergency_only:
+        # A backup is meant to sit unused; low use is the goal, not waste.
+        return f"standby backup: {remaining:,} left for emergencies"
     if limit > 0 and projected_end / limit * 100 < UNDERUSED_PERCENT:
         return f"under-used: room for {safe:.1f} calls/day until {reset_day}"
     return "no action needed"
@@ -95,7 +98,8 @@ def recommend(*, enabled: bool, key_variable: str, remaining: int, cost: int, ex
 
 def forecast(*, used: int, limit: int, daily: Mapping[date, int], now: datetime, reset: datetime,
              enabled: bool = True, key_variable: str = "", cost: int = 1, query_types: Sequence[str] = (),
-             backups: Sequence[tuple[str, int]] = (), short_days: int = SHORT_WINDOW_DAYS,
+             backups: Sequence[tuple[str, int]] = (), emergency_only: bool = False,
+             short_days: int = SHORT_WINDOW_DAYS,
              long_days: int = LONG_WINDOW_DAYS) -> Forecast:
     """The full forecast of one provider for its current period."""
     short = burn_rate(daily, now, short_days)
@@ -115,7 +119,7 @@ def forecast(*, used: int, limit: int, daily: Mapping[date, int], now: datetime,
         status = "OK"
     action = recommend(enabled=enabled, key_variable=key_variable, remaining=remaining, cost=cost,
                        exhaustion=exhaustion, projected_end=projected_end, limit=limit, now=now,
-                       reset=reset, query_types=query_types, backups=backups)
+                       reset=reset, query_types=query_types, backups=backups, emergency_only=emergency_only)
     efficiency = projected_end / limit * 100 if limit > 0 else 0.0
     return Forecast(round(short, 2), round(long, 2), rate, exhaustion, status, action,
                     round(efficiency, 1), projected_end)

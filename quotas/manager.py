@@ -33,6 +33,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | float | None) -> datetime | None:
+    """An aware UTC datetime from an aware or naive (taken as UTC, like the storage) datetime
+    or an epoch number; the producer passes naive UTC."""
+    if moment is None:
+        return None
+    if isinstance(moment, (int, float)):
+        return datetime.fromtimestamp(moment, UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _check_units(units: Any) -> int:
     # bool is an int in Python; `True` units is a caller bug, not one unit.
     if isinstance(units, bool) or not isinstance(units, int):
@@ -51,7 +61,8 @@ class QuotaManager:
         api_keys = getattr(services.settings, "api_keys", {}) or {}
         self.providers: dict[str, ProviderConfig] = (
             load_providers(api_keys) if providers is None else with_keys(providers, api_keys))
-        self.clock = clock or utc_now
+        given = clock or utc_now
+        self.clock = lambda: as_utc(given())
         self.ledger = QuotaLedger(services, self.clock)
         self.cache = ResponseCache(services.redis)
         # fn(event: dict) for emergency backups and exhaustion (e.g. the alert engine).
@@ -129,7 +140,7 @@ class QuotaManager:
     # -- reading ----------------------------------------------------------------------------
     def statuses(self, now: datetime | None = None) -> list[dict]:
         """The contract's `api_quota_statuses`, one dict per provider (configuration order)."""
-        now = now or self.clock()
+        now = as_utc(now) or self.clock()
         usage = self.ledger.usage(self.providers.values(), now)
         return [self._status(cfg, usage, now) for cfg in self.providers.values()]
 
@@ -141,7 +152,7 @@ class QuotaManager:
                    and self.providers[f].limit - usage[f].used >= self.providers[f].cost_per_call]
         fc = forecast(used=u.used, limit=cfg.limit, daily=u.daily, now=now, reset=u.reset, enabled=cfg.enabled,
                       key_variable=cfg.key_variable, cost=cfg.cost_per_call, query_types=cfg.query_types,
-                      backups=backups)
+                      backups=backups, emergency_only=cfg.emergency_only)
         return {
             "api_name": cfg.name,
             "limit": cfg.limit,
@@ -168,11 +179,20 @@ class QuotaManager:
             "description": cfg.description,
         }
 
-    def usage_history(self, now: datetime | None = None) -> dict[str, dict]:
+    def overview(self, now: datetime | None = None, decisions: int = 15, events: int = 10) -> dict:
+        """Everything the quota page shows, from one read of the counters:
+        {"now", "statuses", "history", "decisions", "events"}."""
+        now = as_utc(now) or self.clock()
+        usage = self.ledger.usage(self.providers.values(), now)
+        return {"now": iso_utc(now), "statuses": [self._status(c, usage, now) for c in self.providers.values()],
+                "history": self.usage_history(now, usage), "decisions": self.recent_decisions(decisions),
+                "events": self.recent_events(events)}
+
+    def usage_history(self, now: datetime | None = None, usage: Mapping[str, Usage] | None = None) -> dict[str, dict]:
         """Per provider: {"period_start", "reset", "limit", "daily": {date ISO: units}} of the
         current period, for the burn-down chart."""
-        now = now or self.clock()
-        usage = self.ledger.usage(self.providers.values(), now)
+        now = as_utc(now) or self.clock()
+        usage = usage if usage is not None else self.ledger.usage(self.providers.values(), now)
         out = {}
         for name, u in usage.items():
             daily = {d.isoformat(): v for d, v in sorted(u.daily.items()) if d >= u.period_start.date()}

@@ -1,0 +1,33 @@
+"""Component ids of the quota page, in one place (never repeated as literals)."""
+
+from enum import StrEnum
+
+
+class QuotaIds(StrEnum):
+    PAGE = "quota-page"
+    HELD = "quota-held"  # digests of what this browser already shows
+    SUMMARY = "quota-summary"
+    SUMMARY_ENABLED = "quota-summary-enabled"
+    SUMMARY_USED = "quota-summary-used"
+    SUMMARY_EFFICIENCY = "quota-summary-efficiency"
+    SUMMARY_BACKUPS = "quota-summary-backups"
+    CARDS = "quota-cards"
+    BARS = "quota-bars"
+    BURNDOWN = "quota-burndown"
+    RECOMMENDATIONS = "quota-recommendations"
+    DECISIONS = "quota-decisions"
+    EVENTS = "quota-events"
+    # per-provider parts of a card, see `provider_id`
+    CARD = "quota-card"
+    USED = "quota-used"
+    LIMIT = "quota-limit"
+    REMAINING = "quota-remaining"
+    STATUS = "quota-status"
+    RESET = "quota-reset"
+    EXHAUSTION = "quota-exhaustion"
+    KEY = "quota-key"
+
+
+def provider_id(part: QuotaIds, provider: str) -> str:
+    """The id of one provider's `part` (provider names come from configuration, [a-z_])."""
+    return f"{part}-{provider}"
