@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from data.services import Services
 from simulator import links, names, rows, seed
-from simulator.coordinator import JOB_API_CALLS, Coordinator, JobQueue, epoch
+from simulator.coordinator import JOB_API_CALLS, QUEUE_TYPES, Coordinator, JobQueue, epoch
 from simulator.satellites import DETAILS_TTL_S, Satellite, uptime_start
 from simulator.store import Store
 
@@ -57,9 +57,14 @@ class Simulator:
         self.rng = random.Random(seed)
         self.clock = clock or utc_now
         self.on_api_call = on_api_call
-        self.store = Store(services)
-        self.variant = self.store.variant
-        self.queue = JobQueue(self.redis, self.keys.job_queue, queue_type)
+        self.queue_type = queue_type
+        if queue_type not in QUEUE_TYPES:
+            raise ValueError(f"queue_type must be one of {QUEUE_TYPES}, not {queue_type!r}")
+        # Storage-dependent parts are made on first use, so constructing a simulator does no
+        # I/O (the app builds one before its database or Redis may be reachable).
+        self.store: Store | None = None
+        self.variant = "M"
+        self.queue: JobQueue | None = None
         self.coordinator = Coordinator(self.rng, self.variant)
         self.pool = links.DomainPool(self.variant)
         self.fleet = [Satellite.create(self.rng, i) for i in range(satellites)]
@@ -82,6 +87,7 @@ class Simulator:
         """
         with self._lock:
             now = now or self.clock()
+            self._attach()
             with self.services.engine.connect() as conn:
                 existing = self.store.count(conn, "crawl_jobs")
             if existing:
@@ -104,6 +110,23 @@ class Simulator:
             pipe.execute()
             self._loaded = True
             return True
+
+    def _attach(self) -> None:
+        """Detect the schema variant and the queue's type (once)."""
+        if self.store is not None:
+            return
+        schema = self.services.schema
+        if "crawl_jobs" in schema.missing_tables:
+            raise RuntimeError("Link Profiler's tables are missing; create them first (python -m data.bootstrap)")
+        self.store = Store(self.services)
+        self.variant = self.store.variant
+        self.queue = JobQueue(self.redis, self.keys.job_queue, self.queue_type)
+        self.coordinator = Coordinator(self.rng, self.variant)
+        self.pool = links.DomainPool(self.variant)
+
+    def _ready(self, now: datetime) -> None:
+        if not self._loaded:
+            self.seed_initial(now)
 
     def _start_fleet(self, now: datetime) -> None:
         for sat in self.fleet:
@@ -167,8 +190,7 @@ class Simulator:
         """Advance the world to `now` (default: the clock); returns counts of what was written."""
         with self._lock:
             now = now or self.clock()
-            if not self._loaded:
-                self.seed_initial(now)
+            self._ready(now)
             dt = 0.0 if self._last_now is None else max(0.0, min(MAX_TICK_S, (now - self._last_now).total_seconds()))
             self._last_now = now
             self.ticks += 1
@@ -233,6 +255,7 @@ class Simulator:
         """Queue `n` jobs at once (a user bulk-submitting); returns `n`."""
         with self._lock:
             now = now or self._last_now or self.clock()
+            self._ready(now)
             made = [self.coordinator.new_job(now) for _ in range(n)]
             with self.services.engine.begin() as conn:
                 self.store.insert(conn, "crawl_jobs", [r for r, _p in made])
@@ -246,6 +269,7 @@ class Simulator:
         """`links` spammy backlinks from fresh low-authority domains to one monitored site."""
         with self._lock:
             now = now or self._last_now or self.clock()
+            self._ready(now)
             target = target_domain or self.rng.choice(self.pool.targets)
             return self._write_links(now, links, target=target, spammy=True, hostile_share=0.03)
 
@@ -253,6 +277,7 @@ class Simulator:
         """`links` ordinary backlinks to one competitor, discovered now."""
         with self._lock:
             now = now or self._last_now or self.clock()
+            self._ready(now)
             target = domain or self.rng.choice(self.pool.competitors)
             return self._write_links(now, links, target=target, new_share=0.4)
 
@@ -260,14 +285,13 @@ class Simulator:
         """Lose up to `n` active links: a third deactivated, a third 404, a third turned nofollow."""
         with self._lock:
             now = now or self._last_now or self.clock()
+            self._ready(now)
             with self.services.engine.begin() as conn:
                 updates = _lost_link_updates(self, conn, n, now)
                 self.store.update(conn, "backlinks", updates)
             return len(updates)
 
     def _write_links(self, now, count, **kw) -> int:
-        if not self._loaded:
-            self.seed_initial(now)
         domain_rows, link_rows = links.discover(self.rng, self.pool, now, count, **kw)
         with self.services.engine.begin() as conn:
             self.store.insert(conn, "domains", domain_rows, ignore_conflicts=True)
@@ -415,7 +439,8 @@ class _Tick:
             self.backlinks += b
         if job.job_type == "technical_audit" and tick.new_urls >= 20:
             sim._api_call("webscraping_ai", tick.new_urls // 20, "render")
-        update = {"id": job.id, "progress_percentage": round(100 * job.progress, 1),
+        # The status rides along so a tick whose transaction failed is repaired by the next one.
+        update = {"id": job.id, "status": "in_progress", "progress_percentage": round(100 * job.progress, 1),
                   "urls_crawled": job.urls_crawled, "links_found": job.links_found, "last_fetched_at": now}
         if tick.finished is None:
             self.job_updates.append(update)
