@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from callbacks.shell import register_shell
     from layouts.pages import available_pages
     from layouts.shell import shell_layout
-    from mission.startup import attach_features, prepare_storage, start_background_work
+    from mission.startup import attach_features, prepare_storage, register_feature_apis, start_background_work
 
     settings = settings or load_settings()
     services = services or Services(settings)
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         if module is not None:
             module.register(app, ctx)
     register_core_api(app.server, ctx)
+    register_feature_apis(app.server, ctx)
     app.server.extensions["mission_control"] = ctx
     if start_background:
         start_background_work(ctx)

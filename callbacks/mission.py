@@ -1,23 +1,25 @@
 """Live updates of the main screen.
 
-One callback per tick per viewer. It reads only the snapshot (one Redis GET of the version,
-plus one GET of the document when it changed, shared by all viewers of this process); the
-rendered panels are cached per version, so a hundred viewers cost one render. Each viewer is
-sent only the panels whose digests differ from what its browser holds, as Patches where the
-structure is unchanged, and the queue trend is extended rather than redrawn.
+One callback per tick per viewer. It reads only the snapshot (one Redis GET of the version;
+the document is fetched and parsed once per version per process) and never runs SQL. The
+browser holds just the version it shows; the callback renders that version and the latest
+(renders are cached per version and shared by every viewer of the process) and sends, per
+panel, nothing, a Patch of what differs, or the full value. The queue trend is extended
+(capped extendData) rather than redrawn.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
-from dash import Input, Output, Patch, State, no_update
+from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
 from layouts.ids import Main, Shell
 from mission.context import AppContext
-from views.delta import update_for
+from views.delta import Render, update_for
 from views.mission import render_all
 
 PANELS = [
@@ -29,30 +31,37 @@ PANELS = [
 ]
 PROPERTY = {Main.DISCOVERY_CHART: "figure", Main.DISCOVERY_RADAR: "figure", Main.QUOTA_CHART: "figure",
             Main.TIMELINE: "figure", Main.QUEUE_GAUGE: "figure", Main.ALERT_CARD: "className"}
+KEPT_RENDERS = 12
 
 
 class RenderCache:
-    """Rendered panels of the latest snapshot version, shared by every viewer of a process."""
+    """Rendered panels of recent snapshot versions, shared by every viewer of a process."""
 
-    def __init__(self):
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
         self._lock = threading.Lock()
-        self._version = None
-        self._renders = None
-        self._doc = None
+        self._renders: OrderedDict[int, dict[str, Render]] = OrderedDict()
 
-    def get(self, version: int, doc: dict):
+    def get(self, version: int, doc: dict | None = None) -> dict[str, Render] | None:
+        """Renders of `version` (loading an older version's document from Redis if needed)."""
         with self._lock:
-            if self._version == version:
-                return self._renders
+            if version in self._renders:
+                return self._renders[version]
+        if doc is None:
+            doc = self.ctx.snapshots.load_version(version)
+            if doc is None:
+                return None
         renders = render_all(doc)
         with self._lock:
-            self._version, self._renders, self._doc = version, renders, doc
+            self._renders[version] = renders
+            while len(self._renders) > KEPT_RENDERS:
+                self._renders.popitem(last=False)
         return renders
 
 
 def register(app, ctx: AppContext) -> None:
-    cache = RenderCache()
-    outputs = [Output(p, PROPERTY.get(p, "children"), allow_duplicate=False) for p in PANELS]
+    cache = RenderCache(ctx)
+    outputs = [Output(p, PROPERTY.get(p, "children")) for p in PANELS]
 
     @app.callback(
         *outputs,
@@ -70,19 +79,13 @@ def register(app, ctx: AppContext) -> None:
             ctx.services.mark("redis", False, exc)
             raise PreventUpdate from None
         held = held or {}
-        if doc is None or held.get("v") == version:
+        shown = held.get("v")
+        if doc is None or shown == version:
             raise PreventUpdate
-        renders = cache.get(version, doc)
-        # The browser's digest store is patched too: only the entries that changed travel.
-        sent, digests = [], Patch()
-        digests["v"] = version
-        for panel in PANELS:
-            value, new = update_for(renders[panel], held.get(str(panel)))
-            sent.append(value)
-            if new is not None:
-                digests[str(panel)] = new
+        new = cache.get(version, doc)
+        old = cache.get(shown) if isinstance(shown, int) else None
+        sent = [update_for(new[p], old[p] if old else None) for p in PANELS]
         trend = doc.get("mc", {}).get("queue_trend", [])
         extension = figs.trend_extension(trend, held.get("trend_last"))
-        if trend:
-            digests["trend_last"] = trend[-1][0]
-        return (*sent, extension if extension else no_update, digests)
+        state = {"v": version, "trend_last": trend[-1][0] if trend else held.get("trend_last")}
+        return (*sent, extension if extension else no_update, state)

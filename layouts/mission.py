@@ -2,7 +2,7 @@
 timeline; then the mission board, the fleet, the queue and the error panel.
 
 The first render is filled from the current snapshot, so a viewer sees numbers on arrival
-rather than after the first tick; the digests of what was sent go into the page's store.
+rather than after the first tick; the version shown goes into the page's store.
 """
 
 from __future__ import annotations
@@ -54,9 +54,8 @@ def layout(ctx: AppContext):
     doc = doc or {}
     renders = render_all(doc)
     trend = doc.get("mc", {}).get("queue_trend", [])
-    digests = {str(k): r.digests() for k, r in renders.items()}
-    digests["trend_last"] = trend[-1][0] if trend else None
-    digests["v"] = version if doc else None
+    # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
+    digests = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}
 
     return html.Div(className="mission-screen", children=[
         dcc.Store(id=Main.DIGESTS, data=digests),

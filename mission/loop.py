@@ -57,9 +57,10 @@ class MissionLoop:
         if not self.leader:
             return None
         now = now or utcnow()
-        if self.builder.heavy_built_at is None:
+        if self.builder.heavy_built_at is None and not self._threads:
+            # Driven by hand (tests, one-shot use): build the analytics inline. When running,
+            # the analytics thread does it, so a slow first scan never delays the live figures.
             self.refresh_heavy(now)
-            self._heavy_due = time.monotonic() + self.ctx.settings.cache_ttl_s
         doc = self.builder.build_fast(now)
         doc["mc"]["producer"] = self.identity
         for hook in self.ctx.tick_hooks:
@@ -73,9 +74,14 @@ class MissionLoop:
             self.ctx.services.mark("redis", False, exc)
             return None
 
-    def refresh_heavy(self, now=None) -> None:
+    def refresh_heavy(self, now=None) -> float:
+        """Rebuild the heavy analytics now; returns the seconds it took."""
+        started = time.monotonic()
         with self._heavy_lock:
             self.builder.build_heavy(now or utcnow())
+        took = time.monotonic() - started
+        log.info("analytics refreshed in %.2f s", took)
+        return took
 
     # -- threads ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,7 +113,7 @@ class MissionLoop:
 
     def _run_heavy(self) -> None:
         ttl = self.ctx.settings.cache_ttl_s
-        while not self._stop.wait(1.0):
+        while not self._stop.wait(0.2):
             if self.leader and time.monotonic() >= self._heavy_due:
                 self._heavy_due = time.monotonic() + ttl
                 try:

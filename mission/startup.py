@@ -65,6 +65,14 @@ def attach_features(ctx: AppContext) -> None:
             )
 
 
+def register_feature_apis(server, ctx: AppContext) -> None:
+    """Mount the HTTP APIs of the features that are installed (quotas, alerts)."""
+    for module, function in (("api.quotas", "register_quota_api"), ("api.alerts", "register_alert_api")):
+        register = _feature(module, function)
+        if register is not None:
+            register(server, ctx)
+
+
 def start_background_work(ctx: AppContext) -> None:
     """Seed and start the simulator (if any), then the producer loop."""
     from mission.loop import MissionLoop

@@ -1,15 +1,16 @@
-"""The smallest update: digests of what a viewer already has, and Patches of what changed.
+"""The smallest update: what changed between the version a viewer holds and the latest one.
 
-A panel renders to a `Render`: the full value (component, text or figure dict), a digest of
-its structure, and `parts` — paths inside the full value whose contents change often (a ring's
-percentage, a figure's y array). A viewer's browser keeps the digests it was sent (a few bytes
-per panel); on each tick the callback compares and sends, per panel, nothing, a `dash.Patch`
-of the changed parts, or the full value when the structure changed.
+A panel renders to a `Render`: the full value (component, text or figure dict), its
+`structure` (what, when it changes, forces a full re-send) and `parts` — paths inside the full
+value whose contents change often (a ring's percentage, a bar's length). The viewer's browser
+keeps only the snapshot version it shows; the server renders that version and the latest (both
+cached per process) and sends, per panel, nothing, a `dash.Patch` of the parts that differ, or
+the full value when the structure changed or the old version is no longer known.
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,55 +20,62 @@ from dash import Patch, no_update
 Path = tuple
 
 
-def digest(value: Any) -> str:
-    raw = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(raw.encode(), digest_size=4).hexdigest()
-
-
 @dataclass
 class Render:
     """What one panel shows at one snapshot version."""
 
     full: Any
-    structure: Any = None  # what, when it changes, forces a full re-send (default: full itself)
+    structure: Any = None  # default: the full value itself
     parts: dict[Path, Any] = field(default_factory=dict)
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
-    def digests(self) -> str | dict:
-        """A short string for a panel without parts, else {"s": structure, "p": [one per part]}."""
-        structure = digest(self.full if self.structure is None else self.structure)
-        if not self.parts:
-            return structure
-        return {"s": structure, "p": [digest(v) for v in self.parts.values()]}
+    def structure_key(self) -> str:
+        # Renders are shared by every viewer of a version: serialise the structure once.
+        if self._key is None:
+            self._key = json.dumps(self.full if self.structure is None else self.structure, sort_keys=True, default=_plain)
+        return self._key
+
+
+def _plain(value):
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    return str(value)
 
 
 def to_plain(value: Any) -> Any:
-    """Figures to dicts so digests and Patches see plain JSON."""
+    """Figures to dicts so comparisons and Patches see plain JSON."""
     if hasattr(value, "to_plotly_json") and value.__class__.__module__.startswith("plotly"):
         return json.loads(value.to_json())
     return value
 
 
-def _structure_of(held) -> str | None:
-    return held.get("s") if isinstance(held, dict) else held
+def with_parts(full: Any, parts: dict[Path, Any]) -> Render:
+    """A Render whose structure is `full` with the `parts` blanked out (so part changes alone
+    never force a full re-send). Falls back to a whole-value Render if a path does not exist."""
+    full = to_plain(full)
+    structure = copy.deepcopy(full)
+    for path in parts:
+        target = structure
+        try:
+            for step in path[:-1]:
+                target = target[step]
+            target[path[-1]] = None
+        except (KeyError, IndexError, TypeError):
+            return Render(full=full)
+    return Render(full=full, structure=structure, parts=parts)
 
 
-def update_for(render: Render, held) -> tuple[Any, Any]:
-    """(what to send for this panel, its new digests or None when the viewer is up to date),
-    given the digests the viewer holds (None when it has nothing)."""
-    now = render.digests()
-    if held is None or _structure_of(held) != _structure_of(now):
-        return render.full, now
-    if not render.parts:
-        return no_update, None
-    old_parts = held.get("p", []) if isinstance(held, dict) else []
-    changed = [i for i, d in enumerate(now["p"]) if i >= len(old_parts) or old_parts[i] != d]
+def update_for(new: Render, old: Render | None) -> Any:
+    """What to send to turn `old` (what the viewer shows; None = unknown) into `new`."""
+    if old is None or old.structure_key() != new.structure_key():
+        return new.full
+    changed = [path for path, value in new.parts.items() if old.parts.get(path) != value]
     if not changed:
-        return no_update, None
+        return no_update
     patch = Patch()
-    paths = list(render.parts)
-    for i in changed:
+    for path in changed:
         target = patch
-        for step in paths[i][:-1]:
+        for step in path[:-1]:
             target = target[step]
-        target[paths[i][-1]] = render.parts[paths[i]]
-    return patch, now
+        target[path[-1]] = new.parts[path]
+    return patch

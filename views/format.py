@@ -35,6 +35,26 @@ def duration(seconds) -> str:
     return f"{s // 86400} d {(s % 86400) // 3600} h"
 
 
+def coarse_duration(seconds) -> str:
+    """A duration for a live countdown: seconds in steps of 5 under a minute, whole minutes
+    under an hour (so a display does not change, and travel, every second)."""
+    if seconds is None:
+        return "—"
+    s = max(0.0, float(seconds))
+    if s < 60:
+        return f"{int(s // 5 * 5)} s"
+    if s < 3600:
+        return f"~{round(s / 60)} m"
+    return duration(s // 60 * 60)
+
+
+def heartbeat_age(seconds: float) -> str:
+    """Heartbeats come every 5 s: under 10 s is simply 'live'; then the age in 5 s steps."""
+    if seconds < 10:
+        return "< 10 s"
+    return f"{duration(seconds // 5 * 5)} ago"
+
+
 def safe_href(url) -> str | None:
     """`url` if it is an absolute http(s) URL, else None: crawled URLs never become
     javascript:, data: or relative links."""

@@ -7,7 +7,6 @@ or markdown; a link is only made from an http(s) URL.
 
 from __future__ import annotations
 
-import copy
 import time
 
 from dash import html
@@ -15,24 +14,9 @@ from dash import html
 from figures import mission as figs
 from layouts.ids import Main
 from views import format as fmt
-from views.delta import Render, to_plain
+from views.delta import Render, to_plain, with_parts
 
 SEVERITIES = ("critical", "warning", "info")
-
-
-def _figure_render(fig, parts: dict) -> Render:
-    """A figure whose `parts` change often: structure is the figure without them."""
-    full = to_plain(fig)
-    structure = copy.deepcopy(full)
-    for path in parts:
-        target = structure
-        try:
-            for step in path[:-1]:
-                target = target[step]
-            target[path[-1]] = None
-        except (KeyError, IndexError, TypeError):
-            return Render(full=full)  # the figure has another shape (e.g. "no data"): send whole
-    return Render(full=full, structure=structure, parts=parts)
 
 
 def kpis(doc: dict) -> dict[str, Render]:
@@ -74,12 +58,13 @@ def mission_board(doc: dict) -> Render:
         return Render(full=[html.Div("No active missions", className="panel-empty")])
     cards, parts, structure = [], {}, []
     for i, job in enumerate(jobs[:24]):
-        pct = round(float(job.get("progress_percentage") or 0), 1)
-        eta = fmt.duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
+        pct = int(float(job.get("progress_percentage") or 0))
+        eta = fmt.coarse_duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
         sat = job.get("satellite_id") or "unassigned"
         target = str(job.get("target_url") or "")
         cards.append(html.Div(className="mission-card", children=[
-            html.Div(className="ring", style={"--p": pct}, children=html.Span(f"{pct:.0f}%", className="ring-label")),
+            # The label is drawn by CSS from --p, so a tick only sends the new percentage.
+            html.Div(className="ring", style={"--p": pct}, title=f"{pct}% complete", children=html.Span(className="ring-label")),
             html.Div(className="mission-info", children=[
                 html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
                 html.Div(fmt.short(target, 48), className="mission-target", title=target),
@@ -91,7 +76,7 @@ def mission_board(doc: dict) -> Render:
         ring = (i, "props", "children", 0, "props")
         info = (i, "props", "children", 1, "props", "children")
         parts[(*ring, "style")] = {"--p": pct}
-        parts[(*ring, "children", "props", "children")] = f"{pct:.0f}%"
+        parts[(*ring, "title")] = f"{pct}% complete"
         parts[(*info, 2, "props", "children", 1, "props", "children")] = eta
         parts[(*info, 3, "props", "children", 1, "props", "children")] = sat
     return Render(full=cards, structure=structure, parts=parts)
@@ -108,7 +93,7 @@ def fleet_grid(doc: dict) -> Render:
     for i, s in enumerate(sats):
         status = s.get("status") or "unresponsive"
         beat = s.get("last_heartbeat")
-        age = "never" if beat is None else f"{fmt.duration(max(0.0, built - beat))} ago"
+        age = "never" if beat is None else fmt.heartbeat_age(max(0.0, built - beat))
         job = s.get("current_job_id")
         job_text = f"job {str(job)[:8]}" if job else "no job"
         cpu, mem = s.get("cpu_usage"), s.get("memory_usage")
@@ -123,7 +108,12 @@ def fleet_grid(doc: dict) -> Render:
         base = (i, "props", "children")
         parts[(*base, 2, "props", "children", 1, "props", "children")] = age
         parts[(*base, 3, "props", "children")] = job_text
-        parts[(*base, 4, "props", "children")] = [_meter_json("CPU", cpu), _meter_json("MEM", mem)]
+        for j, value in enumerate((cpu, mem)):
+            pct, text, hot = _meter_values(value)
+            meter = (*base, 4, "props", "children", j, "props")
+            parts[(*meter, "className")] = f"meter {hot}".strip()
+            parts[(*meter, "children", 1, "props", "children", "props", "style")] = {"width": f"{pct or 0:.0f}%"}
+            parts[(*meter, "children", 2, "props", "children")] = text
     return Render(full=tiles, structure=structure, parts=parts)
 
 
@@ -136,22 +126,9 @@ def _meter(label: str, value):
     pct, text, hot = _meter_values(value)
     return html.Div(className=f"meter {hot}".strip(), children=[
         html.Span(label, className="label"),
-        html.Div(html.Div(className="meter-fill", style={"width": f"{pct or 0}%"}), className="meter-track"),
+        html.Div(html.Div(className="meter-fill", style={"width": f"{pct or 0:.0f}%"}), className="meter-track"),
         html.Span(text, className="mono"),
     ])
-
-
-def _meter_json(label: str, value) -> dict:
-    """The same meter as `_meter`, as the JSON the browser holds (for a Patch)."""
-    return to_plain_component(_meter(label, value))
-
-
-def to_plain_component(component) -> dict:
-    import json
-
-    from plotly.utils import PlotlyJSONEncoder
-
-    return json.loads(json.dumps(component, cls=PlotlyJSONEncoder))
 
 
 def error_panel(doc: dict) -> Render:
@@ -199,11 +176,11 @@ def figures(doc: dict) -> dict[str, Render]:
     trend = mc.get("queue_trend", [])
     depth = doc.get("crawler_mission_status", {}).get("queue_depth")
     previous = trend[-60][1] if len(trend) >= 60 else (trend[0][1] if trend else None)
-    etas = {str(j["id"]): j.get("eta_seconds") for j in mc.get("active_jobs", [])}
+    etas = {str(j["id"]): _coarse_eta(j.get("eta_seconds")) for j in mc.get("active_jobs", [])}
     renders = {
-        Main.DISCOVERY_CHART: _figure_render(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm)) if lpm else Render(full=to_plain(figs.discovery_rate(lpm))),
-        Main.DISCOVERY_RADAR: _figure_render(figs.discovery_radar(radar), figs.discovery_radar_parts(radar)) if radar else Render(full=to_plain(figs.discovery_radar(radar))),
-        Main.QUEUE_GAUGE: _figure_render(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous)) if depth is not None else Render(full=to_plain(figs.queue_gauge(None))),
+        Main.DISCOVERY_CHART: with_parts(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm)) if lpm else Render(full=to_plain(figs.discovery_rate(lpm))),
+        Main.DISCOVERY_RADAR: with_parts(figs.discovery_radar(radar), figs.discovery_radar_parts(radar)) if radar else Render(full=to_plain(figs.discovery_radar(radar))),
+        Main.QUEUE_GAUGE: with_parts(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous)) if depth is not None else Render(full=to_plain(figs.queue_gauge(None))),
         Main.TIMELINE: _timeline(mc, etas),
         Main.QUOTA_CHART: Render(full=to_plain(quota_figure(doc.get("api_quota_statuses", [])))),
     }
@@ -211,12 +188,19 @@ def figures(doc: dict) -> dict[str, Render]:
 
 
 def _timeline(mc: dict, etas: dict) -> Render:
-    fig = to_plain(figs.mission_timeline(mc.get("timeline", []), mc.get("built_at") or time.time(), etas))
+    # Active bars end at "now": quantised to 15 s so a tick does not redraw every bar.
+    now = (mc.get("built_at") or time.time()) // 15 * 15
+    fig = to_plain(figs.mission_timeline(mc.get("timeline", []), now, etas))
     if len(fig.get("data", [])) < 2:
         return Render(full=fig)
     # Bars grow with the clock every tick; their labels, colours and order rarely change.
     paths = [("data", 0, "x"), ("data", 0, "text"), ("data", 1, "x"), ("data", 1, "base")]
-    return _figure_render(fig, {p: fig["data"][p[1]].get(p[2]) for p in paths})
+    return with_parts(fig, {p: fig["data"][p[1]].get(p[2]) for p in paths})
+
+
+def _coarse_eta(seconds):
+    """ETA rounded to 30 s for the timeline's projected bars."""
+    return None if seconds is None else max(30.0, round(float(seconds) / 30) * 30)
 
 
 def quota_figure(statuses: list[dict]):

@@ -1,0 +1,271 @@
+"""Benchmark of the live view (issue 3 / DESIGN.md's budget), on PostgreSQL + Redis.
+
+    python bench/live_view.py [--backlinks 1000000] [--seconds 20] [--viewers 1,10,100]
+
+Loads N backlinks with the simulator's bulk mode (once; reused on later runs), runs the
+simulator and the app (producer included) on loopback, then reports:
+  - navigation → every panel filled, in headless Chromium (median of 5);
+  - refresh-callback server time p50 / p95 / max and errors with 1, 10, 100 viewers polling
+    at the refresh rate (each viewer keeps its own digests, as a browser does);
+  - database statements per minute at each viewer count (the ratio 100 : 1 should be ~1);
+  - bytes sent per viewer per tick.
+Prints figures; asserts nothing (machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+
+from app import create_app
+from config import load_settings
+from data.bootstrap import create_lp_tables, create_mc_tables
+from data.connections import StatementCounter, make_engine
+from data.services import Services
+from layouts.ids import Main, Shell
+from tests.dash_client import apply_patch
+
+PG_SERVER = os.environ.get("MC_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("MC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+DB_NAME = "mc_bench_live"
+
+
+def ensure_database(n_backlinks: int) -> str:
+    admin = sa.create_engine(PG_SERVER.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}).scalar():
+            conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    url = sa.engine.make_url(PG_SERVER).set(database=DB_NAME).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    create_lp_tables(engine, "M")
+    create_mc_tables(engine)
+    with engine.connect() as conn:
+        have = conn.execute(sa.text("SELECT COUNT(*) FROM backlinks")).scalar()
+    engine.dispose()
+    if have < n_backlinks:
+        from simulator.bulk import bulk_load_backlinks
+
+        settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS)
+        svc = Services(settings)
+        started = time.perf_counter()
+        result = bulk_load_backlinks(svc, n_backlinks - have, seed=7)
+        print(f"bulk load: {n_backlinks - have:,} backlinks in {time.perf_counter() - started:.1f} s ({result})")
+        svc.dispose()
+    return url
+
+
+class ServerTimer:
+    """WSGI middleware timing the Dash callback endpoint on the server side."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.samples: list[float] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/_dash-update-component":
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        body = b"".join(self.wsgi_app(environ, start_response))
+        with self.lock:
+            self.samples.append((time.perf_counter() - started) * 1000)
+        return [body]
+
+
+def refresh_request(app) -> tuple[str, list]:
+    key = next(k for k in app.callback_map if f"{Main.DIGESTS}.data" in k)
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    return key, outputs
+
+
+def viewer(base, key, outputs, refresh_s, stop, stats, lock):
+    digests = {}
+    while not stop.is_set():
+        started = time.perf_counter()
+        body = json.dumps({"output": key, "outputs": outputs,
+                           "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+                           "state": [{"id": Main.DIGESTS, "property": "data", "value": digests}],
+                           "changedPropIds": [f"{Shell.TICK}.n_intervals"]}).encode()
+        req = urllib.request.Request(base + "/_dash-update-component", data=body,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                data = resp.read()
+                code = resp.status
+        except Exception as exc:  # a benchmark counts errors, it does not stop on them
+            with lock:
+                stats["errors"] += 1
+                stats["error_kinds"].add(type(exc).__name__)
+            stop.wait(refresh_s)
+            continue
+        with lock:
+            stats["requests"] += 1
+            stats["bytes"].append(len(data) if code == 200 else 0)
+        if code == 200:
+            # What the browser keeps: the version it now shows.
+            digests = json.loads(data)["response"].get(Main.DIGESTS, {}).get("data", digests)
+        stop.wait(max(0.0, refresh_s - (time.perf_counter() - started)))
+
+
+def run_viewers(base, app, count, seconds, refresh_s, timer, counter):
+    key, outputs = refresh_request(app)
+    stats = {"requests": 0, "errors": 0, "bytes": [], "error_kinds": set()}
+    lock = threading.Lock()
+    stop = threading.Event()
+    # Warm-up: every viewer's first request carries the full page; measure the steady state.
+    threads = [threading.Thread(target=viewer, args=(base, key, outputs, refresh_s, stop, stats, lock), daemon=True)
+               for _ in range(count)]
+    for i, t in enumerate(threads):
+        t.start()
+        time.sleep(refresh_s / count * (i % 2))  # spread the first requests over a tick
+    time.sleep(3)
+    with lock:
+        stats.update(requests=0, errors=0, bytes=[])
+    timer.samples.clear()
+    counter.count = 0
+    started = time.perf_counter()
+    time.sleep(seconds)
+    elapsed = time.perf_counter() - started
+    statements = counter.count
+    samples = sorted(timer.samples)
+    stop.set()
+    for t in threads:
+        t.join(15)
+    per_tick = [b for b in stats["bytes"]]
+    def pct(p):
+        return samples[min(len(samples) - 1, int(p * len(samples)))] if samples else float("nan")
+    return {
+        "viewers": count, "requests": stats["requests"], "errors": stats["errors"],
+        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "max_ms": samples[-1] if samples else float("nan"),
+        "statements_per_min": statements / elapsed * 60,
+        "bytes_per_tick_mean": statistics.fmean(per_tick) if per_tick else 0.0,
+        "bytes_per_tick_p95": sorted(per_tick)[int(0.95 * len(per_tick))] if per_tick else 0,
+        "error_kinds": sorted(stats["error_kinds"]),
+    }
+
+
+FILLED_JS = """
+const ids = arguments[0];
+for (const id of ids) {
+  const el = document.getElementById(id);
+  if (!el) return false;
+  if (el.classList.contains('dash-graph')) { if (!el.querySelector('.main-svg')) return false; }
+  else if (!el.textContent.trim() || el.textContent.trim() === '—') return false;
+}
+return performance.now();
+"""
+
+
+def first_fill(base, runs=5) -> list[float]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1920,1080"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    ids = [Main.KPI_ACTIVE, Main.KPI_FLEET, Main.KPI_QUEUE, Main.KPI_ALERTS, Main.METRIC_PAGES,
+           Main.METRIC_BACKLINKS, Main.DISCOVERY_CHART, Main.DISCOVERY_RADAR, Main.QUOTA_CHART, Main.TIMELINE,
+           Main.BOARD, Main.FLEET, Main.QUEUE_GAUGE, Main.QUEUE_TREND, Main.ERRORS]
+    times = []
+    try:
+        for _ in range(runs):
+            driver.get("about:blank")
+            driver.get(base + "/")
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                filled = driver.execute_script(FILLED_JS, [str(i) for i in ids])
+                if filled:
+                    times.append(float(filled))
+                    break
+                time.sleep(0.02)
+    finally:
+        driver.quit()
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backlinks", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--viewers", default="1,10,100")
+    args = parser.parse_args()
+
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    url = ensure_database(args.backlinks)
+    settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS,
+                                   simulate="off", refresh_rate_ms=1000)
+    services = Services(settings)
+    services.redis.flushdb()
+    # The simulator writes through its own engine, so the statement counter sees only the app.
+    sim_services = Services(settings)
+    from simulator import Simulator
+
+    sim = Simulator(sim_services, satellites=8, seed=11)
+    sim.seed_initial()
+    sim.start()
+    app = create_app(settings, services=services)
+    ctx = app.server.extensions["mission_control"]
+    timer = ServerTimer(app.server.wsgi_app)
+    app.server.wsgi_app = timer
+    counter = StatementCounter(services.engine)
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    while ctx.snapshots.version() == 0:
+        time.sleep(0.2)
+    with services.engine.connect() as conn:
+        total = conn.execute(sa.text("SELECT COUNT(*) FROM backlinks")).scalar()
+    heavy_ms = time.perf_counter()
+    ctx.producer.refresh_heavy()
+    heavy_ms = (time.perf_counter() - heavy_ms) * 1000
+    _, doc = ctx.snapshots.load()
+    print(f"\nbacklinks in PostgreSQL: {total:,}; fast snapshot build {doc['mc']['build_ms']} ms; "
+          f"heavy analytics refresh {heavy_ms:.0f} ms (every {settings.cache_ttl_s} s, off the tick)")
+
+    fills = first_fill(base)
+    print(f"navigation → all panels filled (headless Chromium, {len(fills)} runs): "
+          f"median {statistics.median(fills):.0f} ms, min {min(fills):.0f} ms, max {max(fills):.0f} ms")
+
+    rows = [run_viewers(base, app, int(n), args.seconds, 1.0, timer, counter) for n in args.viewers.split(",")]
+    print("\n| viewers | requests | errors | server p50 ms | p95 ms | max ms | DB statements / min | bytes / viewer / tick (mean, p95) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['viewers']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+              f"{r['max_ms']:.1f} | {r['statements_per_min']:.0f} | {r['bytes_per_tick_mean']:.0f}, {r['bytes_per_tick_p95']} |")
+    if len(rows) > 1 and rows[0]["statements_per_min"]:
+        print(f"\nstatements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers = "
+              f"{rows[-1]['statements_per_min'] / rows[0]['statements_per_min']:.3f}")
+    for r in rows:
+        if r["error_kinds"]:
+            print(f"errors with {r['viewers']} viewers: {', '.join(r['error_kinds'])}")
+    server.shutdown()
+    sim.stop()
+    ctx.stop()
+    counter.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
