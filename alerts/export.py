@@ -1,0 +1,43 @@
+"""Alert history as JSON-ready dicts and as CSV (for the API and the page's export button).
+
+CSV cells that start with =, +, - or @ are prefixed with an apostrophe: alert messages carry
+crawled text, and a spreadsheet would otherwise run it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from data.frames import iso
+
+COLUMNS = ("at", "event", "severity", "type", "message", "affected_jobs", "affected_satellites", "actor", "comment",
+           "rule", "fingerprint")
+
+
+def history_record(row: dict) -> dict:
+    """One mc_alert_history row as JSON-ready values (times ISO with Z)."""
+    return {
+        "at": iso(row.get("at")), "event": row.get("event"), "severity": row.get("severity"), "type": row.get("type"),
+        "message": row.get("message") or "", "affected_jobs": list(row.get("affected_jobs") or []),
+        "affected_satellites": list(row.get("affected_satellites") or []), "actor": row.get("actor"),
+        "comment": row.get("comment"), "rule": row.get("rule"), "fingerprint": row.get("fingerprint"),
+    }
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        value = " ".join(map(str, value))
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def history_csv(rows: list[dict]) -> str:
+    """CSV text (header + one line per history row)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        rec = history_record(row)
+        writer.writerow([_cell(rec[c]) for c in COLUMNS])
+    return out.getvalue()

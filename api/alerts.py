@@ -1,0 +1,233 @@
+"""The alert API.
+
+    GET  /api/v1/alerts                       firing alerts (from the snapshot; ?severity= &type=)
+    GET  /api/v1/alerts?state=pending         pending alerts
+    GET  /api/v1/alerts?state=history         history events (?severity= &type= &event= &since= &until=
+                                              &q= &limit=1..5000, default 200; &format=csv for CSV)
+    GET  /api/v1/alerts/silences              active silences
+    POST /api/v1/alerts/<fingerprint>/ack     {"comment": "...", "by"?: "..."} -> 200 | 404 not active
+    POST /api/v1/alerts/silences              {"fingerprint" | "type", "duration_minutes", "comment"?, "by"?} -> 201
+    POST /api/v1/alerts/silences/<id>/end     -> 200 | 404
+
+Writes need `Authorization: Bearer <MC_API_TOKEN>` when a token is configured, otherwise they
+are accepted only from loopback. Bad input is a 400 with a message saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from datetime import datetime
+from functools import wraps
+
+from flask import Blueprint, Flask, Response, jsonify, request
+
+from alerts.conditions import ALERT_TYPES
+from alerts.export import history_csv, history_record
+from alerts.store import HISTORY_EVENTS
+from data.frames import iso, to_datetime
+
+BLUEPRINT = "mc_alert_api"
+SEVERITIES = ("critical", "warning", "info")
+MAX_SILENCE_MINUTES = 30 * 24 * 60
+
+
+class BadRequest(ValueError):
+    """The request is malformed; the message tells the client what to fix."""
+
+
+def _error(status: int, message: str):
+    resp = jsonify(error=message)
+    resp.status_code = status
+    return resp
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def write_refusal(settings, authorization: str | None, remote_addr: str | None) -> tuple[int, str] | None:
+    """None when a write is allowed, else (status, reason): the token when one is set, else loopback."""
+    token = getattr(settings, "api_token", None)
+    if token:
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return 401, "a valid 'Authorization: Bearer <MC_API_TOKEN>' header is required"
+        return None
+    if not is_loopback(remote_addr):
+        return 403, "alert changes are accepted only from this host unless MC_API_TOKEN is set"
+    return None
+
+
+def _choice(name: str, allowed) -> str | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _time(name: str) -> datetime | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    parsed = to_datetime(value) if _looks_like_time(value) else None
+    if parsed is None:
+        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value!r}")
+    return parsed
+
+
+def _looks_like_time(value: str) -> bool:
+    return len(value) >= 10 and value[:4].isdigit() and value[4] == "-"
+
+
+def _limit() -> int:
+    value = request.args.get("limit", "200")
+    try:
+        limit = int(value)
+    except ValueError:
+        raise BadRequest(f"'limit' must be a whole number from 1 to 5000, not {value!r}") from None
+    if not 1 <= limit <= 5000:
+        raise BadRequest(f"'limit' must be from 1 to 5000, not {limit}")
+    return limit
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("the body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def _text(body: dict, name: str, limit: int, default: str = "") -> str:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string")
+    if len(value) > limit:
+        raise BadRequest(f"'{name}' is longer than {limit} characters")
+    return value.strip()
+
+
+def _actor(body: dict) -> str:
+    given = _text(body, "by", 120)
+    return f"api:{given or request.remote_addr or 'client'}"
+
+
+def register_alert_api(server: Flask, ctx) -> None:
+    """Add the alert routes to `server` (once per app; a second call does nothing).
+
+    `ctx` needs `.settings`, `.snapshots` and `.alerts` (an AlertEngine, or None: 503).
+    """
+    if BLUEPRINT in server.blueprints:
+        return
+    bp = Blueprint(BLUEPRINT, __name__)
+
+    def guarded(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if ctx.alerts is None:
+                return _error(503, "the alert engine is not running")
+            try:
+                return view(*args, **kwargs)
+            except BadRequest as exc:
+                return _error(400, str(exc))
+        return wrapper
+
+    def writes(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            refusal = write_refusal(ctx.settings, request.headers.get("Authorization"), request.remote_addr)
+            if refusal:
+                resp = _error(*refusal)
+                if refusal[0] == 401:
+                    resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
+                return resp
+            return view(*args, **kwargs)
+        return wrapper
+
+    @bp.get("/api/v1/alerts")
+    @guarded
+    def list_alerts():
+        state = _choice("state", ("firing", "pending", "history")) or "firing"
+        severity = _choice("severity", SEVERITIES)
+        kind = _choice("type", ALERT_TYPES)
+        if state == "history":
+            rows = ctx.alerts.store.history(
+                since=_time("since"), until=_time("until"), severity=severity, alert_type=kind,
+                event=_choice("event", HISTORY_EVENTS), text=request.args.get("q") or None, limit=_limit())
+            if (request.args.get("format") or "json") == "csv":
+                return Response(history_csv(rows), mimetype="text/csv",
+                                headers={"Content-Disposition": "attachment; filename=alert-history.csv"})
+            return jsonify(state="history", events=[history_record(r) for r in rows])
+        try:
+            _version, doc = ctx.snapshots.load()
+        except Exception:
+            return _error(503, "the snapshot store (Redis) is offline")
+        if doc is None:
+            return _error(503, "no snapshot yet: the producer has not published one")
+        alerts = doc.get("alerts", []) if state == "firing" else doc.get("mc", {}).get("alert_center", {}).get("pending", [])
+        since = _time("since")
+        alerts = [a for a in alerts if (severity is None or a.get("severity") == severity)
+                  and (kind is None or a.get("type") == kind)
+                  and (since is None or (to_datetime(a.get("timestamp")) or since) >= since)]
+        return jsonify(state=state, timestamp=doc.get("timestamp"), alerts=alerts[:_limit()])
+
+    @bp.get("/api/v1/alerts/silences")
+    @guarded
+    def list_silences():
+        now = ctx.alerts.clock()
+        return jsonify(silences=[{**s, "created_at": iso(s["created_at"]), "expires_at": iso(s["expires_at"]),
+                                  "ended_at": iso(s["ended_at"])} for s in ctx.alerts.store.silences(now)])
+
+    @bp.post("/api/v1/alerts/<fingerprint>/ack")
+    @guarded
+    @writes
+    def acknowledge(fingerprint: str):
+        body = _body()
+        comment = _text(body, "comment", 1000)
+        if not comment:
+            raise BadRequest("'comment' is required: say what is being done about the alert")
+        row = ctx.alerts.acknowledge(fingerprint[:64], _actor(body), comment)
+        if row is None:
+            return _error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
+        return jsonify(fingerprint=row["fingerprint"], acknowledged_at=iso(row["acknowledged_at"]),
+                       acknowledged_by=row["acknowledged_by"], comment=row["ack_comment"])
+
+    @bp.post("/api/v1/alerts/silences")
+    @guarded
+    @writes
+    def add_silence():
+        body = _body()
+        fingerprint = _text(body, "fingerprint", 64) or None
+        kind = _text(body, "type", 100) or None
+        if (fingerprint is None) == (kind is None):
+            raise BadRequest("give exactly one of 'fingerprint' (one alert) or 'type' (every alert of a type)")
+        if kind is not None and kind not in ALERT_TYPES:
+            raise BadRequest(f"'type' must be one of {', '.join(ALERT_TYPES)}")
+        minutes = body.get("duration_minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes <= MAX_SILENCE_MINUTES:
+            raise BadRequest(f"'duration_minutes' must be a number from 1 to {MAX_SILENCE_MINUTES}")
+        row = ctx.alerts.silence(fingerprint=fingerprint, alert_type=kind, duration_s=float(minutes) * 60,
+                                 by=_actor(body), comment=_text(body, "comment", 1000))
+        resp = jsonify(id=row["id"], fingerprint=fingerprint, type=kind, expires_at=iso(row["expires_at"]),
+                       created_by=row["created_by"], comment=row["comment"])
+        resp.status_code = 201
+        return resp
+
+    @bp.post("/api/v1/alerts/silences/<silence_id>/end")
+    @guarded
+    @writes
+    def end_silence(silence_id: str):
+        if not ctx.alerts.end_silence(silence_id[:36]):
+            return _error(404, f"no active silence has id {silence_id[:36]!r}")
+        return jsonify(id=silence_id, ended=True)
+
+    server.register_blueprint(bp)
