@@ -3,15 +3,12 @@
 One callback per tick per viewer. It reads only the snapshot (one Redis GET of the version;
 the document is fetched and parsed once per version per process) and never runs SQL. The
 browser holds just the version it shows; the callback renders that version and the latest
-(renders are cached per version and shared by every viewer of the process) and sends, per
+(views/render_cache.py: renders are cached per version and shared by every viewer) and sends, per
 panel, nothing, a Patch of what differs, or the full value. The queue trend is extended
 (capped extendData) rather than redrawn.
 """
 
 from __future__ import annotations
-
-import threading
-from collections import OrderedDict
 
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
@@ -19,8 +16,8 @@ from dash.exceptions import PreventUpdate
 from figures import mission as figs
 from layouts.ids import Main, Shell
 from mission.context import AppContext
-from views.delta import Render, update_for
-from views.mission import render_all
+from views.delta import update_for
+from views.render_cache import render_cache
 
 PANELS = [
     Main.KPI_ACTIVE, Main.KPI_ACTIVE_SUB, Main.KPI_FLEET, Main.KPI_FLEET_SUB, Main.KPI_QUEUE, Main.KPI_QUEUE_SUB,
@@ -31,36 +28,10 @@ PANELS = [
 ]
 PROPERTY = {Main.DISCOVERY_CHART: "figure", Main.DISCOVERY_RADAR: "figure", Main.QUOTA_CHART: "figure",
             Main.TIMELINE: "figure", Main.QUEUE_GAUGE: "figure", Main.ALERT_CARD: "className"}
-KEPT_RENDERS = 12
-
-
-class RenderCache:
-    """Rendered panels of recent snapshot versions, shared by every viewer of a process."""
-
-    def __init__(self, ctx: AppContext):
-        self.ctx = ctx
-        self._lock = threading.Lock()
-        self._renders: OrderedDict[int, dict[str, Render]] = OrderedDict()
-
-    def get(self, version: int, doc: dict | None = None) -> dict[str, Render] | None:
-        """Renders of `version` (loading an older version's document from Redis if needed)."""
-        with self._lock:
-            if version in self._renders:
-                return self._renders[version]
-        if doc is None:
-            doc = self.ctx.snapshots.load_version(version)
-            if doc is None:
-                return None
-        renders = render_all(doc)
-        with self._lock:
-            self._renders[version] = renders
-            while len(self._renders) > KEPT_RENDERS:
-                self._renders.popitem(last=False)
-        return renders
 
 
 def register(app, ctx: AppContext) -> None:
-    cache = RenderCache(ctx)
+    cache = render_cache(ctx)
     outputs = [Output(p, PROPERTY.get(p, "children")) for p in PANELS]
 
     @app.callback(
@@ -78,6 +49,7 @@ def register(app, ctx: AppContext) -> None:
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
             raise PreventUpdate from None
+        cache.viewer_seen()
         held = held or {}
         shown = held.get("v")
         if doc is None or shown == version:

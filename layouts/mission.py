@@ -15,6 +15,7 @@ from layouts.ids import Main
 from mission.context import AppContext
 from views.delta import to_plain
 from views.mission import render_all
+from views.render_cache import render_cache
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -51,8 +52,8 @@ def layout(ctx: AppContext):
         version, doc = ctx.snapshots.load()
     except Exception:
         version, doc = None, None
+    renders = render_cache(ctx).get(version, doc) if doc else render_all({})
     doc = doc or {}
-    renders = render_all(doc)
     trend = doc.get("mc", {}).get("queue_trend", [])
     # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
     digests = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}

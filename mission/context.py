@@ -23,6 +23,7 @@ class AppContext:
     alerts: Any = None  # alerts engine, evaluated by the producer
     simulator: Any = None
     producer: Any = None
+    render_cache: Any = None  # views.render_cache.RenderCache, created on first use
     # Called by the producer after each snapshot is built: fn(document, now) -> None.
     tick_hooks: list[Callable] = field(default_factory=list)
 

@@ -69,15 +69,26 @@ def pg_url(pg_database_url):
     return pg_database_url
 
 
+def _worker_redis_url() -> str:
+    """REDIS_TEST_URL with its database number lowered by the xdist worker index, so parallel
+    workers never flush each other's keys."""
+    worker = _worker()
+    if not worker.startswith("gw"):
+        return REDIS_TEST_URL
+    base, _, db = REDIS_TEST_URL.rpartition("/")
+    return f"{base}/{max(0, int(db or 0) - int(worker[2:]))}"
+
+
 @pytest.fixture
 def redis_url():
     """A real Redis database, flushed before the test."""
-    client = make_redis(REDIS_TEST_URL)
+    url = _worker_redis_url()
+    client = make_redis(url)
     try:
         client.flushdb()
     except Exception as exc:
         _unavailable("Redis", exc)
-    yield REDIS_TEST_URL
+    yield url
     client.flushdb()
     client.close()
 
