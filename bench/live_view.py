@@ -35,7 +35,6 @@ from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import StatementCounter, make_engine
 from data.services import Services
 from layouts.ids import Main, Shell
-from tests.dash_client import apply_patch
 
 PG_SERVER = os.environ.get("MC_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("MC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")

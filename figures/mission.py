@@ -37,7 +37,8 @@ def discovery_rate(points: list[list[float]]) -> go.Figure:
 
 
 def discovery_rate_parts(points: list[list[float]]) -> dict:
-    return {("data", 0, "x"): [_ms(p[0]) for p in points], ("data", 0, "y"): [p[1] for p in points]}
+    """Only the current minute's bar changes from tick to tick; a new minute redraws the chart."""
+    return {("data", 0, "y", len(points) - 1): points[-1][1]} if points else {}
 
 
 RADAR_METRICS = (("new_24h", "found 24 h", CYAN, "rgba(0,229,255,0.18)"),
