@@ -62,15 +62,22 @@ def make_redis(url: str) -> redis.Redis:
 
 
 class StatementCounter:
-    """Counts SQL statements an engine executes (to prove viewers never cause SQL)."""
+    """Counts SQL statements an engine executes (to prove viewers never cause SQL).
 
-    def __init__(self, engine: Engine):
+    With `this_thread_only`, only statements run by the creating thread count (a test's
+    requests through Flask's test client), not those of background workers.
+    """
+
+    def __init__(self, engine: Engine, this_thread_only: bool = False):
         self.count = 0
         self._lock = threading.Lock()
+        self._thread = threading.get_ident() if this_thread_only else None
         event.listen(engine, "before_cursor_execute", self._on_execute)
         self._engine = engine
 
     def _on_execute(self, *_args, **_kwargs):
+        if self._thread is not None and threading.get_ident() != self._thread:
+            return
         with self._lock:
             self.count += 1
 

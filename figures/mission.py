@@ -30,7 +30,7 @@ def discovery_rate(points: list[list[float]]) -> go.Figure:
     fig = go.Figure(
         go.Bar(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], marker=dict(color=CYAN, opacity=0.85),
                hovertemplate="%{x|%H:%M} UTC<br>%{y} links<extra></extra>", name="links/min"),
-        layout=dict(template=TEMPLATE, height=230, bargap=0.15, xaxis=dict(type="date", tickformat="%H:%M"),
+        layout=dict(template=TEMPLATE, bargap=0.15, margin=dict(l=48, r=8, t=8, b=28), xaxis=dict(type="date", tickformat="%H:%M"),
                     yaxis=dict(title=dict(text="links / min", font=dict(color=MUTED, size=11)), rangemode="tozero")),
     )
     return fig
@@ -58,7 +58,7 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
     if not rows:
         return empty_figure("no backlinks yet")
     theta = [str(r["target_domain"]) for r in rows]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=230, margin=dict(l=50, r=50, t=20, b=30),
+    fig = go.Figure(layout=dict(template=TEMPLATE, margin=dict(l=50, r=50, t=20, b=30),
                                 showlegend=True, legend=dict(orientation="h", y=-0.12, font=dict(size=10)),
                                 polar=dict(radialaxis=dict(showticklabels=False, range=[0, 100]))))
     for key, name, line, fill in RADAR_METRICS:
@@ -105,8 +105,8 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
     labels = [f"{str(r['job_type'] or 'job').replace('_', ' ')} · {str(r['id'])[:6]}" for r, *_ in bars]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=max(220, 24 * len(bars) + 60), barmode="overlay",
                                 showlegend=False, xaxis=dict(type="date", tickformat="%H:%M"),
-                                yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
-                                margin=dict(l=200, r=16, t=10, b=36)))
+                                yaxis=dict(autorange="reversed", tickfont=dict(size=10), automargin=True),
+                                margin=dict(l=8, r=16, t=10, b=36)))
     fig.add_trace(go.Bar(
         y=labels, x=[d for _, _, d, _ in bars], base=[s for _, s, _, _ in bars], orientation="h",
         marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
@@ -126,7 +126,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
 def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
     """Gauge of the job queue depth against the overflow threshold (1,000)."""
     if depth is None:
-        return empty_figure("queue unreadable", height=200)
+        return empty_figure("queue unreadable")
     top = max(QUEUE_OVERFLOW * 1.5, depth * 1.1)
     indicator = go.Indicator(
         mode="gauge+number+delta" if previous is not None else "gauge+number", value=depth,
@@ -140,7 +140,7 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
             threshold=dict(line=dict(color=RED, width=3), value=QUEUE_OVERFLOW),
         ),
     )
-    return go.Figure(indicator, layout=dict(template=TEMPLATE, height=200, margin=dict(l=24, r=24, t=16, b=8)))
+    return go.Figure(indicator, layout=dict(template=TEMPLATE, margin=dict(l=24, r=24, t=16, b=8)))
 
 
 def queue_gauge_parts(depth: int | None, previous: int | None = None) -> dict:
@@ -155,7 +155,7 @@ def queue_trend(points: list[list[float]]) -> go.Figure:
     fig = go.Figure(
         go.Scatter(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], mode="lines", line=dict(color=AMBER, width=2),
                    fill="tozeroy", fillcolor="rgba(255,176,0,0.10)", hovertemplate="%{x|%H:%M:%S} UTC<br>%{y}<extra></extra>"),
-        layout=dict(template=TEMPLATE, height=110, margin=dict(l=36, r=8, t=4, b=20),
+        layout=dict(template=TEMPLATE, margin=dict(l=36, r=8, t=4, b=20),
                     xaxis=dict(type="date", tickformat="%H:%M", nticks=4), yaxis=dict(rangemode="tozero", nticks=3)),
     )
     return fig

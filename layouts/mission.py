@@ -43,8 +43,10 @@ def _metric(title: str, value_id: str, renders):
     ])
 
 
-def _graph(graph_id: str, renders, height_class: str = "") -> dcc.Graph:
-    return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className=f"mc-graph {height_class}".strip())
+def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
+    """A graph; with `height`, the figure autosizes to it, scaled up on wall screens."""
+    style = {"height": f"calc({height}px * var(--mc-scale))"} if height else None
+    return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", style=style)
 
 
 def layout(ctx: AppContext):
@@ -76,8 +78,8 @@ def layout(ctx: AppContext):
         ]),
         dbc.Row(className="g-3", children=[
             dbc.Col(_panel("REAL-TIME BACKLINK DISCOVERY", dbc.Row([
-                dbc.Col(_graph(Main.DISCOVERY_CHART, renders), md=7),
-                dbc.Col(_graph(Main.DISCOVERY_RADAR, renders), md=5),
+                dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
+                dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
             ], className="g-2"), subtitle="links found per minute · by target domain"), lg=8),
             dbc.Col(_panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4),
         ]),
@@ -88,9 +90,9 @@ def layout(ctx: AppContext):
         ]),
         dbc.Row(className="g-3", children=[
             dbc.Col(_panel("QUEUE DEPTH", html.Div([
-                _graph(Main.QUEUE_GAUGE, renders),
+                _graph(Main.QUEUE_GAUGE, renders, 200),
                 dcc.Graph(id=Main.QUEUE_TREND, figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS:])),
-                          config=GRAPH_CONFIG, className="mc-graph"),
+                          config=GRAPH_CONFIG, className="mc-graph", style={"height": "calc(110px * var(--mc-scale))"}),
                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
             ])), lg=4),
             dbc.Col(_panel("ERROR ALERTS", html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),

@@ -73,5 +73,5 @@ def shell_layout(ctx: AppContext, pages) -> html.Div:
         dcc.Store(id=Shell.BUILT_AT, data=None),
         header,
         config,
-        html.Main(id=Shell.PAGE, className="mc-page"),
+        html.Main(id=Shell.PAGE, className="mc-page container-fluid"),
     ])

@@ -29,7 +29,7 @@ class AppContext:
 
     def stop(self) -> None:
         """Stop the background producer and simulator (tests, shutdown)."""
-        for part in (self.producer, self.simulator):
+        for part in (self.producer, self.simulator, self.alerts):
             if part is not None:
                 try:
                     part.stop()

@@ -70,7 +70,8 @@ def _tick_request(digests):
 def test_viewers_cause_no_sql_and_get_small_deltas(live):
     app, ctx, loop = live
     client = app.server.test_client()
-    counter = StatementCounter(ctx.services.engine)
+    # Requests run in this thread; the alert engine's delivery worker runs SQL on its own.
+    counter = StatementCounter(ctx.services.engine, this_thread_only=True)
     inputs, state = _tick_request({})
     status, body, first = call(client, app, f"{Main.DIGESTS}.data", inputs, state)
     assert status == 200
@@ -89,8 +90,7 @@ def test_viewers_cause_no_sql_and_get_small_deltas(live):
                      {"i": dataset.JOB_A})
     counter.count = 0
     loop.tick(now=NOW)
-    producer_statements = counter.count
-    assert producer_statements > 0
+    assert counter.count > 0  # the producer did query
     counter.count = 0
     status, body, delta = call(client, app, f"{Main.DIGESTS}.data", *_tick_request(digests))
     assert status == 200 and counter.count == 0
@@ -105,8 +105,12 @@ def test_viewers_cause_no_sql_and_get_small_deltas(live):
 
 def test_statements_per_tick_do_not_depend_on_viewers(live):
     app, ctx, loop = live
+    # The alert engine runs its rules on its own clock (tested in tests/test_alert_*.py); here
+    # we compare snapshot ticks alone.
+    ctx.alerts.stop()
+    ctx.alerts = None
     client = app.server.test_client()
-    counter = StatementCounter(ctx.services.engine)
+    counter = StatementCounter(ctx.services.engine, this_thread_only=True)
     loop.tick(now=NOW)
     alone = counter.count
     counter.count = 0
