@@ -1,0 +1,225 @@
+"""Incremental rollups of `backlinks`: links found per day / hour, referring-domain pairs,
+anchors, high-authority finds, and lost links.
+
+New links are captured from a watermark on the first-seen column (`discovered_date` M /
+`first_seen` O): each refresh re-aggregates whole days from the day of (watermark − late)
+onwards and *replaces* those days' rows, so a refresh is idempotent and a row that commits up
+to MC_ROLLUP_LATE_S late is still counted. With the opt-in index on the first-seen column this
+reads only the last day or two; without it the database scans, and the answer is the same.
+
+Lost links change old rows, so they are captured separately: rows that are lost now
+(`is_active` false or HTTP 404/410) and were re-checked (`crawl_timestamp`) since the lost
+watermark − late. Each lost link is recorded once, by id, on the day it was first seen lost
+(its crawl_timestamp; last-seen, then first-seen, when that is empty), so re-checking a lost
+link again never counts it twice. A lost link that comes back stays counted as lost on that
+day (the history of losses does not change).
+
+Reads run on Link Profiler's engine; writes go to Mission Control's (possibly another
+database), so nothing here needs the two to share a server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+
+from analytics import tables as t
+from analytics.dialect import (ts, LOST_SQL, SPAM_SQL, authority_source, bucket_sql, day_key, day_sql, day_start,
+                               execute, frame, hour_key, hour_sql, in_list, insert_rows, upsert)
+
+from data.schema import SchemaInfo
+
+ANCHORS_PER_DAY = 25
+OTHER_ANCHOR = "(other anchors)"
+TOP_LINKS_PER_DAY = 100
+HOURLY_KEEP_H = 72
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in df.to_dict("records"):
+        out.append({k: (None if (not isinstance(v, str) and v is not None and pd.isna(v)) else
+                        (v.item() if hasattr(v, "item") else v)) for k, v in row.items()})
+    return out
+
+
+def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, watermark: datetime | None,
+                      late_s: float, high_authority: float) -> tuple[datetime | None, dict]:
+    """Re-aggregate the days from (watermark − late) (everything when None); returns the new
+    watermark and counts of what was written."""
+    dialect = lp.dialect.name
+    first = f"b.{schema.link_first_seen}"
+    source, authority = authority_source(schema)
+    start = None if watermark is None else day_start(min(watermark, now) - timedelta(seconds=late_s))
+    where, params = (f"{first} IS NOT NULL", {}) if start is None else (f"{first} >= :start", {"start": start})
+    day = day_sql(dialect, first)
+    with lp.connect() as conn:
+        daily = frame(conn, (
+            f"SELECT {day} AS day, COALESCE(b.target_domain_name, '') AS target_domain, "
+            f"{bucket_sql(dialect, authority)} AS authority_bucket, COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links, "
+            f"SUM(CASE WHEN b.link_type = 'dofollow' THEN 1 ELSE 0 END) AS dofollow_links, "
+            f"COALESCE(SUM({authority}), 0) AS authority_sum, COUNT({authority}) AS authority_n, MAX({first}) AS newest "
+            f"FROM {source} WHERE {where} GROUP BY 1, 2, 3"), params)
+        hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
+        hour_from = hour_from if start is None else max(start, hour_from)
+        hourly = frame(conn, (
+            f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
+            f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
+            f"WHERE {first} >= :hour_from GROUP BY 1, 2"), {"hour_from": hour_from})
+        pairs = frame(conn, (
+            f"SELECT COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
+            f"MIN({day}) AS first_day, MAX({day}) AS last_day FROM backlinks b "
+            f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY 1, 2"), params)
+        anchors = frame(conn, (
+            f"SELECT day, target_domain, anchor, links FROM (SELECT {day} AS day, "
+            f"COALESCE(b.target_domain_name, '') AS target_domain, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200) AS anchor, "
+            f"COUNT(*) AS links, ROW_NUMBER() OVER (PARTITION BY {day}, COALESCE(b.target_domain_name, '') "
+            f"ORDER BY COUNT(*) DESC, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200)) AS rn "
+            f"FROM backlinks b WHERE {where} GROUP BY 1, 2, 3) ranked WHERE rn <= {ANCHORS_PER_DAY}"), params)
+        finds = frame(conn, (
+            f"SELECT link_id, day, first_seen, target_domain, source_domain, source_url, target_url, anchor_text, "
+            f"link_type, spam_level, authority FROM (SELECT b.id AS link_id, {day} AS day, {first} AS first_seen, "
+            f"COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
+            f"b.source_url, b.target_url, b.anchor_text, b.link_type, b.spam_level, {authority} AS authority, "
+            f"ROW_NUMBER() OVER (PARTITION BY {day} ORDER BY {authority} DESC, {first} DESC, b.id) AS rn "
+            f"FROM {source} WHERE {where} AND {authority} >= :ha) ranked WHERE rn <= {TOP_LINKS_PER_DAY}"),
+            {**params, "ha": high_authority})
+
+        # Per-key link counts: whole days before the settle day are summed once, later days
+        # stay in the tail (re-aggregated every refresh until they settle).
+        if start is None:
+            top = ts(frame(conn, f"SELECT MAX({first}) AS m FROM backlinks b")["m"].iloc[0])
+            settle = day_start(min(top or now, now) - timedelta(seconds=late_s))
+            settled = _key_counts(conn, dialect, first, f"{first} < :settle", {"settle": settle}, by_day=False)
+        else:
+            settle, settled = start, pd.DataFrame()
+        tail = _key_counts(conn, dialect, first, f"{first} >= :settle", {"settle": settle}, by_day=True)
+
+    newest = [ts(v) for v in daily.get("newest", [])]
+    newest = [v for v in newest if v is not None]
+    new_mark = min(max(newest), now) if newest else (watermark or now)
+    start_key = None if start is None else day_key(start)
+    anchors_rows = _with_other_anchors(anchors, daily)
+    since = "" if start_key is None else " WHERE day >= :d"
+    with mc.begin() as conn:
+        execute(conn, f"DELETE FROM mc_rollup_links_daily{since}", {"d": start_key})
+        insert_rows(conn, t.links_daily, _records(daily.drop(columns=["newest"], errors="ignore")))
+        execute(conn, "DELETE FROM mc_rollup_links_hourly WHERE hour >= :h OR hour < :old",
+                {"h": hour_key(hour_from), "old": hour_key(now - timedelta(hours=HOURLY_KEEP_H))})
+        insert_rows(conn, t.links_hourly, _records(hourly))
+        upsert(conn, t.ref_domains, _records(pairs), ["target_domain", "source_domain"], merge={
+            "first_day": lambda old, new, d: (func.least if d == "postgresql" else func.min)(old, new),
+            "last_day": lambda old, new, d: (func.greatest if d == "postgresql" else func.max)(old, new),
+        })
+        # A pair's first day only moves within the re-aggregated days, so recounting those is exact.
+        execute(conn, f"DELETE FROM mc_rollup_ref_domains_daily{since}", {"d": start_key})
+        execute(conn, "INSERT INTO mc_rollup_ref_domains_daily (day, target_domain, new_ref_domains) "
+                      "SELECT first_day, target_domain, COUNT(*) FROM mc_rollup_ref_domains"
+                      + ("" if start_key is None else " WHERE first_day >= :d") + " GROUP BY first_day, target_domain",
+                {"d": start_key})
+        _store_counts(conn, settled, tail, day_key(settle))
+        execute(conn, f"DELETE FROM mc_rollup_anchors_daily{since}", {"d": start_key})
+        insert_rows(conn, t.anchors_daily, anchors_rows)
+        execute(conn, f"DELETE FROM mc_rollup_top_links{since}", {"d": start_key})
+        finds["first_seen"] = [ts(v) for v in finds["first_seen"]] if not finds.empty else []
+        insert_rows(conn, t.top_links, _records(finds))
+    return new_mark, {"days": int(daily["day"].nunique()) if not daily.empty else 0, "pairs": len(pairs),
+                      "links": int(daily["links"].sum()) if not daily.empty else 0}
+
+
+def _key_counts(conn, dialect: str, first: str, where: str, params: dict, by_day: bool) -> pd.DataFrame:
+    """Links per linking domain ('source') and per target URL ('target_url'), per day or in total."""
+    day = f"{day_sql(dialect, first)} AS day, " if by_day else ""
+    group = "1, 2, 3" if by_day else "1, 2"
+    return frame(conn, (
+        f"SELECT {day}'source' AS kind, b.source_domain_name AS key, COUNT(*) AS links FROM backlinks b "
+        f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY {group} UNION ALL "
+        f"SELECT {day}'target_url' AS kind, SUBSTR(b.target_url, 1, 1000) AS key, COUNT(*) AS links FROM backlinks b "
+        f"WHERE {where} AND b.target_url IS NOT NULL GROUP BY {group}"), params)
+
+
+def _add_counts(conn, rows: list[dict]) -> None:
+    upsert(conn, t.counts, rows, ["kind", "key"], merge={"links": lambda old, new, _d: old + new})
+
+
+def _store_counts(conn, settled: pd.DataFrame, tail: pd.DataFrame, settle_key: str) -> None:
+    """Move tail days before `settle_key` into the totals (once), then replace the tail."""
+    if not settled.empty:
+        execute(conn, "DELETE FROM mc_rollup_counts")
+        execute(conn, "DELETE FROM mc_rollup_count_tail")
+        _add_counts(conn, _records(settled))
+    old = frame(conn, "SELECT kind, key, SUM(links) AS links FROM mc_rollup_count_tail WHERE day < :d "
+                      "GROUP BY kind, key", {"d": settle_key})
+    _add_counts(conn, _records(old))
+    execute(conn, "DELETE FROM mc_rollup_count_tail")
+    insert_rows(conn, t.count_tail, _records(tail))
+
+
+def _with_other_anchors(anchors: pd.DataFrame, daily: pd.DataFrame) -> list[dict]:
+    """The top anchors of each (day, target) plus one OTHER_ANCHOR row for the rest of its links."""
+    rows = _records(anchors[["day", "target_domain", "anchor", "links"]]) if not anchors.empty else []
+    if daily.empty:
+        return rows
+    totals = daily.groupby(["day", "target_domain"])["links"].sum()
+    shown = anchors.groupby(["day", "target_domain"])["links"].sum() if not anchors.empty else pd.Series(dtype=float)
+    for key, total in totals.items():
+        rest = int(total) - int(shown.get(key, 0))
+        if rest > 0:
+            # An anchor literally equal to the marker is merged into it rather than colliding.
+            existing = next((r for r in rows if (r["day"], r["target_domain"]) == key and r["anchor"] == OTHER_ANCHOR), None)
+            if existing:
+                existing["links"] += rest
+            else:
+                rows.append({"day": key[0], "target_domain": key[1], "anchor": OTHER_ANCHOR, "links": rest})
+    return rows
+
+
+def refresh_lost_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, watermark: datetime | None,
+                       late_s: float) -> tuple[datetime | None, dict]:
+    """Record links seen lost since (watermark − late) (all lost links when None) and recount
+    lost-per-day for the days they fall on."""
+    dialect = lp.dialect.name
+    first, last = f"b.{schema.link_first_seen}", f"b.{schema.link_last_seen}"
+    lost_at = f"COALESCE(b.crawl_timestamp, {last}, {first})"
+    where, params = (LOST_SQL, {}) if watermark is None else (
+        f"{LOST_SQL} AND b.crawl_timestamp >= :since", {"since": min(watermark, now) - timedelta(seconds=late_s)})
+    with lp.connect() as conn:
+        lost = frame(conn, (
+            f"SELECT b.id AS link_id, COALESCE(b.target_domain_name, '') AS target_domain, "
+            f"b.source_domain_name AS source_domain, {day_sql(dialect, lost_at)} AS lost_day, "
+            f"CASE WHEN b.is_active = false THEN 'inactive' ELSE 'not_found' END AS reason, "
+            f"b.crawl_timestamp AS checked FROM backlinks b WHERE {where}"), params)
+    lost = lost[lost["lost_day"].notna()] if not lost.empty else lost
+    checked = [v for v in (ts(x) for x in lost.get("checked", [])) if v is not None]
+    new_mark = min(max(checked), now) if checked else (watermark or now)
+    if lost.empty:
+        return new_mark, {"lost": 0}
+    days = sorted(set(lost["lost_day"]))
+    with mc.begin() as conn:
+        upsert(conn, t.lost_links, _records(lost.drop(columns=["checked"])), ["link_id"])
+        for i in range(0, len(days), 500):
+            chunk = days[i:i + 500]
+            marks, p = in_list("d", chunk)
+            execute(conn, f"DELETE FROM mc_rollup_lost_daily WHERE day IN ({marks})", p)
+            execute(conn, "INSERT INTO mc_rollup_lost_daily (day, target_domain, lost_links) SELECT lost_day, "
+                          f"target_domain, COUNT(*) FROM mc_rollup_lost_links WHERE lost_day IN ({marks}) "
+                          "GROUP BY lost_day, target_domain", p)
+    return new_mark, {"lost": len(lost)}
+
+
+def refresh_overlap(mc: Engine, watched: list[str]) -> None:
+    """Shared referring domains between every two watched domains (the competition overlap)."""
+    with mc.begin() as conn:
+        execute(conn, "DELETE FROM mc_rollup_overlap")
+        if len(watched) < 2:
+            return
+        marks_a, pa = in_list("a", watched)
+        marks_b, pb = in_list("b", watched)
+        execute(conn, (
+            "INSERT INTO mc_rollup_overlap (domain_a, domain_b, shared) SELECT a.target_domain, b.target_domain, "
+            "COUNT(*) FROM mc_rollup_ref_domains a JOIN mc_rollup_ref_domains b ON b.source_domain = a.source_domain "
+            f"AND a.target_domain < b.target_domain WHERE a.target_domain IN ({marks_a}) AND b.target_domain IN ({marks_b}) "
+            "GROUP BY a.target_domain, b.target_domain"), {**pa, **pb})

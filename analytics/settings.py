@@ -1,0 +1,81 @@
+"""Tunables of the analysis pages, from environment variables.
+
+Why not `config.Settings`: these are read only by the analytics package (same reasoning as
+`alerts.settings`). Same precedence as config.py: environment, `.env`, then `LP_` fallback.
+
+| variable | default | meaning |
+|---|---|---|
+| MC_TRACKED_DOMAINS | — | comma list; empty = the most frequent target of completed jobs |
+| MC_COMPETITOR_DOMAINS | ALERT_COMPETITOR_DOMAINS | comma list; empty = the other targets of completed jobs |
+| DOMAIN_VALUE_WEIGHTS | see scoring.domain_value | `authority=0.3,trust=0.15,...`, normalised to sum 1 |
+| MC_HIGH_AUTHORITY | 70 | authority from which a new link is a "high-authority find" |
+| MC_ROLLUP_LATE_S | 3600 | how late a row may commit and still be counted (re-scan overlap) |
+| MC_DOMAIN_VALUE_REFRESH_S | 600 | how often the domain value table is recomputed |
+| MC_CRAWL_TARGET_CONCURRENCY | 2 | requests in flight per site the recommended delay aims at |
+| MC_CRAWL_DELAY_MIN / MC_CRAWL_DELAY_MAX | 0.5 / 30 | bounds of the recommended delay (s) |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from config import ConfigError, _Source, read_dotenv
+from scoring.domain_value import DEFAULT_WEIGHTS, parse_weights
+
+
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    tracked_domains: tuple[str, ...] = ()
+    competitor_domains: tuple[str, ...] = ()
+    value_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    high_authority: float = 70.0
+    late_s: float = 3600.0
+    domain_value_refresh_s: float = 600.0
+    target_concurrency: float = 2.0
+    delay_min_s: float = 0.5
+    delay_max_s: float = 30.0
+
+
+def _domains(text: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(d.strip().lower() for d in (text or "").split(",") if d.strip()))
+
+
+def _number(src: _Source, name: str, default: float, minimum: float = 0.0) -> float:
+    value = src.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if number < minimum:
+        raise ConfigError(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AnalyticsSettings:
+    """`AnalyticsSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
+    environ = os.environ if environ is None else environ
+    src = _Source(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    base = AnalyticsSettings()
+    try:
+        weights = parse_weights(src.text("DOMAIN_VALUE_WEIGHTS"))
+    except ValueError as exc:
+        raise ConfigError(f"DOMAIN_VALUE_WEIGHTS: {exc}") from None
+    delay_min = _number(src, "MC_CRAWL_DELAY_MIN", base.delay_min_s)
+    delay_max = _number(src, "MC_CRAWL_DELAY_MAX", base.delay_max_s)
+    if delay_max < delay_min:
+        raise ConfigError(f"MC_CRAWL_DELAY_MAX={delay_max} must be at least MC_CRAWL_DELAY_MIN={delay_min}")
+    return AnalyticsSettings(
+        tracked_domains=_domains(src.text("MC_TRACKED_DOMAINS")),
+        competitor_domains=_domains(src.text("MC_COMPETITOR_DOMAINS") or src.text("ALERT_COMPETITOR_DOMAINS")),
+        value_weights=weights,
+        high_authority=_number(src, "MC_HIGH_AUTHORITY", base.high_authority),
+        late_s=_number(src, "MC_ROLLUP_LATE_S", base.late_s),
+        domain_value_refresh_s=_number(src, "MC_DOMAIN_VALUE_REFRESH_S", base.domain_value_refresh_s),
+        target_concurrency=_number(src, "MC_CRAWL_TARGET_CONCURRENCY", base.target_concurrency, 0.1),
+        delay_min_s=delay_min,
+        delay_max_s=delay_max,
+    )
