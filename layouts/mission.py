@@ -45,8 +45,9 @@ def _metric(title: str, value_id: str, renders):
 
 def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
     """A graph; with `height`, the figure autosizes to it, scaled up on wall screens."""
-    style = {"height": f"calc({height}px * var(--mc-scale))"} if height else None
-    return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", style=style)
+    # Never pass style=None: dcc.Graph reads style.height and breaks on null.
+    sized = {"style": {"height": f"calc({height}px * var(--mc-scale))"}} if height else {}
+    return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
 
 
 def layout(ctx: AppContext):
