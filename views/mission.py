@@ -47,7 +47,9 @@ def kpis(doc: dict) -> dict[str, Render]:
     }
     renders = {k: Render(full=v) for k, v in out.items()}
     severity = next((s for s in SEVERITIES if by_sev[s]), "none")
-    renders[Main.ALERT_CARD] = Render(full=f"kpi-card alert-level-{severity}")
+    # A critical alert that fired in the last minute makes the card flash.
+    fresh = any(a.get("severity") == "critical" and (a.get("age_s") or 1e9) < 60 for a in alerts)
+    renders[Main.ALERT_CARD] = Render(full=f"kpi-card alert-level-{severity}" + (" alert-new" if fresh else ""))
     return renders
 
 
