@@ -14,7 +14,7 @@ import sys
 
 import dash
 
-from config import ConfigError, Settings, load_settings
+from config import Settings, cli_settings, load_settings
 from data.services import Services
 from mission.context import AppContext
 from mission.snapshot_store import SnapshotStore
@@ -77,12 +77,7 @@ def __getattr__(name: str):
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = cli_settings()
     app = create_app(settings)
     log.info("Mission Control on %s (database: %s, redis: %s, simulator: %s)", settings.dashboard_url,
              "embedded SQLite" if settings.embedded_database else "configured",

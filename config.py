@@ -186,6 +186,18 @@ class _Source:
             raise ConfigError(f"{name}={number} must be at most {maximum}")
         return number
 
+    def number(self, name: str, default: float, minimum: float = 0.0) -> float:
+        value = self.get(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{name}={value!r} is not a number") from None
+        if number < minimum:
+            raise ConfigError(f"{name}={number} must be at least {minimum}")
+        return number
+
     def boolean(self, name: str, default: bool) -> bool:
         value = self.get(name)
         if value is None:
@@ -220,6 +232,21 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
 
 def _check_http_url(name: str, value: str | None) -> str | None:
     return None if value is None else _check_url(name, value, ("http", "https"))
+
+
+def cli_settings() -> Settings:
+    """Settings for a command: a bad value prints its one-line error and exits with status 2;
+    logging is set up at the configured level."""
+    import logging
+    import sys
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
 
 
 def load_settings(

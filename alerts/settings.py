@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from config import ConfigError, _Source, read_dotenv
+from config import _Source, read_dotenv
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -89,19 +89,6 @@ class AlertSettings:
         return dataclasses.replace(self, rules=rules)
 
 
-def _float(src: _Source, name: str, default: float, minimum: float = 0.0) -> float:
-    value = src.get(name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a number") from None
-    if number < minimum:
-        raise ConfigError(f"{name}={number} must be at least {minimum}")
-    return number
-
-
 def load_alert_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AlertSettings:
     """`AlertSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
     environ = os.environ if environ is None else environ
@@ -112,25 +99,25 @@ def load_alert_settings(environ: Mapping[str, str] | None = None, dotenv_path: s
         severity = src.choice(prefix + "SEVERITY", default.severity, SEVERITIES)
         rules[name] = RuleSettings(
             enabled=src.boolean(prefix + "ENABLED", default.enabled),
-            threshold=_float(src, prefix + "THRESHOLD", default.threshold),
+            threshold=src.number(prefix + "THRESHOLD", default.threshold),
             severity=severity,
-            for_s=_float(src, prefix + "FOR", default.for_s),
+            for_s=src.number(prefix + "FOR", default.for_s),
         )
     base = AlertSettings()
     competitors = tuple(d.strip().lower() for d in (src.text("ALERT_COMPETITOR_DOMAINS") or "").split(",") if d.strip())
     return AlertSettings(
         rules=rules,
-        backlink_interval_s=_float(src, "ALERT_BACKLINK_INTERVAL", base.backlink_interval_s, 1.0),
-        job_interval_s=_float(src, "ALERT_JOB_INTERVAL", base.job_interval_s, 0.0),
-        lp_rules_refresh_s=_float(src, "ALERT_LP_RULES_REFRESH", base.lp_rules_refresh_s, 1.0),
-        event_hold_s=_float(src, "ALERT_EVENT_HOLD", base.event_hold_s, 1.0),
-        spam_window_s=_float(src, "ALERT_SPAM_WINDOW", base.spam_window_s, 60.0),
-        spam_baseline_days=int(_float(src, "ALERT_SPAM_BASELINE_DAYS", base.spam_baseline_days, 1)),
-        spam_min_links=int(_float(src, "ALERT_SPAM_MIN_LINKS", base.spam_min_links, 1)),
-        lost_window_s=_float(src, "ALERT_LOST_WINDOW", base.lost_window_s, 60.0),
-        repeat_interval_s=_float(src, "ALERT_REPEAT_INTERVAL", base.repeat_interval_s, 60.0),
-        flap_window_s=_float(src, "ALERT_FLAP_WINDOW", base.flap_window_s, 10.0),
-        flap_threshold=int(_float(src, "ALERT_FLAP_THRESHOLD", base.flap_threshold, 2)),
-        delivery_max_age_s=_float(src, "ALERT_DELIVERY_MAX_AGE", base.delivery_max_age_s, 60.0),
+        backlink_interval_s=src.number("ALERT_BACKLINK_INTERVAL", base.backlink_interval_s, 1.0),
+        job_interval_s=src.number("ALERT_JOB_INTERVAL", base.job_interval_s, 0.0),
+        lp_rules_refresh_s=src.number("ALERT_LP_RULES_REFRESH", base.lp_rules_refresh_s, 1.0),
+        event_hold_s=src.number("ALERT_EVENT_HOLD", base.event_hold_s, 1.0),
+        spam_window_s=src.number("ALERT_SPAM_WINDOW", base.spam_window_s, 60.0),
+        spam_baseline_days=int(src.number("ALERT_SPAM_BASELINE_DAYS", base.spam_baseline_days, 1)),
+        spam_min_links=int(src.number("ALERT_SPAM_MIN_LINKS", base.spam_min_links, 1)),
+        lost_window_s=src.number("ALERT_LOST_WINDOW", base.lost_window_s, 60.0),
+        repeat_interval_s=src.number("ALERT_REPEAT_INTERVAL", base.repeat_interval_s, 60.0),
+        flap_window_s=src.number("ALERT_FLAP_WINDOW", base.flap_window_s, 10.0),
+        flap_threshold=int(src.number("ALERT_FLAP_THRESHOLD", base.flap_threshold, 2)),
+        delivery_max_age_s=src.number("ALERT_DELIVERY_MAX_AGE", base.delivery_max_age_s, 60.0),
         competitor_domains=competitors,
     )

@@ -15,14 +15,13 @@ are accepted only from loopback. Bad input is a 400 with a message saying what i
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from alerts.conditions import ALERT_TYPES
+from api.http import error, json_body, refuse_write
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
 from data.frames import iso, to_datetime
@@ -34,32 +33,6 @@ MAX_SILENCE_MINUTES = 30 * 24 * 60
 
 class BadRequest(ValueError):
     """The request is malformed; the message tells the client what to fix."""
-
-
-def _error(status: int, message: str):
-    resp = jsonify(error=message)
-    resp.status_code = status
-    return resp
-
-
-def is_loopback(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address((address or "").split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def write_refusal(settings, authorization: str | None, remote_addr: str | None) -> tuple[int, str] | None:
-    """None when a write is allowed, else (status, reason): the token when one is set, else loopback."""
-    token = getattr(settings, "api_token", None)
-    if token:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-            return 401, "a valid 'Authorization: Bearer <MC_API_TOKEN>' header is required"
-        return None
-    if not is_loopback(remote_addr):
-        return 403, "alert changes are accepted only from this host unless MC_API_TOKEN is set"
-    return None
 
 
 def _choice(name: str, allowed) -> str | None:
@@ -97,12 +70,10 @@ def _limit() -> int:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadRequest("the body must be JSON (Content-Type: application/json)")
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
+    try:
+        return json_body()
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _text(body: dict, name: str, limit: int, default: str = "") -> str:
@@ -134,22 +105,19 @@ def register_alert_api(server: Flask, ctx) -> None:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if ctx.alerts is None:
-                return _error(503, "the alert engine is not running")
+                return error(503, "the alert engine is not running")
             try:
                 return view(*args, **kwargs)
             except BadRequest as exc:
-                return _error(400, str(exc))
+                return error(400, str(exc))
         return wrapper
 
     def writes(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            refusal = write_refusal(ctx.settings, request.headers.get("Authorization"), request.remote_addr)
-            if refusal:
-                resp = _error(*refusal)
-                if refusal[0] == 401:
-                    resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
-                return resp
+            refusal = refuse_write(ctx.settings, "alert changes")
+            if refusal is not None:
+                return refusal
             return view(*args, **kwargs)
         return wrapper
 
@@ -170,9 +138,9 @@ def register_alert_api(server: Flask, ctx) -> None:
         try:
             _version, doc = ctx.snapshots.load()
         except Exception:
-            return _error(503, "the snapshot store (Redis) is offline")
+            return error(503, "the snapshot store (Redis) is offline")
         if doc is None:
-            return _error(503, "no snapshot yet: the producer has not published one")
+            return error(503, "no snapshot yet: the producer has not published one")
         alerts = doc.get("alerts", []) if state == "firing" else doc.get("mc", {}).get("alert_center", {}).get("pending", [])
         since = _time("since")
         alerts = [a for a in alerts if (severity is None or a.get("severity") == severity)
@@ -197,7 +165,7 @@ def register_alert_api(server: Flask, ctx) -> None:
             raise BadRequest("'comment' is required: say what is being done about the alert")
         row = ctx.alerts.acknowledge(fingerprint[:64], _actor(body), comment)
         if row is None:
-            return _error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
+            return error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
         return jsonify(fingerprint=row["fingerprint"], acknowledged_at=iso(row["acknowledged_at"]),
                        acknowledged_by=row["acknowledged_by"], comment=row["ack_comment"])
 
@@ -227,7 +195,7 @@ def register_alert_api(server: Flask, ctx) -> None:
     @writes
     def end_silence(silence_id: str):
         if not ctx.alerts.end_silence(silence_id[:36]):
-            return _error(404, f"no active silence has id {silence_id[:36]!r}")
+            return error(404, f"no active silence has id {silence_id[:36]!r}")
         return jsonify(id=silence_id, ended=True)
 
     server.register_blueprint(bp)

@@ -13,38 +13,14 @@ network. Reads are open: they show masked keys only. Errors are JSON {"error": "
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from functools import wraps
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, jsonify
 
+from api.http import error, json_body, refuse_write
 from quotas.errors import NoQuotaLeft, QuotaUnavailable, UnknownProvider, UnknownQueryType
 
 BLUEPRINT = "mc_quota_api"
-
-
-def _error(status: int, message: str, **extra):
-    resp = jsonify(error=message, **extra)
-    resp.status_code = status
-    return resp
-
-
-def _is_loopback(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address((address or "").split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def _json_body() -> dict:
-    """The request's JSON object; raises ValueError with a message for anything else."""
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ValueError("the body must be JSON (Content-Type: application/json)")
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    return body
 
 
 def register_quota_api(server: Flask, ctx) -> None:
@@ -59,35 +35,28 @@ def register_quota_api(server: Flask, ctx) -> None:
     def writes_allowed(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            token = getattr(ctx.settings, "api_token", None)
-            if token:
-                header = request.headers.get("Authorization", "")
-                scheme, _, given = header.partition(" ")
-                if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-                    resp = _error(401, "a valid 'Authorization: Bearer <MC_API_TOKEN>' header is required")
-                    resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
-                    return resp
-            elif not _is_loopback(request.remote_addr):
-                return _error(403, "quota writes are accepted only from this host unless MC_API_TOKEN is set")
+            refusal = refuse_write(ctx.settings, "quota writes")
+            if refusal is not None:
+                return refusal
             if ctx.quotas is None:
-                return _error(503, "the quota manager is not running")
+                return error(503, "the quota manager is not running")
             return view(*args, **kwargs)
         return guarded
 
     @bp.get("/api/v1/quotas")
     def quota_statuses():
         if ctx.quotas is None:
-            return _error(503, "the quota manager is not running")
+            return error(503, "the quota manager is not running")
         try:
             return jsonify(ctx.quotas.statuses())
         except QuotaUnavailable as exc:
-            return _error(503, str(exc))
+            return error(503, str(exc))
 
     @bp.post("/api/v1/quotas/route")
     @writes_allowed
     def quota_route():
         try:
-            body = _json_body()
+            body = json_body()
             query_type = body.get("query_type")
             priority = body.get("priority", "normal")
             if not isinstance(query_type, str) or not query_type:
@@ -96,17 +65,17 @@ def register_quota_api(server: Flask, ctx) -> None:
                 raise ValueError("'priority' must be 'high', 'normal' or 'low'")
             return jsonify(ctx.quotas.route(query_type, priority, caller=_caller(body)))
         except NoQuotaLeft as exc:
-            return _error(429, str(exc), provider=None)
+            return error(429, str(exc), provider=None)
         except (UnknownQueryType, ValueError) as exc:
-            return _error(400, str(exc))
+            return error(400, str(exc))
         except QuotaUnavailable as exc:
-            return _error(503, str(exc))
+            return error(503, str(exc))
 
     @bp.post("/api/v1/quotas/consume")
     @writes_allowed
     def quota_consume():
         try:
-            body = _json_body()
+            body = json_body()
             provider = body.get("provider")
             if not isinstance(provider, str) or not provider:
                 raise ValueError("'provider' is required (a string such as 'serpstack')")
@@ -116,11 +85,11 @@ def register_quota_api(server: Flask, ctx) -> None:
                 raise ValueError("'query_type' must be a string")
             result = ctx.quotas.consume(provider, units, query_type=query_type, caller=_caller(body))
         except UnknownProvider as exc:
-            return _error(400, str(exc))
+            return error(400, str(exc))
         except ValueError as exc:
-            return _error(400, str(exc))
+            return error(400, str(exc))
         except QuotaUnavailable as exc:
-            return _error(503, str(exc))
+            return error(503, str(exc))
         if not result["granted"]:
             resp = jsonify(result)
             resp.status_code = 429

@@ -21,7 +21,7 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from alerts.export import history_csv, history_record
-from api.alerts import write_refusal
+from api.http import write_refusal
 from figures.alerts import history_figure
 from layouts import alert_center as view
 from layouts.alert_ids import AlertIds
@@ -105,7 +105,7 @@ def register(app, ctx: AppContext) -> None:
             raise PreventUpdate  # buttons re-created by a refresh, not a click
         if ctx.alerts is None:
             return "The alert engine is not running", no_update
-        refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, request.remote_addr)
+        refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, request.remote_addr, "alert changes")
         if refusal:
             return f"Not allowed: {refusal[1]}", no_update
         who = f"dashboard:{request.remote_addr or '?'}"

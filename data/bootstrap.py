@@ -50,18 +50,14 @@ def create_mc_tables(engine: Engine) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from config import ConfigError, load_settings
+    from config import cli_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=("M", "O"), default="M")
     parser.add_argument("--database-url", help="default: DATABASE_URL / the embedded database")
     parser.add_argument("--mc-only", action="store_true", help="create only Mission Control's mc_ tables")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+    settings = cli_settings()
     url = args.database_url or settings.database_url
     engine = make_engine(url)
     try:

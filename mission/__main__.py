@@ -7,12 +7,11 @@ Redis lease elects one. Stops cleanly on SIGTERM / Ctrl-C.
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 import sys
 import threading
 
-from config import ConfigError, load_settings
+from config import cli_settings
 from data.services import Services
 from mission.context import AppContext
 from mission.snapshot_store import SnapshotStore
@@ -20,12 +19,7 @@ from mission.startup import attach_features, prepare_storage, start_background_w
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = cli_settings()
     services = Services(settings)
     prepare_storage(services)
     ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))

@@ -13,13 +13,12 @@ Link Profiler's tables are created only when the database has none of them.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 
 from sqlalchemy import inspect
 
-from config import ConfigError, Settings, load_settings
+from config import Settings, cli_settings
 from data.bootstrap import BootstrapRefused, create_lp_tables, create_mc_tables
 from data.lp_tables import LP_TABLES
 from data.services import Services
@@ -73,12 +72,7 @@ def prepare_database(services: Services, variant: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = cli_settings()
     if not may_write(settings, args.i_know_this_writes):
         print("refusing to write simulated data into a non-embedded database "
               f"({settings.database_url.split('://', 1)[0]}://...); pass --i-know-this-writes "
