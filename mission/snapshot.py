@@ -273,11 +273,21 @@ class SnapshotBuilder:
         schema = svc.schema
         engine = svc.engine
         heavy = dict(self.heavy)
+        from analytics import producer as analytics
+
         steps = {
-            "backlinks": lambda: backlinks.discovery_summary(engine, schema, now),
-            "radar": lambda: _records(backlinks.discovery_by_target(engine, schema, now)),
-            "domains": lambda: domain_intel.domain_summary(engine, schema, now),
-            "performance": lambda: performance.performance_summary(engine, schema, now),
+            # The analysis rollups are refreshed first (incrementally, under an advisory lock); the
+            # main screen's backlink, radar and domain sections then read them, never a full scan.
+            "analytics": lambda: analytics.refresh(self.ctx, now),
+            "backlinks": lambda: analytics.with_fallback(lambda: analytics.backlink_metrics(self.ctx, now),
+                                                         lambda: backlinks.discovery_summary(engine, schema, now)),
+            "radar": lambda: _records(analytics.with_fallback(
+                lambda: analytics.radar(self.ctx, now), lambda: backlinks.discovery_by_target(engine, schema, now))),
+            "domains": lambda: analytics.with_fallback(lambda: analytics.domain_metrics(self.ctx, now),
+                                                       lambda: domain_intel.domain_summary(engine, schema, now)),
+            "performance": lambda: analytics.performance_metrics(
+                self.ctx, now, performance.performance_summary(engine, schema, now)),
+            "bottlenecks": lambda: analytics.bottleneck_findings(self.ctx, now),
             "errors_24h": lambda: {
                 str(s): int(e or 0) for s, e in performance.satellite_history_24h(engine, schema, now).itertuples(index=False)
             },
