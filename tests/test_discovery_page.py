@@ -31,8 +31,17 @@ def page_app(pg_url, redis_url, monkeypatch):
 
 
 def cells(driver, table_id):
-    return [[td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr") if tr.find_elements(By.TAG_NAME, "td")]
+    """The text of a DataTable's cells, row by row (read again if the table re-renders meanwhile)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _attempt in range(5):
+        try:
+            return [[td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")]
+                    for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
+                    if tr.find_elements(By.TAG_NAME, "td")]
+        except StaleElementReferenceException:
+            continue
+    return []
 
 
 def test_discovery_page(page_app, chrome, serve):
