@@ -1,0 +1,42 @@
+"""Callbacks of the crawler performance page: refresh on the tick when the rollup version, the
+minute, the fleet or the window changed (nothing sent otherwise); CSV export of every table."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State
+from dash.exceptions import PreventUpdate
+
+from analytics.producer import analytics_of
+from callbacks.discovery import register_csv
+from layouts import performance as view
+from layouts.analysis_ids import Perf
+from layouts.discovery import page_now
+from layouts.ids import Shell
+
+ORDER = (Perf.LEADERBOARD, Perf.RATES, Perf.TREND, Perf.ALLOCATION, Perf.BOTTLENECKS, Perf.SUMMARY)
+PROPS = {Perf.TREND: "figure", Perf.BOTTLENECKS: "children"}
+
+
+def register(app, ctx) -> None:
+    """Attach the performance page's callbacks to `app`."""
+
+    @app.callback(
+        *[Output(i, PROPS.get(i, "data")) for i in ORDER], Output(Perf.HELD, "data"),
+        Input(Shell.TICK, "n_intervals"), Input(Perf.WINDOW, "value"), State(Perf.HELD, "data"),
+        prevent_initial_call=True,
+    )
+    def refresh(_tick, hours, held):
+        """Triggered by the tick or the window: re-render only when the data can have changed."""
+        hours = int(hours or 24)
+        m = view.model(ctx, hours)
+        out = view.outputs(m)
+        key = [analytics_of(ctx).cache.version(), page_now(ctx).strftime("%Y-%m-%d %H:%M"), hours,
+               repr(out[Perf.ALLOCATION]), repr([f["evidence"] for f in m["bottlenecks"]])]
+        if (held or {}).get("key") == key:
+            raise PreventUpdate
+        return (*[out[i] for i in ORDER], {"key": key})
+
+    register_csv(app, Perf.LEADERBOARD, "satellite-leaderboard.csv")
+    register_csv(app, Perf.RATES, "rate-limits.csv")
+    register_csv(app, Perf.ALLOCATION, "allocation.csv")
+    register_csv(app, Perf.SUMMARY, "missions-24h.csv")

@@ -1,0 +1,53 @@
+"""The crawler performance page in a real Chromium: leaderboard with best / worst, the slowing
+site flagged with its recommended delay, the idle satellite given the top waiting job, named
+bottlenecks with evidence, and a clean console."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app import create_app
+from layouts.analysis_ids import Perf
+from mission.loop import MissionLoop
+from tests import analytics_data as ad
+from tests import lp_rows as lp
+from tests.conftest import browser_errors, build_services
+from tests.dataset import NOW
+from tests.test_analytics_intel import load_fleet
+from tests.test_discovery_page import cells
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def fleet_app(pg_url, redis_url, monkeypatch):
+    monkeypatch.setenv("MC_TRACKED_DOMAINS", ad.MINE)
+    services = build_services(pg_url, redis_url, "O", refresh_rate_ms=500)
+    load_fleet(services)
+    lp.heartbeat(services, "sat-B", NOW - 2 * ad.H / 3600, cpu=95.0)
+    app = create_app(services.settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    loop = MissionLoop(ctx)
+    loop.tick(now=NOW)
+    loop.refresh_heavy(NOW)  # bottlenecks read the first snapshot's fleet
+    loop.tick(now=NOW)
+    yield app
+    ctx.stop()
+    services.dispose()
+
+
+def test_performance_page(fleet_app, chrome, serve):
+    chrome.get(serve(fleet_app) + "/performance")
+    WebDriverWait(chrome, 20).until(lambda d: len(cells(d, Perf.LEADERBOARD)) == 2)
+    board = cells(chrome, Perf.LEADERBOARD)
+    assert [r[1:3] for r in board] == [["best", "sat-A"], ["worst", "sat-B"]]
+    assert board[0][3:7] == ["25", "95", "400", "1"]  # pages/min, success %, response ms, jobs done
+    rates = {r[0]: r for r in cells(chrome, Perf.RATES)}
+    assert rates["slow.example"][1:4] == ["600", "200", "200"] and rates["slow.example"][6:] == ["0.6", "SLOWING"]
+    allocation = cells(chrome, Perf.ALLOCATION)
+    assert [r[0] for r in allocation] == ["sat-B"] and allocation[0][2] == "q-high"
+    text = chrome.find_element(By.ID, Perf.BOTTLENECKS).text
+    assert "5 errors for 10 pages (50%)" in text and "slowing under our load" in text
+    chrome.find_element(By.CSS_SELECTOR, f"#{Perf.WINDOW} input[value='168']").click()
+    WebDriverWait(chrome, 15).until(lambda d: [r[2] for r in cells(d, Perf.LEADERBOARD)] == ["sat-C", "sat-A", "sat-B"])
+    assert browser_errors(chrome) == []
