@@ -195,7 +195,7 @@ def links_found_on(lp: Engine, schema: SchemaInfo, day: str, domains: list[str] 
     return frame(lp, (
         f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
         f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
-        f"WHERE {first} >= :d0 AND {first} < :d1{where} ORDER BY {first} DESC, b.id LIMIT :n"),
+        f"WHERE {first} >= :d0 AND {first} < :d1{where} ORDER BY {first} DESC LIMIT :n"),
         {**params, "d0": start, "d1": start + timedelta(days=1), "n": limit}, columns=LINK_COLUMNS)
 
 

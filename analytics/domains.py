@@ -71,18 +71,23 @@ def portfolios(mc: Engine, domains: list[str], top: int = 10) -> pd.DataFrame:
                  columns=["domain", "referring_domains"])
     ref_map = dict(zip(refs["domain"], refs["referring_domains"]))
     rows = []
+    top_refs = frame(mc, f"SELECT target_domain, source_domain FROM mc_rollup_top_referrers WHERE target_domain "
+                         f"IN ({marks}) ORDER BY target_domain, rank", p, columns=["target_domain", "source_domain"])
     for d in domains:
-        linking = frame(mc, "SELECT r.source_domain, v.authority FROM mc_rollup_ref_domains r LEFT JOIN mc_domain_values v "
-                            "ON v.name = r.source_domain WHERE r.target_domain = :d "
-                            "ORDER BY v.authority DESC, r.source_domain LIMIT :n", {"d": d, "n": top},
-                        columns=["source_domain", "authority"])
-        own = frame(mc, "SELECT o.name FROM mc_domain_values me JOIN mc_domain_values o ON o.name <> me.name AND "
-                        "((me.registrant IS NOT NULL AND o.registrant = me.registrant) OR "
-                        "(me.ip_address IS NOT NULL AND o.ip_address = me.ip_address)) WHERE me.name = :d "
-                        "ORDER BY o.value DESC, o.name LIMIT :n", {"d": d, "n": top}, columns=["name"])
+        linking = top_refs[top_refs["target_domain"] == d].head(top)
+        me = frame(mc, "SELECT registrant, ip_address FROM mc_domain_values WHERE name = :d", {"d": d})
+        owned: list[str] = []
+        if not me.empty:
+            # Two indexed lookups rather than one OR-join over every domain.
+            for col in ("registrant", "ip_address"):
+                value = me[col].iloc[0]
+                if isinstance(value, str) and value:
+                    found = frame(mc, f"SELECT name FROM mc_domain_values WHERE {col} = :v AND name <> :d "
+                                      "ORDER BY value DESC, name LIMIT :n", {"v": value, "d": d, "n": top})
+                    owned += [str(n) for n in found.get("name", [])]
         rows.append({"domain": d, "referring_domains": int(ref_map.get(d, 0) or 0),
                      "top_linking_domains": ", ".join(str(s) for s in linking["source_domain"]),
-                     "owned_domains": ", ".join(str(s) for s in own["name"]) or "—"})
+                     "owned_domains": ", ".join(dict.fromkeys(owned)) or "—"})
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -133,8 +138,11 @@ def domain_metrics(mc: Engine, now: datetime, valuable: float = 40.0, top: int =
                 {"yes": True, "v": valuable}).iloc[0]
     niches = frame(mc, "SELECT niche, COUNT(*) AS domains FROM mc_domain_values WHERE niche IS NOT NULL "
                        "GROUP BY niche ORDER BY domains DESC, niche LIMIT :n", {"n": top}, columns=["niche", "domains"])
-    new = frame(mc, "SELECT COUNT(*) AS n FROM (SELECT source_domain FROM mc_rollup_ref_domains GROUP BY source_domain "
-                    "HAVING MIN(first_day) >= :d) AS firsts", {"d": day_key(now - timedelta(hours=24))}).iloc[0]
+    # Linking domains first seen since yesterday: recent pairs (first_day index) with no earlier
+    # pair for the same domain (source_domain index), never a pass over every pair.
+    new = frame(mc, "SELECT COUNT(DISTINCT r.source_domain) AS n FROM mc_rollup_ref_domains r WHERE r.first_day >= :d "
+                    "AND NOT EXISTS (SELECT 1 FROM mc_rollup_ref_domains o WHERE o.source_domain = r.source_domain "
+                    "AND o.first_day < :d)", {"d": day_key(now - timedelta(hours=24))}).iloc[0]
     n = int(agg["n"] or 0)
     return {
         "total_domains_analyzed": n,

@@ -210,9 +210,20 @@ def refresh_lost_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime
     return new_mark, {"lost": len(lost)}
 
 
+TOP_REFERRERS = 10
+
+
 def refresh_overlap(mc: Engine, watched: list[str]) -> None:
-    """Shared referring domains between every two watched domains (the competition overlap)."""
+    """Shared referring domains between every two watched domains (the competition overlap),
+    and each watched domain's strongest linking domains (authority from mc_domain_values)."""
     with mc.begin() as conn:
+        execute(conn, "DELETE FROM mc_rollup_top_referrers")
+        for d in watched:
+            top = frame(conn, "SELECT r.source_domain, v.authority FROM mc_rollup_ref_domains r LEFT JOIN mc_domain_values v "
+                              "ON v.name = r.source_domain WHERE r.target_domain = :d AND v.authority IS NOT NULL "
+                              "ORDER BY v.authority DESC, r.source_domain LIMIT :n", {"d": d, "n": TOP_REFERRERS})
+            insert_rows(conn, t.top_referrers, [{"target_domain": d, "rank": i, "source_domain": str(s), "authority": a}
+                                                for i, (s, a) in enumerate(zip(top["source_domain"], top["authority"]))])
         execute(conn, "DELETE FROM mc_rollup_overlap")
         if len(watched) < 2:
             return

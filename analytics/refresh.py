@@ -132,7 +132,6 @@ class Refresher:
 
             step("links", links)
             step("lost", lost)
-            step("overlap", lambda: link_rollups.refresh_overlap(mc, resolve(lp, mc, schema, cfg).all))
 
         def fleet():
             mark, out = fleet_rollups.refresh_fleet(lp, mc, svc.redis, schema, now,
@@ -149,6 +148,8 @@ class Refresher:
                 return n
 
             step("domain_values", values)
+        if schema.has("backlinks"):
+            step("overlap", lambda: link_rollups.refresh_overlap(mc, resolve(lp, mc, schema, cfg).all))
         step("mentions", lambda: domain_rollups.refresh_mentions(lp, mc, schema, now))
         if schema.has("crawl_jobs"):
             step("summary_view", lambda: summary_view.refresh(lp))

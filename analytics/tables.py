@@ -123,6 +123,15 @@ overlap = Table(
     Column("shared", Integer, nullable=False),
 )
 
+# The strongest linking domains of each watched domain (top TOP_REFERRERS by authority), rebuilt each refresh.
+top_referrers = Table(
+    "mc_rollup_top_referrers", MC_METADATA,
+    Column("target_domain", String(NAME), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("source_domain", String(NAME), nullable=False),
+    Column("authority", Float),
+)
+
 # Satellite performance per hour: sums and counts, so any window's mean is exact.
 satellite_hourly = Table(
     "mc_rollup_satellite_hourly", MC_METADATA,
@@ -218,7 +227,7 @@ count_tail = Table(
 )
 
 ROLLUP_TABLES = (counts, count_tail, links_daily, links_hourly, ref_domains, ref_domains_daily, anchors_daily, top_links, lost_links,
-                 lost_daily, overlap, satellite_hourly, site_hourly, satellite_jobs, mentions_daily, domain_values,
+                 lost_daily, overlap, top_referrers, satellite_hourly, site_hourly, satellite_jobs, mentions_daily, domain_values,
                  rollup_state)
 
 
