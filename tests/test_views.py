@@ -112,3 +112,17 @@ def test_delta_sends_full_then_patch_then_nothing():
     assert update_for(renamed, old)["data"][0]["name"] == "b"  # structure changed: full figure
     assert update_for(Render(full="5"), Render(full="5")) is no_update
     assert update_for(Render(full="6"), Render(full="5")) == "6"
+
+
+def test_list_panels_are_diffed_item_by_item():
+    old = Render(full=["A", "B", "C"], structure=["a", "b", "c"], parts={(1, "x"): 1}, items=True)
+    same_items = Render(full=["A", "B2", "C"], structure=["a", "b", "c"], parts={(1, "x"): 2}, items=True)
+    ops = update_for(same_items, old).to_plotly_json()["operations"]
+    assert ops == [{"operation": "Assign", "location": [1, "x"], "params": {"value": 2}}]
+    replaced_and_grown = Render(full=["A", "Z", "C", "D"], structure=["a", "z", "c", "d"], items=True)
+    ops = update_for(replaced_and_grown, old).to_plotly_json()["operations"]
+    assert [(o["operation"], o["location"]) for o in ops] == [("Assign", [1]), ("Extend", [])]
+    shrunk = Render(full=["A"], structure=["a"], items=True)
+    ops = update_for(shrunk, old).to_plotly_json()["operations"]
+    assert [(o["operation"], o["location"]) for o in ops] == [("Delete", [2]), ("Delete", [1])]
+    assert update_for(Render(full=["A"], structure=["a"], items=True), shrunk) is no_update

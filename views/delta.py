@@ -27,6 +27,9 @@ class Render:
     full: Any
     structure: Any = None  # default: the full value itself
     parts: dict[Path, Any] = field(default_factory=dict)
+    # A list panel (cards, tiles): `full` and `structure` are lists, item by item, and each
+    # part's path starts with its item's index. Items are then diffed one by one.
+    items: bool = False
     _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def structure_key(self) -> str:
@@ -65,17 +68,48 @@ def with_parts(full: Any, parts: dict[Path, Any]) -> Render:
     return Render(full=full, structure=structure, parts=parts)
 
 
+def _assign(patch: Patch, path: Path, value: Any) -> None:
+    target = patch
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
 def update_for(new: Render, old: Render | None) -> Any:
     """What to send to turn `old` (what the viewer shows; None = unknown) into `new`."""
-    if old is None or old.structure_key() != new.structure_key():
+    if old is None:
+        return new.full
+    if new.items and old.items:
+        return _update_items(new, old)
+    if old.structure_key() != new.structure_key():
         return new.full
     changed = [path for path, value in new.parts.items() if old.parts.get(path) != value]
     if not changed:
         return no_update
     patch = Patch()
     for path in changed:
-        target = patch
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = new.parts[path]
+        _assign(patch, path, new.parts[path])
     return patch
+
+
+def _update_items(new: Render, old: Render) -> Any:
+    """Item by item: a changed item is replaced whole, an unchanged one gets its changed
+    parts, new items are appended and missing ones deleted from the end."""
+    patch, touched = Patch(), False
+    n_old, n_new = len(old.structure), len(new.structure)
+    for i in range(min(n_old, n_new)):
+        if old.structure[i] != new.structure[i]:
+            patch[i] = new.full[i]
+            touched = True
+            continue
+        for path, value in new.parts.items():
+            if path[0] == i and old.parts.get(path) != value:
+                _assign(patch, path, value)
+                touched = True
+    if n_new > n_old:
+        patch.extend(new.full[n_old:])
+        touched = True
+    for j in range(n_old - 1, n_new - 1, -1):
+        del patch[j]
+        touched = True
+    return patch if touched else no_update

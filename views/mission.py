@@ -66,7 +66,7 @@ def mission_board(doc: dict) -> Render:
         target = str(job.get("target_url") or "")
         cards.append(html.Div(className="mission-card", children=[
             # The label is drawn by CSS from --p, so a tick only sends the new percentage.
-            html.Div(className="ring", style={"--p": pct}, title=f"{pct}% complete", children=html.Span(className="ring-label")),
+            html.Div(className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
             html.Div(className="mission-info", children=[
                 html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
                 html.Div(fmt.short(target, 48), className="mission-target", title=target),
@@ -78,10 +78,9 @@ def mission_board(doc: dict) -> Render:
         ring = (i, "props", "children", 0, "props")
         info = (i, "props", "children", 1, "props", "children")
         parts[(*ring, "style")] = {"--p": pct}
-        parts[(*ring, "title")] = f"{pct}% complete"
         parts[(*info, 2, "props", "children", 1, "props", "children")] = eta
         parts[(*info, 3, "props", "children", 1, "props", "children")] = sat
-    return Render(full=cards, structure=structure, parts=parts)
+    return Render(full=cards, structure=structure, parts=parts, items=True)
 
 
 def fleet_grid(doc: dict) -> Render:
@@ -111,25 +110,28 @@ def fleet_grid(doc: dict) -> Render:
         parts[(*base, 2, "props", "children", 1, "props", "children")] = age
         parts[(*base, 3, "props", "children")] = job_text
         for j, value in enumerate((cpu, mem)):
-            pct, text, hot = _meter_values(value)
             meter = (*base, 4, "props", "children", j, "props")
-            parts[(*meter, "className")] = f"meter {hot}".strip()
-            parts[(*meter, "children", 1, "props", "children", "props", "style")] = {"width": f"{pct or 0:.0f}%"}
-            parts[(*meter, "children", 2, "props", "children")] = text
-    return Render(full=tiles, structure=structure, parts=parts)
+            parts[(*meter, "className")] = _meter_class(value)
+            parts[(*meter, "style")] = _meter_style(value)
+    return Render(full=tiles, structure=structure, parts=parts, items=True)
 
 
-def _meter_values(value):
-    pct = None if value is None else max(0.0, min(100.0, float(value)))
-    return pct, ("—" if pct is None else f"{pct:.0f}%"), ("hot" if pct is not None and pct >= 90 else "")
+def _meter_class(value) -> str:
+    if value is None:
+        return "meter unknown"
+    return "meter hot" if float(value) >= 90 else "meter"
+
+
+def _meter_style(value) -> dict:
+    """The bar and its number are drawn by CSS from --v (one small update per change)."""
+    return {"--v": 0 if value is None else round(max(0.0, min(100.0, float(value))))}
 
 
 def _meter(label: str, value):
-    pct, text, hot = _meter_values(value)
-    return html.Div(className=f"meter {hot}".strip(), children=[
+    return html.Div(className=_meter_class(value), style=_meter_style(value), children=[
         html.Span(label, className="label"),
-        html.Div(html.Div(className="meter-fill", style={"width": f"{pct or 0:.0f}%"}), className="meter-track"),
-        html.Span(text, className="mono"),
+        html.Div(html.Div(className="meter-fill"), className="meter-track"),
+        html.Span(className="meter-value mono"),
     ])
 
 
@@ -165,10 +167,14 @@ def queue_detail(doc: dict) -> Render:
         ("scheduled", q.get("scheduled"), types.get("scheduled")),
         ("scheduled, due", q.get("scheduled_due"), None),
     ]
-    return Render(full=html.Table(className="queue-table", children=[html.Tbody([
+    table = html.Table(className="queue-table", children=[html.Tbody([
         html.Tr([html.Td(name, className="label"), html.Td(fmt.count(v), className="mono num"),
                  html.Td(kind or "", className="muted")]) for name, v, kind in rows
-    ])]))
+    ])])
+    # Counts change every tick; the rows and key types almost never do.
+    parts = {("props", "children", 0, "props", "children", i, "props", "children", 1, "props", "children"): fmt.count(v)
+             for i, (_, v, _) in enumerate(rows)}
+    return Render(full=table, structure=[(name, kind) for name, _, kind in rows], parts=parts)
 
 
 def figures(doc: dict) -> dict[str, Render]:
@@ -184,7 +190,7 @@ def figures(doc: dict) -> dict[str, Render]:
         Main.DISCOVERY_RADAR: with_parts(figs.discovery_radar(radar), figs.discovery_radar_parts(radar)) if radar else Render(full=to_plain(figs.discovery_radar(radar))),
         Main.QUEUE_GAUGE: with_parts(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous)) if depth is not None else Render(full=to_plain(figs.queue_gauge(None))),
         Main.TIMELINE: _timeline(mc, etas),
-        Main.QUOTA_CHART: Render(full=to_plain(quota_figure(doc.get("api_quota_statuses", [])))),
+        Main.QUOTA_CHART: _quota(doc.get("api_quota_statuses", [])),
     }
     return renders
 
@@ -203,6 +209,15 @@ def _timeline(mc: dict, etas: dict) -> Render:
 def _coarse_eta(seconds):
     """ETA rounded to 30 s for the timeline's projected bars."""
     return None if seconds is None else max(30.0, round(float(seconds) / 30) * 30)
+
+
+def _quota(statuses: list[dict]) -> Render:
+    fig = to_plain(quota_figure(statuses))
+    if len(fig.get("data", [])) < 2:
+        return Render(full=fig)
+    # Usage moves with every API call; the providers, colours and layout rarely change.
+    used = fig["data"][1]
+    return with_parts(fig, {("data", 1, key): used.get(key) for key in ("x", "text", "hovertext")})
 
 
 def quota_figure(statuses: list[dict]):
