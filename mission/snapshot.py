@@ -120,6 +120,7 @@ class SnapshotBuilder:
                 "queue_trend": redis_part.get("queue_trend", []),
                 "links_per_minute": redis_part.get("links_per_minute", []),
                 "discovery_by_target": self.heavy.get("radar", []),
+                "bottlenecks": self.heavy.get("bottlenecks", []),
                 "heartbeat_timeout_s": settings.heartbeat_timeout_s,
                 "refresh_rate_ms": settings.refresh_rate_ms,
                 "simulated": ctx.simulator is not None,
