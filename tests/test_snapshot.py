@@ -119,3 +119,39 @@ def test_statements_per_tick_do_not_depend_on_viewers(live):
     loop.tick(now=NOW)
     assert counter.count == alone
     counter.close()
+
+
+def test_starts_on_a_link_profiler_database_without_its_own_tables(pg_url, redis_url):
+    """A database built by Link Profiler's migration (variant M), a Redis its fleet fills,
+    and no Mission Control tables yet: the app starts, adds only mc_ tables, and its figures
+    match storage."""
+    from sqlalchemy import inspect
+
+    from data.bootstrap import create_lp_tables
+    from data.connections import make_engine
+    from data.services import Services
+    from tests.conftest import make_settings
+
+    engine = make_engine(pg_url)
+    create_lp_tables(engine, "M")
+    before = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in inspect(engine).get_table_names()}
+    assert not [t for t in before if t.startswith("mc_")]
+    settings = make_settings(database_url=pg_url, redis_url=redis_url)
+    assert not settings.simulator_enabled  # a configured database is never simulated into
+    services = Services(settings)
+    dataset.load(services)
+    app = create_app(settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    assert ctx.simulator is None
+    MissionLoop(ctx).tick(now=NOW)
+    _, doc = ctx.snapshots.load()
+    status = doc["crawler_mission_status"]
+    assert (status["active_jobs_count"], status["completed_jobs_24h_count"], status["queue_depth"]) == (2, 2, 3)
+    assert status["total_pages_crawled_24h"] == EXPECTED["pages_24h"]
+    assert doc["backlink_discovery_metrics"]["total_backlinks_discovered"] == EXPECTED["backlinks_total"]
+    after = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in inspect(engine).get_table_names()}
+    assert {t: c for t, c in after.items() if not t.startswith("mc_")} == before  # Link Profiler's untouched
+    assert "mc_alerts" in after and "mc_quota_usage_log" in after
+    ctx.stop()
+    services.dispose()
+    engine.dispose()
