@@ -20,6 +20,7 @@ from analytics.tables import ROLLUP_TABLES
 from tests import analytics_data as ad
 from tests import lp_rows as lp
 from tests.analytics_data import MINE, RIVAL
+from tests.conftest import build_services
 from tests.dataset import NOW
 
 CFG = AnalyticsSettings(tracked_domains=(MINE,), competitor_domains=(RIVAL,))
@@ -126,9 +127,9 @@ def test_incremental_refresh_equals_full_rebuild(services):
     assert v.loc["2026-11-28", "lost_links"] == 1 and v.loc["2026-11-28", "new_links"] == 2
 
 
-def test_refresh_skips_while_another_producer_holds_the_lock(services):
-    if services.mc_engine.dialect.name != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite runs one process")
+def test_refresh_skips_while_another_producer_holds_the_lock(pg_url, redis_url):
+    # The advisory lock is PostgreSQL's (on SQLite one process refreshes, under a process lock).
+    services = build_services(pg_url, redis_url, "M")
     refresher = Refresher(services, CFG)
     refresher.ensure_tables()
     with services.mc_engine.connect() as conn:
@@ -136,3 +137,4 @@ def test_refresh_skips_while_another_producer_holds_the_lock(services):
         assert refresher.refresh(NOW) is None
         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
     assert refresher.refresh(NOW) is not None
+    services.dispose()
