@@ -8,6 +8,8 @@ crawled text is shown only in DataTable cells (plain text) or as Dash children.
 
 from __future__ import annotations
 
+import re
+
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
@@ -46,6 +48,9 @@ def table(table_id: str, frame, columns: list[tuple[str, str]], **extra) -> dash
                                 sort_action="native", **TABLE_STYLE, **extra)
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?")
+
+
 def records(frame, columns: list[str]) -> list[dict]:
     """DataFrame rows as JSON-ready dicts (timestamps as text, NaN as None)."""
     if frame is None or frame.empty:
@@ -57,10 +62,13 @@ def records(frame, columns: list[str]) -> list[dict]:
             if v is None or (isinstance(v, float) and v != v):
                 clean[k] = None
             elif hasattr(v, "isoformat"):
-                clean[k] = str(v)[:19]
-            elif hasattr(v, "item"):
-                clean[k] = v.item()
+                clean[k] = str(v)[:16]  # minutes are enough on screen; UTC like all stored times
+            elif isinstance(v, str) and _TIMESTAMP.fullmatch(v):
+                clean[k] = v[:16]  # SQLite hands timestamps back as text
             else:
+                v = v.item() if hasattr(v, "item") else v
+                if isinstance(v, float):
+                    v = round(v, 2)
                 clean[k] = v if isinstance(v, (int, float, bool)) else str(v)
         out.append(clean)
     return out
