@@ -42,19 +42,6 @@ def _domains(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(d.strip().lower() for d in (text or "").split(",") if d.strip()))
 
 
-def _number(src: _Source, name: str, default: float, minimum: float = 0.0) -> float:
-    value = src.get(name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a number") from None
-    if number < minimum:
-        raise ConfigError(f"{name}={number} must be at least {minimum}")
-    return number
-
-
 def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AnalyticsSettings:
     """`AnalyticsSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
     environ = os.environ if environ is None else environ
@@ -64,18 +51,18 @@ def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_pat
         weights = parse_weights(src.text("DOMAIN_VALUE_WEIGHTS"))
     except ValueError as exc:
         raise ConfigError(f"DOMAIN_VALUE_WEIGHTS: {exc}") from None
-    delay_min = _number(src, "MC_CRAWL_DELAY_MIN", base.delay_min_s)
-    delay_max = _number(src, "MC_CRAWL_DELAY_MAX", base.delay_max_s)
+    delay_min = src.number("MC_CRAWL_DELAY_MIN", base.delay_min_s)
+    delay_max = src.number("MC_CRAWL_DELAY_MAX", base.delay_max_s)
     if delay_max < delay_min:
         raise ConfigError(f"MC_CRAWL_DELAY_MAX={delay_max} must be at least MC_CRAWL_DELAY_MIN={delay_min}")
     return AnalyticsSettings(
         tracked_domains=_domains(src.text("MC_TRACKED_DOMAINS")),
         competitor_domains=_domains(src.text("MC_COMPETITOR_DOMAINS") or src.text("ALERT_COMPETITOR_DOMAINS")),
         value_weights=weights,
-        high_authority=_number(src, "MC_HIGH_AUTHORITY", base.high_authority),
-        late_s=_number(src, "MC_ROLLUP_LATE_S", base.late_s),
-        domain_value_refresh_s=_number(src, "MC_DOMAIN_VALUE_REFRESH_S", base.domain_value_refresh_s),
-        target_concurrency=_number(src, "MC_CRAWL_TARGET_CONCURRENCY", base.target_concurrency, 0.1),
+        high_authority=src.number("MC_HIGH_AUTHORITY", base.high_authority),
+        late_s=src.number("MC_ROLLUP_LATE_S", base.late_s),
+        domain_value_refresh_s=src.number("MC_DOMAIN_VALUE_REFRESH_S", base.domain_value_refresh_s),
+        target_concurrency=src.number("MC_CRAWL_TARGET_CONCURRENCY", base.target_concurrency, 0.1),
         delay_min_s=delay_min,
         delay_max_s=delay_max,
     )
