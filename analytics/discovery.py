@@ -180,13 +180,30 @@ def competition_daily(mc: Engine, now: datetime, days: int, domains: list[str]) 
 
 # -- drill-downs (on click) -----------------------------------------------------------------------
 def links_found_on(lp: Engine, schema: SchemaInfo, day: str, domains: list[str] | None = None,
-                   bucket: int | None = None, limit: int = DRILL_LIMIT) -> pd.DataFrame:
+                   bucket: int | None = None, limit: int = DRILL_LIMIT, mc: Engine | None = None) -> pd.DataFrame:
     """The links behind a bar or a heat-map cell: found on `day` (optionally in an authority
-    bucket), newest first, at most `limit`."""
+    bucket), newest first, at most `limit`.
+
+    A cell (with `bucket` and the rollups' engine `mc`) reads its newest links from
+    `mc_rollup_cell_links` (at most CELL_LINKS per target domain) and fetches them by primary
+    key, so it costs the same at 1M or 10M links. A whole day (a velocity bar) uses the
+    first-seen index newest-first and stops after `limit` rows.
+    """
     if not schema.has("backlinks"):
         return pd.DataFrame(columns=LINK_COLUMNS)
     first = f"b.{schema.link_first_seen}"
     source, authority = authority_source(schema)
+    if bucket is not None and mc is not None:
+        where, params = _target_filter(domains)
+        ids = frame(mc, f"SELECT link_id FROM mc_rollup_cell_links WHERE day = :d AND authority_bucket = :b{where} "
+                        "ORDER BY first_seen DESC, link_id LIMIT :n", {**params, "d": day, "b": int(bucket), "n": limit})
+        if ids.empty:
+            return pd.DataFrame(columns=LINK_COLUMNS)
+        marks, p = in_list("i", list(ids["link_id"]))
+        return frame(lp, (
+            f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
+            f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
+            f"WHERE b.id IN ({marks}) ORDER BY {first} DESC, b.id"), p, columns=LINK_COLUMNS)
     start = datetime.strptime(day, "%Y-%m-%d")
     where, params = _target_filter(domains, "b.target_domain_name")
     if bucket is not None:

@@ -35,6 +35,8 @@ from data.schema import SchemaInfo
 ANCHORS_PER_DAY = 25
 OTHER_ANCHOR = "(other anchors)"
 TOP_LINKS_PER_DAY = 100
+# Newest links kept per heat-map cell (day × target × authority bucket) for its click-through.
+CELL_LINKS = 50
 HOURLY_KEEP_H = 72
 
 
@@ -87,6 +89,13 @@ def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime,
             f"ROW_NUMBER() OVER (PARTITION BY {day} ORDER BY {authority} DESC, {first} DESC, b.id) AS rn "
             f"FROM {source} WHERE {where} AND {authority} >= :ha) ranked WHERE rn <= {TOP_LINKS_PER_DAY}"),
             {**params, "ha": high_authority})
+        bucket = bucket_sql(dialect, authority)
+        target = "COALESCE(b.target_domain_name, '')"
+        cells = frame(conn, (
+            f"SELECT link_id, day, target_domain, authority_bucket, first_seen FROM (SELECT b.id AS link_id, "
+            f"{day} AS day, {target} AS target_domain, {bucket} AS authority_bucket, {first} AS first_seen, "
+            f"ROW_NUMBER() OVER (PARTITION BY {day}, {target}, {bucket} ORDER BY {first} DESC, b.id) AS rn "
+            f"FROM {source} WHERE {where}) ranked WHERE rn <= {CELL_LINKS}"), params)
 
         # Per-key link counts: whole days before the settle day are summed once, later days
         # stay in the tail (re-aggregated every refresh until they settle).
@@ -126,6 +135,9 @@ def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime,
         execute(conn, f"DELETE FROM mc_rollup_top_links{since}", {"d": start_key})
         finds["first_seen"] = [ts(v) for v in finds["first_seen"]] if not finds.empty else []
         insert_rows(conn, t.top_links, _records(finds))
+        execute(conn, f"DELETE FROM mc_rollup_cell_links{since}", {"d": start_key})
+        cells["first_seen"] = [ts(v) for v in cells["first_seen"]] if not cells.empty else []
+        insert_rows(conn, t.cell_links, _records(cells))
     return new_mark, {"days": int(daily["day"].nunique()) if not daily.empty else 0, "pairs": len(pairs),
                       "links": int(daily["links"].sum()) if not daily.empty else 0}
 

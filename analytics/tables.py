@@ -97,6 +97,18 @@ top_links = Table(
     Index("mc_rollup_top_links_seen", "first_seen"),
 )
 
+# The newest links of each heat-map cell (day × target domain × authority bucket), at most
+# CELL_LINKS each: what a click on a cell lists, without scanning that day's links.
+cell_links = Table(
+    "mc_rollup_cell_links", MC_METADATA,
+    Column("link_id", String(64), primary_key=True),
+    Column("day", String(DAY), nullable=False),
+    Column("target_domain", String(NAME), nullable=False),
+    Column("authority_bucket", Integer, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Index("mc_rollup_cell_links_cell", "day", "authority_bucket", "target_domain"),
+)
+
 # Every lost link once (first time it was seen lost): the dedup set behind lost-per-day.
 lost_links = Table(
     "mc_rollup_lost_links", MC_METADATA,
@@ -226,7 +238,8 @@ count_tail = Table(
     Index("mc_rollup_count_tail_day", "day"),
 )
 
-ROLLUP_TABLES = (counts, count_tail, links_daily, links_hourly, ref_domains, ref_domains_daily, anchors_daily, top_links, lost_links,
+ROLLUP_TABLES = (counts, count_tail, links_daily, links_hourly, ref_domains, ref_domains_daily, anchors_daily, top_links,
+                 cell_links, lost_links,
                  lost_daily, overlap, top_referrers, satellite_hourly, site_hourly, satellite_jobs, mentions_daily, domain_values,
                  rollup_state)
 

@@ -114,7 +114,7 @@ def panels(svc: Services) -> dict:
         "satellite leaderboard (7 d)": lambda: crawler.leaderboard(mc, NOW, 168),
         "adaptive rate limiting": lambda: crawler.rate_limits(mc, NOW, cfg),
         "drill-down: links found on a day (click)": lambda: discovery.links_found_on(lp, svc.schema, "2026-05-31",
-                                                                                      tracked, bucket=3),
+                                                                                      tracked, bucket=3, mc=mc),
         "drill-down: links lost on a day (click)": lambda: discovery.links_lost_on(lp, mc, svc.schema, "2026-05-31",
                                                                                    tracked),
     }

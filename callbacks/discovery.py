@@ -78,7 +78,7 @@ def register(app, ctx) -> None:
         if dash_ctx.triggered_id == Disc.HEATMAP:
             label = str(p.get("y"))
             bucket = BUCKET_NAMES.index(label) if label in BUCKET_NAMES else None
-            rows = q.links_found_on(svc.engine, svc.schema, day, scope, bucket)
+            rows = q.links_found_on(svc.engine, svc.schema, day, scope, bucket, mc=svc.mc_engine)
             title = f"links found on {day} with authority {label}"
         elif p.get("curveNumber") == 1:
             rows = q.links_lost_on(svc.engine, svc.mc_engine, svc.schema, day, scope)
