@@ -65,6 +65,7 @@ def test_stream_can_be_disabled(pg_url, redis_url):
     app = create_app(services.settings, services=services, start_background=False)
     resp = app.server.test_client().get("/ws/mission-control")
     assert resp.status_code == 404 and "WEBSOCKET_ENABLED=false" in resp.get_json()["error"]
+    app.server.extensions["mission_control"].stop()
     services.dispose()
 
 
@@ -83,6 +84,7 @@ def test_starts_and_serves_with_everything_down(tmp_path):
     snap = client.get("/api/v1/snapshot")
     assert snap.status_code == 503 and "offline" in snap.get_json()["error"]
     assert client.get("/_dash-layout").status_code == 200
+    ctx.stop()
 
 
 def test_empty_database_gives_zeros_not_errors(pg_url, redis_url):
@@ -99,4 +101,5 @@ def test_empty_database_gives_zeros_not_errors(pg_url, redis_url):
     from sqlalchemy import inspect
     assert [t for t in inspect(services.engine).get_table_names() if not t.startswith("mc_")] == []
     assert app.server.test_client().get("/").status_code == 200
+    ctx.stop()
     services.dispose()
