@@ -3,24 +3,22 @@ indicator (its age ticks in the browser; the server is asked only for the snapsh
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, html
+from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from layouts.ids import Shell
+from layouts.pages import normal_path, page_content
 from mission.context import AppContext
 
 
 def register_shell(app, ctx: AppContext, pages) -> None:
-    by_path = {p.path: p for p in pages}
-
-    @app.callback(Output(Shell.PAGE, "children"), Input(Shell.URL, "pathname"))
-    def route(pathname):
-        """Triggered by navigation: the page's layout, or a not-found panel."""
-        page = by_path.get((pathname or "/").rstrip("/") or "/")
-        if page is None:
-            return html.Div(className="panel panel-empty", children=[
-                html.H2("Not found", className="panel-title"), html.P(f"No page at {pathname}")])
-        return page.layout_module().layout(ctx)
+    @app.callback(Output(Shell.PAGE, "children"), Output(Shell.RENDERED, "data"),
+                  Input(Shell.URL, "pathname"), State(Shell.RENDERED, "data"))
+    def route(pathname, rendered):
+        """Triggered by navigation: the page's layout, unless the first paint already has it."""
+        if rendered is not None and normal_path(pathname) == rendered:
+            raise PreventUpdate
+        return page_content(ctx, pages, pathname), normal_path(pathname)
 
     @app.callback(
         Output(Shell.CONFIG_PANEL, "is_open"), Input(Shell.CONFIG_BUTTON, "n_clicks"),

@@ -17,6 +17,7 @@ class Shell(StrEnum):
     CONFIG_PANEL = "mc-config-panel"
     CLOCK = "mc-clock"
     SOURCES = "mc-sources"
+    RENDERED = "mc-rendered-path"
 
 
 class Main(StrEnum):

@@ -45,3 +45,18 @@ def _optional(module: str) -> ModuleType | None:
 
 def available_pages() -> list[Page]:
     return [p for p in PAGES if p.layout_module() is not None]
+
+
+def normal_path(pathname: str | None) -> str:
+    return (pathname or "/").split("?", 1)[0].rstrip("/") or "/"
+
+
+def page_content(ctx, pages: list[Page], pathname: str | None):
+    """The layout of the page at `pathname`, or a not-found panel."""
+    from dash import html
+
+    page = {p.path: p for p in pages}.get(normal_path(pathname))
+    if page is None:
+        return html.Div(className="panel panel-empty", children=[
+            html.H2("Not found", className="panel-title"), html.P(f"No page at {pathname}")])
+    return page.layout_module().layout(ctx)

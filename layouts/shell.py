@@ -42,7 +42,8 @@ def _mask_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def shell_layout(ctx: AppContext, pages) -> html.Div:
+def shell_layout(ctx: AppContext, pages, path: str | None = None, content=None) -> html.Div:
+    """The frame; with `content`, the page at `path` is painted with the first response."""
     nav = dbc.Nav(
         [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
         id=Shell.NAV, className="mc-nav", pills=True,
@@ -71,7 +72,8 @@ def shell_layout(ctx: AppContext, pages) -> html.Div:
         dcc.Location(id=Shell.URL, refresh="callback-nav"),
         dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
         dcc.Store(id=Shell.BUILT_AT, data=None),
+        dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
         header,
         config,
-        html.Main(id=Shell.PAGE, className="mc-page container-fluid"),
+        html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
     ])
