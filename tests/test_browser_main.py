@@ -78,3 +78,19 @@ def test_kiosk_and_embed_modes(live_app, chrome, serve):
     WebDriverWait(chrome, 15).until(lambda d: "embed" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
     wait_text(chrome, Main.KPI_ACTIVE, "2")
     assert browser_errors(chrome) == []
+
+
+def test_first_paint_and_navigation(live_app, chrome, serve):
+    """The first response already holds the page; the nav then swaps pages without reloads."""
+    app, *_ = live_app
+    base = serve(app)
+    chrome.get(base + "/")
+    wait_text(chrome, Main.KPI_ACTIVE, "2")
+    chrome.find_element(By.LINK_TEXT, "API quotas").click()
+    WebDriverWait(chrome, 15).until(lambda d: "FREE-TIER USAGE" in d.find_element(By.ID, Shell.PAGE).text)
+    assert chrome.find_elements(By.ID, Main.KPI_ACTIVE) == []
+    chrome.find_element(By.LINK_TEXT, "Mission").click()
+    wait_text(chrome, Main.KPI_ACTIVE, "2")
+    chrome.get(base + "/no-such-page")
+    WebDriverWait(chrome, 15).until(lambda d: "No page at /no-such-page" in d.find_element(By.ID, Shell.PAGE).text)
+    assert browser_errors(chrome) == []
