@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from config import load_settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import make_engine
+from bench.pg import database_url
 from data.services import Services
 
-PG_SERVER = os.environ.get("MC_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("MC_BENCH_REDIS_URL", "memory://bench-analytics")
 DB_NAME = "mc_bench_analytics"
 # One fixed "now" for both sizes, so every window covers the same days.
@@ -39,12 +39,7 @@ NOW = datetime(2026, 6, 1, 12, 0, 0)
 
 def schema_url(schema: str) -> str:
     """URL of `mc_bench_analytics` with `schema` first on the search path (created if missing)."""
-    admin = sa.create_engine(PG_SERVER.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}).scalar():
-            conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
-    base = sa.engine.make_url(PG_SERVER).set(database=DB_NAME)
+    base = database_url(DB_NAME)
     engine = make_engine(base.render_as_string(hide_password=False))
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

@@ -30,24 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 from app import create_app
+from bench.pg import database_url
 from config import load_settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import StatementCounter, make_engine
 from data.services import Services
 from layouts.ids import Main, Shell
 
-PG_SERVER = os.environ.get("MC_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("MC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 DB_NAME = "mc_bench_live"
 
 
 def ensure_database(n_backlinks: int) -> str:
-    admin = sa.create_engine(PG_SERVER.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}).scalar():
-            conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
-    url = sa.engine.make_url(PG_SERVER).set(database=DB_NAME).render_as_string(hide_password=False)
+    url = database_url(DB_NAME).render_as_string(hide_password=False)
     engine = make_engine(url)
     create_lp_tables(engine, "M")
     create_mc_tables(engine)

@@ -17,26 +17,13 @@ from alerts.store import HISTORY_EVENTS
 from figures.alerts import history_figure
 from layouts.alert_ids import AlertIds
 from mission.context import AppContext
+from views import format as fmt
 
 SEVERITIES = ("critical", "warning", "info")
 NEW_ALERT_S = 60  # a critical alert younger than this flashes
 SILENCE_CHOICES = [(30, "30 min"), (60, "1 h"), (240, "4 h"), (1440, "24 h"), (10080, "7 days")]
 HOUR_CHOICES = [(1, "last hour"), (24, "last 24 h"), (168, "last 7 days"), (720, "last 30 days")]
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-
-
-def age_text(seconds) -> str:
-    try:
-        s = int(seconds)
-    except (TypeError, ValueError):
-        return "?"
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h {(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d {(s % 86400) // 3600}h"
 
 
 def _list(label: str, values) -> html.Div | None:
@@ -63,7 +50,7 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
         html.Div(str(alert.get("message") or ""), className="ac-message"),
         html.Div(className="ac-line", children=[
             html.Span("since", className="label"), " ", html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
-            html.Span(" · age ", className="label"), html.Span(age_text(alert.get("age_s")), className="mono"),
+            html.Span(" · age ", className="label"), html.Span(fmt.duration(alert.get("age_s")), className="mono"),
         ]),
         _list("satellites", alert.get("affected_satellites")),
         _list("jobs", alert.get("affected_jobs")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -118,6 +119,25 @@ def build_services(database_url: str, redis_url: str, variant: str = "M", **over
     create_lp_tables(services.engine, variant)
     create_mc_tables(services.mc_engine)
     return services
+
+
+@contextmanager
+def ticked_app(services: Services, now):
+    """An app over `services` without background threads, its producer ticked once at `now`.
+
+    Yields (app, ctx, loop); stops the app's engines (alert delivery, …) afterwards.
+    """
+    from app import create_app
+    from mission.loop import MissionLoop
+
+    app = create_app(services.settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    loop = MissionLoop(ctx)
+    loop.tick(now=now)
+    try:
+        yield app, ctx, loop
+    finally:
+        ctx.stop()
 
 
 # The storage combinations the read model must agree on.

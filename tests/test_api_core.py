@@ -7,7 +7,7 @@ import pytest
 from app import create_app
 from mission.loop import MissionLoop
 from tests import dataset
-from tests.conftest import build_services, make_settings
+from tests.conftest import build_services, make_settings, ticked_app
 from tests.dataset import NOW
 
 
@@ -15,11 +15,8 @@ from tests.dataset import NOW
 def app_ctx(pg_url, redis_url):
     services = build_services(pg_url, redis_url, "M", max_websocket_connections=2, refresh_rate_ms=100)
     dataset.load(services)
-    app = create_app(services.settings, services=services, start_background=False)
-    ctx = app.server.extensions["mission_control"]
-    MissionLoop(ctx).tick(now=NOW)
-    yield app, ctx
-    ctx.stop()
+    with ticked_app(services, NOW) as (app, ctx, _loop):
+        yield app, ctx
     services.dispose()
 
 

@@ -5,12 +5,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from layouts.ids import Main, Shell
-from mission.loop import MissionLoop
 from tests import dataset
 from tests import lp_rows as lp
-from tests.conftest import browser_errors, build_services
+from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 
 pytestmark = pytest.mark.browser
@@ -20,12 +18,8 @@ pytestmark = pytest.mark.browser
 def live_app(pg_url, redis_url):
     services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500)
     dataset.load(services)
-    app = create_app(services.settings, services=services, start_background=False)
-    ctx = app.server.extensions["mission_control"]
-    loop = MissionLoop(ctx)
-    loop.tick(now=NOW)
-    yield app, ctx, loop, services
-    ctx.stop()
+    with ticked_app(services, NOW) as (app, ctx, loop):
+        yield app, ctx, loop, services
     services.dispose()
 
 

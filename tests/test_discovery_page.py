@@ -6,11 +6,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from layouts.analysis_ids import Disc
-from mission.loop import MissionLoop
 from tests import analytics_data as ad
-from tests.conftest import browser_errors, build_services
+from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 
 pytestmark = pytest.mark.browser
@@ -22,11 +20,8 @@ def page_app(pg_url, redis_url, monkeypatch):
     monkeypatch.setenv("MC_COMPETITOR_DOMAINS", ad.RIVAL)
     services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500)
     ad.load(services)
-    app = create_app(services.settings, services=services, start_background=False)
-    ctx = app.server.extensions["mission_control"]
-    MissionLoop(ctx).tick(now=NOW)
-    yield app, ctx
-    ctx.stop()
+    with ticked_app(services, NOW) as (app, ctx, _loop):
+        yield app, ctx
     services.dispose()
 
 

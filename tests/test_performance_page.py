@@ -6,12 +6,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
 from layouts.analysis_ids import Perf
-from mission.loop import MissionLoop
 from tests import analytics_data as ad
 from tests import lp_rows as lp
-from tests.conftest import browser_errors, build_services
+from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 from tests.test_analytics_intel import load_fleet
 from tests.test_discovery_page import cells
@@ -25,14 +23,10 @@ def fleet_app(pg_url, redis_url, monkeypatch):
     services = build_services(pg_url, redis_url, "O", refresh_rate_ms=500)
     load_fleet(services)
     lp.heartbeat(services, "sat-B", NOW - 2 * ad.H / 3600, cpu=95.0)
-    app = create_app(services.settings, services=services, start_background=False)
-    ctx = app.server.extensions["mission_control"]
-    loop = MissionLoop(ctx)
-    loop.tick(now=NOW)
-    loop.refresh_heavy(NOW)  # bottlenecks read the first snapshot's fleet
-    loop.tick(now=NOW)
-    yield app
-    ctx.stop()
+    with ticked_app(services, NOW) as (app, _ctx, loop):
+        loop.refresh_heavy(NOW)  # bottlenecks read the first snapshot's fleet
+        loop.tick(now=NOW)
+        yield app
     services.dispose()
 
 

@@ -10,6 +10,7 @@ from data.connections import StatementCounter
 from layouts.ids import Main, Shell
 from mission.loop import MissionLoop
 from tests import dataset
+from tests.conftest import ticked_app
 from tests.dash_client import call
 from tests.dataset import EXPECTED, NOW
 
@@ -23,13 +24,9 @@ CONTRACT_KEYS = {
 def live(services):
     """An app over the dataset with the producer ticked once at NOW."""
     dataset.load(services)
-    app = create_app(services.settings, services=services, start_background=False)
-    ctx = app.server.extensions["mission_control"]
-    loop = MissionLoop(ctx)
-    version = loop.tick(now=NOW)
-    assert version is not None
-    yield app, ctx, loop
-    ctx.stop()
+    with ticked_app(services, NOW) as (app, ctx, loop):
+        assert ctx.snapshots.version() == 1
+        yield app, ctx, loop
 
 
 def test_snapshot_matches_storage(live):
