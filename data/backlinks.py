@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from data.frames import query_frame, scalar
+from data.frames import query_frame
 from data.schema import SchemaInfo
 
 SPAMMY = ("medium", "high")
@@ -97,7 +97,3 @@ def discovery_by_target(engine: Engine, schema: SchemaInfo, now: datetime, top: 
     for col in ("backlinks", "referring_domains", "new_24h"):
         frame[col] = frame[col].astype(int)
     return frame[RADAR_COLUMNS]
-
-
-def count_backlinks(engine: Engine) -> int:
-    return int(scalar(engine, "SELECT COUNT(*) FROM backlinks") or 0)
