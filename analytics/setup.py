@@ -2,8 +2,9 @@
 
     python -m analytics.setup --create-indexes [--database-url URL] [--dry-run]
     python -m analytics.setup --create-views [--schedule-cron]
+    python -m analytics.setup --cron-status | --unschedule-cron
     python -m analytics.setup --rebuild-rollups | --refresh
-    python -m analytics.setup --drop-indexes
+    python -m analytics.setup --drop-indexes | --drop-views
 
 Mission Control never creates anything on Link Profiler's tables by itself. This command is the
 one documented place that does, and only when asked:
@@ -17,12 +18,15 @@ one documented place that does, and only when asked:
     mc_social_mentions_published social_mentions (published_date)
     mc_crawl_jobs_waiting        crawl_jobs (status, priority)
 - `--create-views` (PostgreSQL): the `mission_control_summary` materialized view (see
-  analytics.summary_view); `--schedule-cron` also schedules its refresh with pg_cron when the
-  extension is installed (Debian: postgresql-15-cron, `shared_preload_libraries = 'pg_cron'`,
-  `CREATE EXTENSION pg_cron`); otherwise the producer refreshes it.
+  analytics.summary_view); `--schedule-cron` also schedules its refresh every minute with
+  pg_cron (Debian: postgresql-15-cron; `shared_preload_libraries = 'pg_cron'`, a restart,
+  `CREATE EXTENSION pg_cron` in `cron.database_name`), in whichever database pg_cron lives
+  (analytics.cron). Without pg_cron the producer refreshes the view. `--cron-status` shows the
+  job and its last run; `--unschedule-cron` hands the refresh back to the producer.
 - `--rebuild-rollups`: empty the mc_ rollups and rebuild them from all rows (after a back-dated
   bulk import, which the watermarks cannot see); `--refresh`: one incremental refresh.
-- `--drop-indexes`: remove the indexes above (and nothing else).
+- `--drop-indexes`: remove the indexes above (and nothing else); `--drop-views`: remove the
+  view and its pg_cron job.
 `--dry-run` prints the SQL instead of running it.
 """
 
@@ -36,7 +40,7 @@ import time
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from analytics import summary_view
+from analytics import cron, summary_view
 
 INDEXES = (
     # (name, table, column list or None for the first-seen column, partial predicate)
@@ -90,20 +94,42 @@ def create_views(services, schedule_cron: bool, dry_run: bool = False) -> None:
         print("materialized views are PostgreSQL only; on SQLite the page queries crawl_jobs directly")
         return
     run(engine, [summary_view.CREATE_SQL.strip(), summary_view.INDEX_SQL], dry_run)
-    if not schedule_cron:
-        return
-    with engine.connect() as conn:
-        has_cron = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'")).scalar()
-    if not has_cron:
-        print("pg_cron is not installed here: the producer refreshes the view under its advisory lock")
-        return
-    sql = "SELECT cron.schedule(:job, '* * * * *', :cmd)"
+    if schedule_cron:
+        schedule_refresh(engine, dry_run)
+
+
+def schedule_refresh(engine: Engine, dry_run: bool = False) -> None:
     if dry_run:
-        print(f"SELECT cron.schedule('{summary_view.CRON_JOB}', '* * * * *', '{summary_view.REFRESH_SQL}');")
+        print(f"-- in pg_cron's database: cron.schedule[_in_database]('{cron.job_name(engine)}', "
+              f"'{cron.SCHEDULE}', '{summary_view.REFRESH_SQL}'[, '{engine.url.database}'])")
         return
-    with engine.begin() as conn:
-        conn.execute(text(sql), {"job": summary_view.CRON_JOB, "cmd": summary_view.REFRESH_SQL})
-    print(f"scheduled {summary_view.CRON_JOB} with pg_cron (every minute)")
+    try:
+        job = cron.schedule(engine, summary_view.REFRESH_SQL)
+    except cron.CronUnavailable as exc:
+        print(f"{exc}; the producer keeps refreshing the view under its advisory lock")
+        return
+    print(f"scheduled {job.job} in pg_cron (database {job.cron_database}), every minute: "
+          f"the producer leaves the refresh to it")
+
+
+def print_cron_status(engine: Engine) -> None:
+    found = cron.status(engine) if engine.dialect.name == "postgresql" else None
+    if found is None:
+        print("no pg_cron job refreshes the view here: the producer does")
+        return
+    last = (f"last run {found.last_status} at {found.last_end:%Y-%m-%d %H:%M:%S %Z}"
+            f"{' (' + found.last_message.strip() + ')' if found.last_message else ''}"
+            if found.last_status else "not run yet")
+    print(f"{found.job} in pg_cron (database {found.cron_database}), {'active' if found.active else 'inactive'}; {last}")
+
+
+def drop_views(engine: Engine, dry_run: bool = False) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    if not dry_run and cron.status(engine) is not None:
+        cron.unschedule(engine)
+        print(f"unscheduled {cron.job_name(engine)}")
+    run(engine, [f"DROP MATERIALIZED VIEW IF EXISTS {summary_view.VIEW}"], dry_run)
 
 
 def main(argv=None) -> int:
@@ -117,11 +143,15 @@ def main(argv=None) -> int:
     p.add_argument("--drop-indexes", action="store_true")
     p.add_argument("--create-views", action="store_true")
     p.add_argument("--schedule-cron", action="store_true")
+    p.add_argument("--unschedule-cron", action="store_true")
+    p.add_argument("--cron-status", action="store_true")
+    p.add_argument("--drop-views", action="store_true")
     p.add_argument("--rebuild-rollups", action="store_true")
     p.add_argument("--refresh", action="store_true")
     p.add_argument("--dry-run", action="store_true")
     args = p.parse_args(argv)
-    if not any((args.create_indexes, args.drop_indexes, args.create_views, args.rebuild_rollups, args.refresh)):
+    if not any((args.create_indexes, args.drop_indexes, args.create_views, args.schedule_cron, args.unschedule_cron,
+                args.cron_status, args.drop_views, args.rebuild_rollups, args.refresh)):
         p.print_help()
         return 2
     try:
@@ -137,8 +167,20 @@ def main(argv=None) -> int:
             run(services.engine, drop_statements(services.engine), args.dry_run)
         if args.create_indexes:
             create_indexes(services, args.dry_run)
+        if args.drop_views:
+            drop_views(services.engine, args.dry_run)
         if args.create_views:
             create_views(services, args.schedule_cron, args.dry_run)
+        elif args.schedule_cron:
+            schedule_refresh(services.engine, args.dry_run)
+        if args.unschedule_cron and not args.dry_run:
+            try:
+                print("unscheduled" if cron.unschedule(services.engine) else "no job to unschedule",
+                      cron.job_name(services.engine))
+            except cron.CronUnavailable as exc:
+                print(exc)
+        if args.cron_status:
+            print_cron_status(services.engine)
         if (args.rebuild_rollups or args.refresh) and not args.dry_run:
             from analytics.refresh import Refresher
             from data.frames import utcnow

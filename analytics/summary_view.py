@@ -4,8 +4,8 @@
 Created only by the explicit setup command (`python -m analytics.setup --create-views`), in
 Link Profiler's database (it reads crawl_jobs). It is refreshed CONCURRENTLY (readers are
 never blocked; that needs the unique index created with it): by pg_cron every minute when the
-extension is installed and `--schedule-cron` was run, otherwise by the producer's analytics
-refresh under its advisory lock. Without the view (SQLite, or setup not run) the page runs the
+server loads it and `--schedule-cron` was run (analytics.cron), otherwise by the producer's
+analytics refresh under its advisory lock. Without the view (SQLite, or setup not run) the page runs the
 same query on crawl_jobs directly; the table is small and the query bounded to 24 h.
 """
 
@@ -17,10 +17,10 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from analytics import cron
 from analytics.dialect import frame
 
 VIEW = "mission_control_summary"
-CRON_JOB = "mission_control_summary_refresh"
 COLUMNS = ["job_type", "status", "jobs", "pages_crawled", "links_found", "avg_duration_s"]
 
 CREATE_SQL = f"""
@@ -46,19 +46,9 @@ def exists(engine: Engine) -> bool:
                                       "AND schemaname = ANY (current_schemas(false))"), {"v": VIEW}).scalar())
 
 
-def cron_scheduled(engine: Engine) -> bool:
-    """True when pg_cron is installed and holds our refresh job (then the producer leaves it)."""
-    if engine.dialect.name != "postgresql":
-        return False
-    with engine.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'")).scalar():
-            return False
-        return bool(conn.execute(text("SELECT 1 FROM cron.job WHERE jobname = :j"), {"j": CRON_JOB}).scalar())
-
-
 def refresh(engine: Engine) -> bool:
     """Refresh the view when it exists and pg_cron does not; returns whether it ran."""
-    if not exists(engine) or cron_scheduled(engine):
+    if not exists(engine) or cron.runs_refresh(engine):
         return False
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(REFRESH_SQL))
@@ -66,10 +56,16 @@ def refresh(engine: Engine) -> bool:
 
 
 def summary(engine: Engine, now: datetime) -> tuple[pd.DataFrame, str]:
-    """(rows with COLUMNS, where they came from: "materialized view" or "crawl_jobs")."""
+    """(rows with COLUMNS, where they came from: the view and when it was refreshed, or "crawl_jobs").
+
+    The view's 24 h window ends at its last refresh, not at `now`: that is what a materialized
+    view is, so the source line says when."""
     if exists(engine):
-        return frame(engine, f"SELECT {', '.join(COLUMNS)} FROM {VIEW} ORDER BY jobs DESC, job_type, status",
-                     columns=COLUMNS), "materialized view"
+        rows = frame(engine, f"SELECT {', '.join(COLUMNS)}, refreshed_at FROM {VIEW} "
+                             f"ORDER BY jobs DESC, job_type, status", columns=[*COLUMNS, "refreshed_at"])
+        refreshed = rows["refreshed_at"].max() if not rows.empty else None
+        source = f"{VIEW}, refreshed {refreshed:%H:%M:%S} UTC" if refreshed is not None else VIEW
+        return rows[COLUMNS], source
     if engine.dialect.name == "postgresql":
         duration = "EXTRACT(EPOCH FROM completed_date - started_date)"
     else:
