@@ -16,9 +16,11 @@ from analytics import discovery as q
 from analytics.export import table_csv
 from analytics.producer import analytics_of
 from figures.discovery import BUCKET_NAMES
-from layouts import discovery as view
 from layouts.analysis_ids import Disc, csv_button, csv_download
+from layouts.discovery import ALL
 from layouts.ids import Shell
+from views import discovery as view
+from views.analysis import fields, page_now, records
 
 
 def register_csv(app, table_id: str, filename: str) -> None:
@@ -46,16 +48,16 @@ def register(app, ctx) -> None:
         """Triggered by the tick or the controls: re-render only when the data can have changed."""
         a = analytics_of(ctx)
         days = int(days or 30)
-        domain = None if domain in (None, view.ALL) else str(domain)
-        now = view.page_now(ctx)
+        domain = None if domain in (None, ALL) else str(domain)
+        now = page_now(ctx)
         key = [a.cache.version(), now.strftime("%Y-%m-%d %H"), days, domain]
         if (held or {}).get("key") == key:
             raise PreventUpdate
         m = view.model(ctx, days, domain)
         f = view.figures_of(m)
         return (f[Disc.RADAR], f[Disc.HEATMAP], f[Disc.MIX], f[Disc.VELOCITY], f[Disc.ANCHORS],
-                view.records(m["board"], [c for c, _h in view.BOARD_COLUMNS]),
-                view.records(m["finds"], [c for c, _h in view.FINDS_COLUMNS]), view.watch_note(m), {"key": key})
+                records(m["board"], fields(view.BOARD_COLUMNS)), records(m["finds"], fields(view.FINDS_COLUMNS)),
+                view.watch_note(m), {"key": key})
 
     @app.callback(
         Output(Disc.DRILL, "data"), Output(Disc.DRILL_TITLE, "children"),
@@ -72,9 +74,9 @@ def register(app, ctx) -> None:
             raise PreventUpdate
         p = points[0]
         day = str(p.get("x"))[:10]
-        scope = None if domain in (None, view.ALL) else [str(domain)]
+        scope = None if domain in (None, ALL) else [str(domain)]
         svc = ctx.services
-        cols = [c for c, _h in view.DRILL_COLUMNS]
+        cols = fields(view.DRILL_COLUMNS)
         if dash_ctx.triggered_id == Disc.HEATMAP:
             label = str(p.get("y"))
             bucket = BUCKET_NAMES.index(label) if label in BUCKET_NAMES else None
@@ -90,7 +92,7 @@ def register(app, ctx) -> None:
         for c in cols:
             if c not in rows:
                 rows[c] = None
-        return view.records(rows, cols), title + (" · " + scope[0] if scope else "") + shown
+        return records(rows, cols), title + (" · " + scope[0] if scope else "") + shown
 
     register_csv(app, Disc.BOARD, "competition-board.csv")
     register_csv(app, Disc.FINDS, "high-authority-finds.csv")

@@ -9,10 +9,10 @@ from dash.exceptions import PreventUpdate
 
 from analytics.producer import analytics_of
 from callbacks.discovery import register_csv
-from layouts import domains as view
 from layouts.analysis_ids import Dom
-from layouts.discovery import page_now
 from layouts.ids import Shell
+from views import domains as view
+from views.analysis import page_now
 
 ORDER = (Dom.HUNTER, Dom.BREAKDOWN, Dom.BREAKDOWN_TABLE, Dom.SCORE, Dom.PORTFOLIOS, Dom.OVERLAP, Dom.GAP,
          Dom.MENTIONS, Dom.SENTIMENT)

@@ -8,10 +8,10 @@ from dash.exceptions import PreventUpdate
 
 from analytics.producer import analytics_of
 from callbacks.discovery import register_csv
-from layouts import performance as view
 from layouts.analysis_ids import Perf
-from layouts.discovery import page_now
 from layouts.ids import Shell
+from views import performance as view
+from views.analysis import page_now
 
 ORDER = (Perf.LEADERBOARD, Perf.RATES, Perf.TREND, Perf.ALLOCATION, Perf.BOTTLENECKS, Perf.SUMMARY)
 PROPS = {Perf.TREND: "figure", Perf.BOTTLENECKS: "children"}
