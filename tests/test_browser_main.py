@@ -80,6 +80,10 @@ def test_first_paint_and_navigation(live_app, chrome, serve):
     base = serve(app)
     chrome.get(base + "/")
     wait_text(chrome, Main.KPI_ACTIVE, "2")
+    WebDriverWait(chrome, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#{Main.QUEUE_GAUGE} .main-svg"))
+    scripts = chrome.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    plotly = [s.split("?")[0].rsplit("/", 1)[-1] for s in scripts if "plotly" in s]
+    assert plotly == ["05_plotly-mc.min.js"], "our small plotly.js bundle, never the full one as well"
     chrome.find_element(By.LINK_TEXT, "API quotas").click()
     WebDriverWait(chrome, 15).until(lambda d: "FREE-TIER USAGE" in d.find_element(By.ID, Shell.PAGE).text)
     assert chrome.find_elements(By.ID, Main.KPI_ACTIVE) == []
