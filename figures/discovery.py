@@ -85,7 +85,8 @@ def authority_mix(rows: pd.DataFrame) -> go.Figure:
         return empty_figure("no watched domains")
     fig = go.Figure(layout=dict(template=TEMPLATE, barmode="stack", margin=dict(l=8, r=10, t=10, b=30),
                                 legend=dict(orientation="h", y=-0.2, font=dict(size=9)),
-                                xaxis=dict(range=[0, 100], title=dict(text="% of links", font=dict(color=MUTED))),
+                                # A "%" suffix, not an axis title: the legend sits where a title would.
+                                xaxis=dict(range=[0, 100], ticksuffix="%"),
                                 yaxis=dict(autorange="reversed", automargin=True)))
     colours = ["#16263f", "#1d3a66", "#22508c", BLUE, "#3fa0ff", CYAN, "#5ad1c9", GREEN, AMBER, RED]
     for b in range(10):
