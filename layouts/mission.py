@@ -44,9 +44,10 @@ def _metric(title: str, value_id: str, renders):
 
 
 def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
-    """A graph; with `height`, the figure autosizes to it, scaled up on wall screens."""
+    """A graph; with `height`, the figure autosizes to it, taller on wall screens (--mc-graph-h;
+    in kiosk mode CSS zooms the whole graph instead, text included: see 10_mission.css)."""
     # Never pass style=None: dcc.Graph reads style.height and breaks on null.
-    sized = {"style": {"height": f"calc({height}px * var(--mc-scale))"}} if height else {}
+    sized = {"style": {"height": f"calc({height}px * var(--mc-graph-h))"}} if height else {}
     return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
 
 
@@ -93,7 +94,7 @@ def layout(ctx: AppContext):
             dbc.Col(_panel("QUEUE DEPTH", html.Div([
                 _graph(Main.QUEUE_GAUGE, renders, 200),
                 dcc.Graph(id=Main.QUEUE_TREND, figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS:])),
-                          config=GRAPH_CONFIG, className="mc-graph", style={"height": "calc(110px * var(--mc-scale))"}),
+                          config=GRAPH_CONFIG, className="mc-graph", style={"height": "calc(110px * var(--mc-graph-h))"}),
                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
             ])), lg=4),
             dbc.Col(_panel("ERROR ALERTS", html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),

@@ -68,6 +68,16 @@ def test_kiosk_and_embed_modes(live_app, chrome, serve):
     chrome.get(base + "/?kiosk=1")
     WebDriverWait(chrome, 15).until(lambda d: "kiosk" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
     assert not chrome.find_element(By.ID, Shell.NAV).is_displayed()
+    # On a wall screen kiosk mode zooms the graphs (their text included); a desktop tab of the
+    # same size keeps them unzoomed (Plotly's hover does not follow a CSS zoom) but taller.
+    chrome.set_window_size(3840, 2160)
+    graph = f"getComputedStyle(document.getElementById('{Main.QUEUE_GAUGE}'))"
+    WebDriverWait(chrome, 15).until(lambda d: d.execute_script(f"return {graph}.zoom") == "1.9")
+    assert chrome.execute_script(f"return {graph}.height") == "200px"
+    chrome.get(base + "/")
+    WebDriverWait(chrome, 15).until(lambda d: d.find_elements(By.ID, Main.QUEUE_GAUGE))
+    assert chrome.execute_script(f"return [{graph}.zoom, {graph}.height]") == ["1", "320px"]
+    chrome.set_window_size(1600, 1000)
     chrome.get(base + "/?embed=1")
     WebDriverWait(chrome, 15).until(lambda d: "embed" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
     wait_text(chrome, Main.KPI_ACTIVE, "2")
