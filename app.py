@@ -89,7 +89,12 @@ def first_paint(ctx: AppContext, pages):
 def __getattr__(name: str):
     # Lazy `app` / `server` for `gunicorn app:server`: built on first access, not at import.
     if name in ("app", "server"):
-        built = create_app()
+        try:
+            settings = cli_settings()  # a bad setting: its one line on stderr
+        except SystemExit:
+            # 3 is gunicorn's "worker failed to boot": the master stops instead of respawning.
+            raise SystemExit(3) from None
+        built = create_app(settings)
         globals().update(app=built, server=built.server)
         return globals()[name]
     raise AttributeError(name)

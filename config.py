@@ -234,14 +234,33 @@ def _check_http_url(name: str, value: str | None) -> str | None:
     return None if value is None else _check_url(name, value, ("http", "https"))
 
 
+# The feature packages read their own variables (ALERT_*, MC_* analytics, QUOTA_*) when their
+# engines start, some on a background thread. A command checks them all up front, so a bad one
+# stops it with the same one line as a bad PORT instead of a traceback later.
+FEATURE_SETTINGS = (
+    ("alerts.settings", "load_alert_settings", ()),
+    ("analytics.settings", "load_analytics_settings", ()),
+    ("quotas.providers", "load_providers", ({},)),  # API keys do not take part in validation
+)
+
+
+def check_feature_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> None:
+    """Load every feature package's settings; raises ConfigError naming the first bad variable."""
+    import importlib
+
+    for module, function, args in FEATURE_SETTINGS:
+        getattr(importlib.import_module(module), function)(*args, environ=environ, dotenv_path=dotenv_path)
+
+
 def cli_settings() -> Settings:
-    """Settings for a command: a bad value prints its one-line error and exits with status 2;
-    logging is set up at the configured level."""
+    """Settings for a command: a bad value (of ours or of a feature package) prints its
+    one-line error and exits with status 2; logging is set up at the configured level."""
     import logging
     import sys
 
     try:
         settings = load_settings()
+        check_feature_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -66,3 +66,25 @@ def test_start_up_with_a_bad_port_prints_one_line_and_exits(tmp_path):
                           env={"PATH": "/usr/bin:/bin", "PORT": "abc"}, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "configuration error: PORT='abc' is not a whole number"
+
+
+@pytest.mark.parametrize("variable, value, line", [
+    ("ALERT_QUEUE_OVERFLOW_THRESHOLD", "lots", "ALERT_QUEUE_OVERFLOW_THRESHOLD='lots' is not a number"),
+    ("MC_HIGH_AUTHORITY", "high", "MC_HIGH_AUTHORITY='high' is not a number"),
+    ("QUOTA_SERPSTACK_LIMIT", "-3", "QUOTA_SERPSTACK_LIMIT=-3 must be at least 0"),
+])
+def test_a_bad_feature_setting_stops_start_up_with_one_line(tmp_path, variable, value, line):
+    # The alert, analytics and quota packages read their own variables later, some on a thread;
+    # start-up checks them first so the operator sees the same one line as for PORT.
+    proc = subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", variable: value}, timeout=60)
+    assert (proc.returncode, proc.stderr.strip()) == (2, f"configuration error: {line}")
+
+
+def test_gunicorn_stops_instead_of_respawning_on_a_bad_setting(tmp_path):
+    proc = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(ROOT), "--bind",
+                           "127.0.0.1:0", "app:server"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "MC_HIGH_AUTHORITY": "high"})
+    assert proc.returncode == 3, proc.stderr[-500:]
+    assert proc.stderr.count("configuration error: MC_HIGH_AUTHORITY='high' is not a number") == 1
+    assert "Worker failed to boot" in proc.stderr
