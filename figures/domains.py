@@ -15,14 +15,15 @@ def value_breakdown(b: dict | None) -> go.Figure:
     if not b:
         return empty_figure("pick a domain")
     rows = b["rows"]
+    # Two-word factor names on two lines: seven rotated labels did not fit under a half-width panel.
     fig = go.Figure(go.Waterfall(
-        x=[r["label"] for r in rows] + ["score"], y=[r["points"] for r in rows] + [b["value"]],
+        x=[r["label"].replace(" ", "<br>") for r in rows] + ["score"], y=[r["points"] for r in rows] + [b["value"]],
         measure=["relative"] * len(rows) + ["total"], connector=dict(line=dict(color="#16263f")),
         increasing=dict(marker=dict(color=CYAN)), totals=dict(marker=dict(color=AMBER)),
         customdata=[[r["value"], r["weight"]] for r in rows] + [[b["value"], 1]],
         hovertemplate="%{x}: %{y:.2f} points<br>factor %{customdata[0]} × weight %{customdata[1]}<extra></extra>"),
-        layout=dict(template=TEMPLATE, margin=dict(l=40, r=10, t=10, b=60), showlegend=False,
-                    yaxis=dict(range=[0, 100], title=dict(text="points", font=dict(color=MUTED)))))
+        layout=dict(template=TEMPLATE, margin=dict(l=40, r=10, t=10, b=40), showlegend=False,
+                    xaxis=dict(tickangle=0, automargin=True), yaxis=dict(range=[0, 100], title=dict(text="points", font=dict(color=MUTED)))))
     return fig
 
 
