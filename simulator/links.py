@@ -8,7 +8,7 @@ insert *before* its links, because variant M has foreign keys from backlinks to 
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -18,6 +18,14 @@ from simulator.store import Store
 
 # Enough to pick realistic sources from without reading a huge deployment's whole table.
 POOL_LOAD_LIMIT = 200_000
+# Share of links found pointing at an expired or unregistered domain (Link Profiler's domain
+# analysis of a lapsed domain): what the Domains page's expired-domain hunter ranks by.
+EXPIRED_TARGET_SHARE = 0.03
+
+
+def _expired(row_or_values: dict, now: datetime) -> bool:
+    expiry = row_or_values.get("expiration_date")
+    return row_or_values.get("is_registered") is False or (expiry is not None and expiry < now)
 
 
 class DomainPool:
@@ -27,20 +35,27 @@ class DomainPool:
         self.variant = variant
         self.authority: dict[str, float] = {}
         self.sources: list[str] = []  # a list, not a set: iteration order must be seeded-stable
+        self.expired: list[str] = []  # known domains that are unregistered or past expiry
         self.targets = list(names.TARGET_DOMAINS)
         self.competitors = list(names.COMPETITOR_DOMAINS)
 
-    def load(self, conn: Connection, store: Store) -> None:
-        """Read known domain names and authorities from the database."""
+    def load(self, conn: Connection, store: Store, now: datetime | None = None) -> None:
+        """Read known domain names, authorities and whether they have lapsed from the database."""
         t = store.tables["domains"]
+        now = now or datetime.now(UTC).replace(tzinfo=None)
         result = conn.execute(
-            select(t.c.name, t.c.authority_score).order_by(t.c.name).limit(POOL_LOAD_LIMIT)
+            select(t.c.name, t.c.authority_score, t.c.is_registered, t.c.expiration_date)
+            .order_by(t.c.name).limit(POOL_LOAD_LIMIT)
         )
         special = set(self.targets) | set(self.competitors)
-        for name, score in result:
+        for name, score, is_registered, expiry in result:
+            if name in self.authority:
+                continue
             self.authority[name] = float(score or 0.0)
             if name not in special:
                 self.sources.append(name)
+                if _expired({"is_registered": is_registered, "expiration_date": expiry}, now):
+                    self.expired.append(name)
 
     def ensure_special(self, rng: random.Random, now: datetime) -> list[dict]:
         """Rows for the monitored and competitor domains that are not yet known."""
@@ -60,7 +75,17 @@ class DomainPool:
         score = rows.authority(rng, spammy=spammy)
         self.authority[name] = score
         self.sources.append(name)
-        return name, rows.domain_row(rng, self.variant, name, now, authority_score=score, spammy=spammy)
+        row = rows.domain_row(rng, self.variant, name, now, authority_score=score, spammy=spammy)
+        if _expired(row, now):
+            self.expired.append(name)
+        return name, row
+
+    def pick_target(self, rng: random.Random) -> str:
+        """Where a found link points: mostly the monitored sites, a fifth competitors, and now
+        and then a lapsed domain."""
+        if self.expired and rng.random() < EXPIRED_TARGET_SHARE:
+            return rng.choice(self.expired)
+        return rng.choice(self.competitors) if rng.random() < 0.2 else rng.choice(self.targets)
 
     def pick_source(self, rng: random.Random, now: datetime, new_share: float = 0.15) -> tuple[str, dict | None]:
         """A linking domain: usually a known one, sometimes (`new_share`) a new one."""
@@ -76,7 +101,8 @@ def discover(
 ) -> tuple[list[dict], list[dict]]:
     """`count` new backlinks and the new domains they need: (domain rows, backlink rows).
 
-    `target` None spreads links over the monitored sites (a fifth to competitors); `when`
+    `target` None spreads links over the monitored sites (a fifth to competitors, a few to lapsed
+    domains: `DomainPool.pick_target`); `when`
     is an optional callable rng -> discovery time (default `now`).
     """
     domain_rows: list[dict] = []
@@ -88,7 +114,7 @@ def discover(
             source, new = pool.pick_source(rng, now, new_share)
         if new is not None:
             domain_rows.append(new)
-        tgt = target or (rng.choice(pool.competitors) if rng.random() < 0.2 else rng.choice(pool.targets))
+        tgt = target or pool.pick_target(rng)
         seen = when(rng) if when else now
         link_rows.append(rows.backlink_row(
             rng, pool.variant, source_domain=source, source_authority=pool.authority[source],

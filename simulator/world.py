@@ -95,7 +95,7 @@ class Simulator:
                 return False
             self._start_fleet(now)
             with self.services.engine.connect() as conn:
-                self.pool.load(conn, self.store)  # a bulk-loaded database may already hold domains
+                self.pool.load(conn, self.store, now)  # a bulk-loaded database may already hold domains
             world = seed.initial_world(self.rng, self.variant, self.pool, self.fleet, self.coordinator, now)
             with self.services.engine.begin() as conn:
                 for table in ("domains", "backlinks", "crawl_jobs", "satellite_performance_logs",
@@ -141,7 +141,7 @@ class Simulator:
         self._start_fleet(now)
         jobs = self.store.tables["crawl_jobs"]
         with self.services.engine.begin() as conn:
-            self.pool.load(conn, self.store)
+            self.pool.load(conn, self.store, now)
             self.store.insert(conn, "domains", self.pool.ensure_special(self.rng, now), ignore_conflicts=True)
             queued = conn.execute(
                 select(jobs).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(20_000)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from data.connections import StatementCounter
 from data.lp_tables import JOB_STATUSES, JOB_TYPES, LINK_TYPES, SPAM_LEVELS
 from simulator import Simulator, bulk_load_backlinks
+from simulator import names
 from simulator import seed as seed_module
 from simulator.__main__ import main as cli_main
 from simulator.coordinator import epoch
@@ -119,6 +120,17 @@ def test_seed_and_steps_write_a_consistent_world(services):
     assert scalar(services, "SELECT count(*) FROM domains WHERE is_registered = :f OR expiration_date < :t",
                   f=False, t=T0) > 10
     assert scalar(services, "SELECT count(*) FROM backlinks") >= 3000
+    # A few links point at lapsed domains, and only lapsed ones outside the watched sites: the
+    # expired-domain hunter has something to rank.
+    lapsed = "(d.is_registered = :f OR d.expiration_date < :t)"
+    to_lapsed = scalar(services, f"SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name "
+                                 f"WHERE {lapsed}", f=False, t=T0)
+    assert 0.01 * 3000 <= to_lapsed <= 0.06 * scalar(services, "SELECT count(*) FROM backlinks")
+    watched = tuple(names.TARGET_DOMAINS) + tuple(names.COMPETITOR_DOMAINS)
+    other = scalar(services, "SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name "
+                             f"WHERE NOT {lapsed} AND b.target_domain_name NOT IN ({', '.join(repr(w) for w in watched)})",
+                   f=False, t=T0)
+    assert other == 0
     assert scalar(services, f"SELECT count(*) FROM backlinks WHERE {first} IS NULL") == 0
     assert scalar(services, f"SELECT min({first}) FROM backlinks") >= T0 - timedelta(days=31)
     assert scalar(services, "SELECT count(*) FROM backlinks WHERE anchor_text LIKE '%<script>%'") >= 1
