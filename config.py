@@ -153,8 +153,9 @@ def read_dotenv(path: str | os.PathLike) -> dict[str, str]:
     return values
 
 
-class _Source:
-    """Looks a variable up: environment, then .env, then the `LP_` fallback."""
+class EnvSource:
+    """Looks a variable up: environment, then .env, then the `LP_` fallback; parses and range-checks
+    it with errors naming the variable. Shared by `Settings` and the feature packages' own settings."""
 
     def __init__(self, environ: Mapping[str, str], dotenv: Mapping[str, str]):
         self.environ = environ
@@ -276,7 +277,7 @@ def load_settings(
     Raises `ConfigError` with a one-line message naming the offending variable.
     """
     environ = os.environ if environ is None else environ
-    src = _Source(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
 
     database_url = _check_url(
         "DATABASE_URL", src.text("DATABASE_URL", EMBEDDED_DATABASE_URL), ("postgresql", "postgres", "sqlite")

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from config import _Source, read_dotenv
+from config import EnvSource, read_dotenv
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -92,7 +92,7 @@ class AlertSettings:
 def load_alert_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AlertSettings:
     """`AlertSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
     environ = os.environ if environ is None else environ
-    src = _Source(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
     rules = {}
     for name, default in DEFAULT_RULES.items():
         prefix = f"ALERT_{name.upper()}_"

@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from config import ConfigError, _Source, read_dotenv
+from config import ConfigError, EnvSource, read_dotenv
 from scoring.domain_value import DEFAULT_WEIGHTS, parse_weights
 
 
@@ -45,7 +45,7 @@ def _domains(text: str | None) -> tuple[str, ...]:
 def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AnalyticsSettings:
     """`AnalyticsSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
     environ = os.environ if environ is None else environ
-    src = _Source(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
     base = AnalyticsSettings()
     try:
         weights = parse_weights(src.text("DOMAIN_VALUE_WEIGHTS"))
