@@ -1,6 +1,6 @@
 """Benchmark of the live view (issue 3 / DESIGN.md's budget), on PostgreSQL + Redis.
 
-    python bench/live_view.py [--backlinks 1000000] [--seconds 20] [--viewers 1,10,100]
+    python bench/live_view.py [--backlinks 1000000] [--seconds 20] [--viewers 1,10,100 | none] [--fill-runs 7]
 
 Loads N backlinks with the simulator's bulk mode (once; reused on later runs), runs the
 simulator and the app (producer included) on loopback, then reports:
@@ -198,7 +198,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backlinks", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--viewers", default="1,10,100")
+    parser.add_argument("--viewers", default="1,10,100", help='comma list, or "none" for the first fill only')
+    parser.add_argument("--fill-runs", type=int, default=7, help="navigations timed (the median is reported)")
     args = parser.parse_args()
 
     import logging
@@ -238,22 +239,24 @@ def main() -> int:
     print(f"\nbacklinks in PostgreSQL: {total:,}; fast snapshot build {doc['mc']['build_ms']} ms; "
           f"heavy analytics refresh {heavy_ms:.0f} ms (every {settings.cache_ttl_s} s, off the tick)")
 
-    fills = first_fill(base)
+    fills = first_fill(base, args.fill_runs)
     print(f"navigation → all panels filled (headless Chromium, {len(fills)} runs): "
           f"median {statistics.median(fills):.0f} ms, min {min(fills):.0f} ms, max {max(fills):.0f} ms")
 
-    rows = [run_viewers(base, app, int(n), args.seconds, 1.0, timer, counter) for n in args.viewers.split(",")]
-    print("\n| viewers | requests | errors | server p50 ms | p95 ms | max ms | DB statements / min | bytes / viewer / tick (mean, p95) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['viewers']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-              f"{r['max_ms']:.1f} | {r['statements_per_min']:.0f} | {r['bytes_per_tick_mean']:.0f}, {r['bytes_per_tick_p95']} |")
-    if len(rows) > 1 and rows[0]["statements_per_min"]:
-        print(f"\nstatements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers = "
-              f"{rows[-1]['statements_per_min'] / rows[0]['statements_per_min']:.3f}")
-    for r in rows:
-        if r["error_kinds"]:
-            print(f"errors with {r['viewers']} viewers: {', '.join(r['error_kinds'])}")
+    counts = [] if args.viewers == "none" else [int(n) for n in args.viewers.split(",")]
+    rows = [run_viewers(base, app, n, args.seconds, 1.0, timer, counter) for n in counts]
+    if rows:
+        print("\n| viewers | requests | errors | server p50 ms | p95 ms | max ms | DB statements / min | bytes / viewer / tick (mean, p95) |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['viewers']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                  f"{r['max_ms']:.1f} | {r['statements_per_min']:.0f} | {r['bytes_per_tick_mean']:.0f}, {r['bytes_per_tick_p95']} |")
+        if len(rows) > 1 and rows[0]["statements_per_min"]:
+            print(f"\nstatements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers = "
+                  f"{rows[-1]['statements_per_min'] / rows[0]['statements_per_min']:.3f}")
+        for r in rows:
+            if r["error_kinds"]:
+                print(f"errors with {r['viewers']} viewers: {', '.join(r['error_kinds'])}")
     server.shutdown()
     sim.stop()
     ctx.stop()
