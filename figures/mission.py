@@ -7,7 +7,8 @@ tick, so the callback can send a `dash.Patch` of those instead of the whole figu
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+import math
+from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
@@ -45,6 +46,30 @@ RADAR_METRICS = (("new_24h", "found 24 h", CYAN, "rgba(0,229,255,0.18)"),
                  ("referring_domains", "referring domains", AMBER, "rgba(255,176,0,0.12)"))
 
 
+RADAR_LABEL_WRAP = 16
+
+
+def radar_label(domain: str, sideways: bool = True) -> str:
+    """A long domain on two lines, broken at the '.' or '-' nearest its middle, when its label
+    sits beside the radar (`sideways`): a narrow panel (an embed, a phone) clips one-line names
+    there. Labels above and below the radar have the width and stay on one line."""
+    if len(domain) <= RADAR_LABEL_WRAP or not sideways:
+        return domain
+    cuts = [i + 1 for i, c in enumerate(domain[:-1]) if c in ".-"]
+    if not cuts:
+        return domain
+    cut = min(cuts, key=lambda i: abs(i - len(domain) / 2))
+    return f"{domain[:cut]}<br>{domain[cut:]}"
+
+
+def _radar_theta(rows: list[dict]) -> list[str]:
+    # Categories go clockwise from the top (the layout fixes rotation and direction), so the
+    # i-th of n sits at 90° − 360°·i/n; its label is beside the radar where the cosine is large.
+    n = len(rows)
+    return [radar_label(str(r["target_domain"]), abs(math.cos(math.radians(90 - 360 * i / n))) > 0.35)
+            for i, r in enumerate(rows)]
+
+
 def _radar_r(rows: list[dict], key: str) -> list[float]:
     """Each metric as % of its own maximum, so metrics of different sizes share one radar."""
     values = [float(r.get(key) or 0) for r in rows]
@@ -57,10 +82,12 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
     scaled to its own maximum (the hover shows the real numbers)."""
     if not rows:
         return empty_figure("no backlinks yet")
-    theta = [str(r["target_domain"]) for r in rows]
-    fig = go.Figure(layout=dict(template=TEMPLATE, margin=dict(l=50, r=50, t=20, b=30),
-                                showlegend=True, legend=dict(orientation="h", y=-0.12, font=dict(size=10)),
-                                polar=dict(radialaxis=dict(showticklabels=False, range=[0, 100]))))
+    theta = _radar_theta(rows)
+    # No legend: below a radar it collides with the bottom label; the panel's subtitle keys the
+    # colours (RADAR_METRICS) instead.
+    fig = go.Figure(layout=dict(template=TEMPLATE, margin=dict(l=76, r=76, t=30, b=30), showlegend=False,
+                                polar=dict(radialaxis=dict(showticklabels=False, range=[0, 100]),
+                                           angularaxis=dict(rotation=90, direction="clockwise"))))
     for key, name, line, fill in RADAR_METRICS:
         fig.add_trace(go.Scatterpolar(r=_radar_r(rows, key), theta=theta, fill="toself", name=name,
                                       line=dict(color=line), fillcolor=fill, customdata=[r.get(key) for r in rows],
@@ -69,7 +96,7 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
 
 
 def discovery_radar_parts(rows: list[dict]) -> dict:
-    theta = [str(r["target_domain"]) for r in rows]
+    theta = _radar_theta(rows)
     parts = {}
     for i, (key, *_rest) in enumerate(RADAR_METRICS):
         parts[("data", i, "r")] = _radar_r(rows, key)

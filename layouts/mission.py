@@ -20,11 +20,16 @@ from views.render_cache import render_cache
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def _panel(title: str, body, extra_class: str = "", subtitle: str | None = None) -> html.Section:
+def _panel(title: str, body, extra_class: str = "", subtitle=None) -> html.Section:
     head = [html.H2(title, className="panel-title")]
     if subtitle:
         head.append(html.Span(subtitle, className="panel-subtitle"))
     return html.Section(className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body])
+
+
+def radar_key() -> list:
+    """The radar's colour key (it has no legend of its own)."""
+    return [html.Span(f"● {name} ", style={"color": line}) for _key, name, line, _fill in figs.RADAR_METRICS]
 
 
 def _kpi(title: str, value_id: str, sub_id: str, renders, card_id: str | None = None, accent: str = "cyan"):
@@ -82,7 +87,7 @@ def layout(ctx: AppContext):
             dbc.Col(_panel("REAL-TIME BACKLINK DISCOVERY", dbc.Row([
                 dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
                 dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
-            ], className="g-2"), subtitle="links found per minute · by target domain"), lg=8),
+            ], className="g-2"), subtitle=["links found per minute · by target domain: ", *radar_key()]), lg=8),
             dbc.Col(_panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4),
         ]),
         _panel("MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"),

@@ -62,6 +62,20 @@ def test_radar_scales_each_metric_to_its_maximum():
     fig = figs.discovery_radar(rows)
     assert list(fig.data[0].r) == [100.0, 50.0] and list(fig.data[1].r) == [100.0, 25.0]
     assert list(fig.data[1].customdata) == [400, 100]  # the hover shows the real numbers
+    assert list(fig.data[0].theta) == ["a.example", "b.example"]
+
+
+def test_radar_wraps_long_domains_at_a_separator_near_the_middle():
+    assert figs.radar_label("example-target.co.uk") == "example-<br>target.co.uk"
+    assert figs.radar_label("example-target.co.uk", sideways=False) == "example-target.co.uk"
+    assert figs.radar_label("example-target-shop.com") == "example-<br>target-shop.com"  # a tie: the first
+    assert figs.radar_label("short.example") == "short.example"
+    assert figs.radar_label("averyveryverylongdomainname") == "averyveryverylongdomainname"  # nowhere to break
+    # Four domains clockwise from the top: top and bottom keep one line, right and left wrap.
+    rows = [{"target_domain": f"example-target-{i}.co.uk", "new_24h": 1, "referring_domains": 1} for i in range(4)]
+    want = ["example-target-0.co.uk", "example-<br>target-1.co.uk", "example-target-2.co.uk", "example-<br>target-3.co.uk"]
+    assert list(figs.discovery_radar(rows).data[0].theta) == want
+    assert figs.discovery_radar_parts(rows)[("data", 0, "theta")] == want
 
 
 def test_timeline_bars_colour_by_status_and_project_eta():
