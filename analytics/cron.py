@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
+_warned: set[str] = set()  # the producer asks every analytics cycle: say each problem once
 
 JOB_PREFIX = "mission_control_summary_refresh"
 SCHEDULE = "* * * * *"  # every minute: pg_cron 1.4 (Debian 12) has no finer schedule
@@ -130,7 +131,10 @@ def runs_refresh(engine: Engine) -> bool:
     try:
         found = status(engine)
     except DBAPIError as exc:
-        log.warning("cannot read pg_cron's jobs, the producer refreshes the view: %s", str(exc.orig).strip())
+        problem = str(exc.orig).strip()
+        if problem not in _warned:
+            _warned.add(problem)
+            log.warning("cannot read pg_cron's jobs, the producer refreshes the view: %s", problem)
         return False
     return bool(found and found.active)
 
