@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure
+from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure, mono_margin
 
 QUEUE_WARN = 500
 QUEUE_OVERFLOW = 1000
@@ -132,8 +132,8 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
     labels = [f"{str(r['job_type'] or 'job').replace('_', ' ')} · {str(r['id'])[:6]}" for r, *_ in bars]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=max(220, 24 * len(bars) + 60), barmode="overlay",
                                 showlegend=False, xaxis=dict(type="date", tickformat="%H:%M"),
-                                yaxis=dict(autorange="reversed", tickfont=dict(size=10), automargin=True),
-                                margin=dict(l=8, r=16, t=10, b=36)))
+                                yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
+                                margin=dict(l=mono_margin(labels, 10), r=16, t=10, b=36)))
     fig.add_trace(go.Bar(
         y=labels, x=[d for _, _, d, _ in bars], base=[s for _, s, _, _ in bars], orientation="h",
         marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),

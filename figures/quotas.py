@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 
-from figures.theme import GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT, empty_figure
+from figures.theme import GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT, empty_figure, mono_margin
 
 
 def _when(iso: str) -> datetime:
@@ -37,14 +37,14 @@ def quota_bars(statuses: list[dict], height: int | None = None) -> go.Figure:
     hover = [f"{s['api_name']}: {int(s['used']):,} of {int(s['limit']):,} used ({s.get('percentage_used', 0)}%)"
              f"<br>status {s.get('status')}, resets {str(s.get('reset_date', ''))[:10]}" for s in rows]
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height or 48 + 30 * len(rows), barmode="overlay",
-                                showlegend=False, margin=dict(l=8, r=16, t=8, b=28)))
+                                showlegend=False, margin=dict(l=mono_margin(labels), r=16, t=8, b=28)))
     fig.add_bar(y=labels, x=[100] * len(rows), orientation="h", marker=dict(color=GRID), hoverinfo="skip",
                 name="limit")
     fig.add_bar(y=labels, x=used_pct, orientation="h", marker=dict(color=colours), text=text,
                 textposition="outside", cliponaxis=False, textfont=dict(family=MONO, color=TEXT),
                 hovertext=hover, hoverinfo="text", name="used")
     fig.update_xaxes(range=[0, 118], tickvals=[0, 25, 50, 75, 100], ticktext=["0", "25%", "50%", "75%", "100%"])
-    fig.update_yaxes(tickfont=dict(family=MONO, color=TEXT), automargin=True)
+    fig.update_yaxes(tickfont=dict(family=MONO, color=TEXT))
     return fig
 
 

@@ -49,6 +49,18 @@ TEMPLATE = go.layout.Template(
 )
 
 
+# DejaVu Sans Mono (and the other MONO faces) advance 0.602 em per character.
+MONO_EM = 0.61
+
+
+def mono_margin(labels, size: int = 12, pad: int = 14) -> int:
+    """A left margin that fits category labels drawn in MONO at `size` px. Computed instead of
+    Plotly's `automargin`, which lays the whole figure out twice (measured: a third to a half
+    of these bar charts' drawing time)."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return int(longest * size * MONO_EM + 0.999) + pad
+
+
 def empty_figure(message: str, height: int | None = None) -> go.Figure:
     """A themed figure that says why there is nothing to plot (no data / source offline)."""
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
