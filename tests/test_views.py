@@ -140,3 +140,18 @@ def test_list_panels_are_diffed_item_by_item():
     ops = update_for(shrunk, old).to_plotly_json()["operations"]
     assert [(o["operation"], o["location"]) for o in ops] == [("Delete", [2]), ("Delete", [1])]
     assert update_for(Render(full=["A"], structure=["a"], items=True), shrunk) is no_update
+
+
+def test_bar_charts_size_their_label_margin_to_the_longest_monospace_label():
+    from figures.theme import mono_margin
+
+    assert mono_margin(["abc", "abcdefghij"], size=10) == 61 + 14  # 10 chars × 10 px × 0.61 em, rounded up
+    short = figs.mission_timeline([{"id": "j1", "job_type": "seo", "status": "completed", "progress_percentage": 100,
+                                    "started_date": "2026-11-28T11:00:00Z", "completed_date": "2026-11-28T11:30:00Z"}],
+                                   1_795_867_200.0, {})
+    long = figs.mission_timeline([{"id": "j1", "job_type": "prospect_identification", "status": "completed",
+                                   "progress_percentage": 100, "started_date": "2026-11-28T11:00:00Z",
+                                   "completed_date": "2026-11-28T11:30:00Z"}], 1_795_867_200.0, {})
+    assert short.layout.margin.l == mono_margin(["seo · j1"], 10)
+    assert long.layout.margin.l == mono_margin(["prospect identification · j1"], 10) > short.layout.margin.l
+    assert not long.layout.yaxis.automargin
