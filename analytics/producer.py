@@ -81,11 +81,10 @@ def bottleneck_findings(ctx, now: datetime) -> list[dict]:
     return crawler.bottlenecks(svc.mc_engine, now, fleet, jobs, rates, depth)
 
 
-def performance_metrics(ctx, now: datetime, base: dict) -> dict:
-    """`performance_optimization_metrics` with `bottlenecks_detected` naming our findings
+def performance_metrics(base: dict, findings: list[dict]) -> dict:
+    """`performance_optimization_metrics` with `bottlenecks_detected` naming our `findings`
     (cause: subject — evidence) ahead of what the satellites reported themselves."""
     out = dict(base or {})
-    findings = bottleneck_findings(ctx, now)
     named = [f"{f['cause']}: {f['subject']} — {f['evidence']}" for f in findings]
     out["bottlenecks_detected"] = list(dict.fromkeys(named + list(out.get("bottlenecks_detected") or [])))[:20]
     return out

@@ -286,9 +286,10 @@ class SnapshotBuilder:
                 lambda: analytics.radar(self.ctx, now), lambda: backlinks.discovery_by_target(engine, schema, now))),
             "domains": lambda: analytics.with_fallback(lambda: analytics.domain_metrics(self.ctx, now),
                                                        lambda: domain_intel.domain_summary(engine, schema, now)),
-            "performance": lambda: analytics.performance_metrics(
-                self.ctx, now, performance.performance_summary(engine, schema, now)),
+            # Found once per cycle; the performance section names the same findings.
             "bottlenecks": lambda: analytics.bottleneck_findings(self.ctx, now),
+            "performance": lambda: analytics.performance_metrics(
+                performance.performance_summary(engine, schema, now), heavy.get("bottlenecks", [])),
             "errors_24h": lambda: {
                 str(s): int(e or 0) for s, e in performance.satellite_history_24h(engine, schema, now).itertuples(index=False)
             },

@@ -45,3 +45,12 @@ def test_performance_page(fleet_app, chrome, serve):
     chrome.find_element(By.CSS_SELECTOR, f"#{Perf.WINDOW} input[value='168']").click()
     WebDriverWait(chrome, 15).until(lambda d: [r[2] for r in cells(d, Perf.LEADERBOARD)] == ["sat-C", "sat-A", "sat-B"])
     assert browser_errors(chrome) == []
+
+
+def test_the_snapshot_names_the_same_bottlenecks_it_lists(fleet_app):
+    """One finding per cycle feeds both the snapshot's list and the contract's names."""
+    _, doc = fleet_app.server.extensions["mission_control"].snapshots.load()
+    found = doc["mc"]["bottlenecks"]
+    assert {f["cause"] for f in found} >= {"cpu", "error_rate"}
+    named = doc["performance_optimization_metrics"]["bottlenecks_detected"]
+    assert named[:len(found)] == [f"{f['cause']}: {f['subject']} — {f['evidence']}" for f in found]
