@@ -32,13 +32,13 @@ def model(ctx, days: int, domain: str | None) -> dict:
         mc = svc.mc_engine
         watch = resolve(svc.engine, mc, svc.schema, a.settings)
         scope = [domain] if domain else None
-        board_domains = watch.all
+        velocity = q.velocity(mc, now, days, scope)  # one row per day of the window, whatever the scope
         return {
-            "now": now, "watch": watch, "days": [d for d in q.velocity(mc, now, days)["day"]],
+            "now": now, "watch": watch, "days": list(velocity["day"]),
             "radar": q.radar(mc, now, watch.all or None),
             "heatmap": q.heatmap(mc, now, days, scope),
-            "board": q.competition(mc, now, days, board_domains),
-            "velocity": q.velocity(mc, now, days, scope),
+            "board": q.competition(mc, now, days, watch.all),
+            "velocity": velocity,
             "anchors": q.anchors(mc, now, days, scope),
             "finds": q.finds(mc, now, days, scope),
         }
