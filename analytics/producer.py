@@ -60,15 +60,24 @@ def domain_metrics(ctx, now: datetime) -> dict:
     return domains.domain_metrics(ctx.services.mc_engine, now)
 
 
-def last_fleet(ctx) -> tuple[list[dict], int | None]:
-    """The fleet and queue depth of the latest snapshot (empty before the first one)."""
+def latest_snapshot(ctx) -> dict:
+    """The latest snapshot document; empty before the first one or while Redis is down."""
     try:
         _version, doc = ctx.snapshots.load()
     except Exception as exc:
-        log.debug("no snapshot for the fleet: %s", exc)
-        return [], None
-    doc = doc or {}
+        log.debug("no snapshot: %s", exc)
+        return {}
+    return doc or {}
+
+
+def fleet_of(doc: dict) -> tuple[list[dict], int | None]:
+    """The fleet and queue depth of a snapshot document."""
     return doc.get("mc", {}).get("fleet", []), doc.get("crawler_mission_status", {}).get("queue_depth")
+
+
+def last_fleet(ctx) -> tuple[list[dict], int | None]:
+    """The fleet and queue depth of the latest snapshot (empty before the first one)."""
+    return fleet_of(latest_snapshot(ctx))
 
 
 def bottleneck_findings(ctx, now: datetime) -> list[dict]:

@@ -11,7 +11,6 @@ from callbacks.discovery import register_csv
 from layouts.analysis_ids import Perf
 from layouts.ids import Shell
 from views import performance as view
-from views.analysis import page_now
 
 ORDER = (Perf.LEADERBOARD, Perf.RATES, Perf.TREND, Perf.ALLOCATION, Perf.BOTTLENECKS, Perf.SUMMARY)
 PROPS = {Perf.TREND: "figure", Perf.BOTTLENECKS: "children"}
@@ -28,12 +27,10 @@ def register(app, ctx) -> None:
     def refresh(_tick, hours, held):
         """Triggered by the tick or the window: re-render only when the data can have changed."""
         hours = int(hours or 24)
-        m = view.model(ctx, hours)
-        out = view.outputs(m)
-        key = [analytics_of(ctx).cache.version(), page_now(ctx).strftime("%Y-%m-%d %H:%M"), hours,
-               repr(out[Perf.ALLOCATION]), repr([f["evidence"] for f in m["bottlenecks"]])]
+        key = [analytics_of(ctx).cache.version(), *view.model_key(ctx, hours)]
         if (held or {}).get("key") == key:
-            raise PreventUpdate
+            raise PreventUpdate  # decided before any model is read or drawn
+        out = view.outputs(view.model(ctx, hours))
         return (*[out[i] for i in ORDER], {"key": key})
 
     register_csv(app, Perf.LEADERBOARD, "satellite-leaderboard.csv")

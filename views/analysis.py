@@ -6,19 +6,20 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from analytics.producer import latest_snapshot
 from data.frames import utcnow
 
 
-def page_now(ctx):
-    """The producer's 'now' (the latest snapshot's build time), so pages and snapshot agree."""
-    try:
-        _v, doc = ctx.snapshots.load()
-        built = (doc or {}).get("mc", {}).get("built_at")
-        if built:
-            return datetime.fromtimestamp(float(built), UTC).replace(tzinfo=None)
-    except Exception:  # Redis down: the wall clock still answers
-        return utcnow()
-    return utcnow()
+def now_of(doc: dict) -> datetime:
+    """The producer's 'now' (the snapshot's build time), so pages and snapshot agree; the wall
+    clock when there is no snapshot (before the first one, or Redis down)."""
+    built = doc.get("mc", {}).get("built_at")
+    return datetime.fromtimestamp(float(built), UTC).replace(tzinfo=None) if built else utcnow()
+
+
+def page_now(ctx) -> datetime:
+    """`now_of` the latest snapshot."""
+    return now_of(latest_snapshot(ctx))
 
 
 def fields(columns: list[tuple[str, str]]) -> list[str]:

@@ -9,10 +9,10 @@ from dash import html
 
 from analytics import crawler as q
 from analytics import summary_view
-from analytics.producer import analytics_of, last_fleet
+from analytics.producer import analytics_of, fleet_of, latest_snapshot
 from figures import performance as figs
 from layouts.analysis_ids import Perf
-from views.analysis import fields, page_now, records
+from views.analysis import fields, now_of, records
 
 LEADER_COLUMNS = [("rank", "#"), ("mark", ""), ("satellite_id", "satellite"), ("speed", "pages / min"),
                   ("success_rate", "success %"), ("response_ms", "response ms"), ("jobs_completed", "jobs done"),
@@ -25,11 +25,26 @@ ALLOC_COLUMNS = [("satellite_id", "satellite"), ("state", "state"), ("job_id", "
                  ("priority", "priority"), ("target_url", "target"), ("reason", "why")]
 SUMMARY_COLUMNS = [("job_type", "job type"), ("status", "status"), ("jobs", "jobs"), ("pages_crawled", "pages"),
                    ("links_found", "links"), ("avg_duration_s", "avg duration s")]
+def _inputs(ctx, hours: int):
+    """(now, fleet, queue depth, model key) from one read of the latest snapshot. The fleet
+    moves every tick; its digest is part of the key so the allocation stays current."""
+    doc = latest_snapshot(ctx)
+    now = now_of(doc)
+    fleet, depth = fleet_of(doc)
+    fleet_key = sorted((str(s.get("satellite_id")), str(s.get("status")), str(s.get("current_job_id"))) for s in fleet)
+    return now, fleet, depth, [hours, now.strftime("%Y-%m-%d %H:%M"), fleet_key]
+
+
+def model_key(ctx, hours: int) -> list:
+    """What the page's model depends on besides the rollup version: a viewer holding the model
+    of this key has nothing to redraw."""
+    return _inputs(ctx, hours)[3]
+
+
 def model(ctx, hours: int) -> dict:
     a = analytics_of(ctx)
     svc = ctx.services
-    now = page_now(ctx)
-    fleet, depth = last_fleet(ctx)
+    now, fleet, depth, key = _inputs(ctx, hours)
 
     def compute():
         a.refresher.ensure_tables()
@@ -48,9 +63,7 @@ def model(ctx, hours: int) -> dict:
             "summary": summary, "summary_source": source,
         }
 
-    # The fleet moves every tick; its digest is part of the key so allocation stays current.
-    fleet_key = sorted((str(s.get("satellite_id")), str(s.get("status")), str(s.get("current_job_id"))) for s in fleet)
-    return a.cached("performance", [hours, now.strftime("%Y-%m-%d %H:%M"), fleet_key], compute)
+    return a.cached("performance", key, compute)
 
 
 def findings(items: list[dict]):
