@@ -53,6 +53,7 @@ def browser():
 
 
 def text_of(driver, element_id: str, timeout: float = 15, equals: str | None = None) -> str:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -63,7 +64,9 @@ def text_of(driver, element_id: str, timeout: float = 15, equals: str | None = N
         value = found[0].text.strip()
         return value if (equals is None or value == equals) else False
 
-    return WebDriverWait(driver, timeout).until(read, message=f"#{element_id} never showed {equals!r}")
+    # The page redraws sections between finding an element and reading it: read again then.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        read, message=f"#{element_id} never showed {equals!r}")
 
 
 def test_quota_page_shows_the_ledger(running_app, browser):
