@@ -16,6 +16,7 @@ from alerts.conditions import ALERT_TYPES
 from alerts.store import HISTORY_EVENTS
 from figures.alerts import history_figure
 from layouts.alert_ids import AlertIds
+from layouts.panels import GRAPH_CONFIG, panel
 from mission.context import AppContext
 from views import format as fmt
 
@@ -23,7 +24,6 @@ SEVERITIES = ("critical", "warning", "info")
 NEW_ALERT_S = 60  # a critical alert younger than this flashes
 SILENCE_CHOICES = [(30, "30 min"), (60, "1 h"), (240, "4 h"), (1440, "24 h"), (10080, "7 days")]
 HOUR_CHOICES = [(1, "last hour"), (24, "last 24 h"), (168, "last 7 days"), (720, "last 30 days")]
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def _list(label: str, values) -> html.Div | None:
@@ -170,11 +170,6 @@ def history_table(events: list[dict]) -> list:
         html.Tbody(rows)])]
 
 
-def _panel(title: str, body, extra: str = "") -> html.Section:
-    return html.Section(className=f"panel {extra}".strip(), children=[
-        html.Div(html.H2(title, className="panel-title"), className="panel-head"), body])
-
-
 def _options(values) -> list[dict]:
     return [{"label": v.replace("_", " "), "value": v} for v in values]
 
@@ -214,14 +209,14 @@ def layout(ctx: AppContext):
         dcc.Store(id=AlertIds.DIGEST, data=None),
         html.Div(summary_panel(alerts, center), id=AlertIds.SUMMARY, className="ac-summary"),
         dbc.Row([
-            dbc.Col(_panel("FIRING ALERTS", html.Div([controls, html.Div(firing_panel(alerts), id=AlertIds.FIRING)])), lg=8),
+            dbc.Col(panel("FIRING ALERTS", html.Div([controls, html.Div(firing_panel(alerts), id=AlertIds.FIRING)])), lg=8),
             dbc.Col([
-                _panel("PENDING", html.Div(pending_panel(center.get("pending", [])), id=AlertIds.PENDING)),
-                _panel("SILENCES", html.Div(silences_panel(center.get("silences", [])), id=AlertIds.SILENCES)),
+                panel("PENDING", html.Div(pending_panel(center.get("pending", [])), id=AlertIds.PENDING)),
+                panel("SILENCES", html.Div(silences_panel(center.get("silences", [])), id=AlertIds.SILENCES)),
             ], lg=4),
         ], className="g-3"),
-        _panel("LINK PROFILER RULES", html.Div(rules_panel(center.get("lp_rules", [])), id=AlertIds.RULES)),
-        _panel("HISTORY", html.Div([
+        panel("LINK PROFILER RULES", html.Div(rules_panel(center.get("lp_rules", [])), id=AlertIds.RULES)),
+        panel("HISTORY", html.Div([
             filters,
             dcc.Graph(id=AlertIds.HISTORY_CHART, figure=history_figure([]), config=GRAPH_CONFIG, className="mc-graph"),
             html.Div(id=AlertIds.HISTORY, className="ac-history-wrap"),

@@ -8,9 +8,11 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from layouts.analysis_ids import csv_button, csv_download
+from layouts.panels import GRAPH_CONFIG
+from layouts.panels import panel as shared_panel
 from views.analysis import fields, records
 
-GRAPH = {"displayModeBar": False, "responsive": True}
+GRAPH = GRAPH_CONFIG
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},
     style_header={"backgroundColor": "#0b1628", "color": "#6d7f99", "fontWeight": "600", "border": "none"},
@@ -22,12 +24,7 @@ TABLE_STYLE = dict(
 
 
 def panel(title: str, body, subtitle: str | None = None, tools=None) -> html.Section:
-    head = [html.H2(title, className="panel-title")]
-    if subtitle:
-        head.append(html.Span(subtitle, className="panel-subtitle"))
-    if tools is not None:
-        head.append(html.Div(tools, className="ana-tools"))
-    return html.Section(className="panel ana-panel", children=[html.Div(head, className="panel-head"), body])
+    return shared_panel(title, body, subtitle, tools, extra_class="ana-panel")
 
 
 def table(table_id: str, frame, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:

@@ -12,19 +12,11 @@ from dash import dcc, html
 
 from figures import mission as figs
 from layouts.ids import Main
+from layouts.panels import GRAPH_CONFIG, panel
 from mission.context import AppContext
 from views.delta import to_plain
 from views.mission import render_all
 from views.render_cache import render_cache
-
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-
-
-def _panel(title: str, body, extra_class: str = "", subtitle=None) -> html.Section:
-    head = [html.H2(title, className="panel-title")]
-    if subtitle:
-        head.append(html.Span(subtitle, className="panel-subtitle"))
-    return html.Section(className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body])
 
 
 def radar_key() -> list:
@@ -84,25 +76,25 @@ def layout(ctx: AppContext):
             _metric("backlinks discovered", Main.METRIC_BACKLINKS, renders),
         ]),
         dbc.Row(className="g-3", children=[
-            dbc.Col(_panel("REAL-TIME BACKLINK DISCOVERY", dbc.Row([
+            dbc.Col(panel("REAL-TIME BACKLINK DISCOVERY", dbc.Row([
                 dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
                 dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
             ], className="g-2"), subtitle=["links found per minute · by target domain: ", *radar_key()]), lg=8),
-            dbc.Col(_panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4),
+            dbc.Col(panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4),
         ]),
-        _panel("MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"),
+        panel("MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"),
         dbc.Row(className="g-3", children=[
-            dbc.Col(_panel("MISSION CONTROL BOARD", html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid")), lg=7),
-            dbc.Col(_panel("SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")), lg=5),
+            dbc.Col(panel("MISSION CONTROL BOARD", html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid")), lg=7),
+            dbc.Col(panel("SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")), lg=5),
         ]),
         dbc.Row(className="g-3", children=[
-            dbc.Col(_panel("QUEUE DEPTH", html.Div([
+            dbc.Col(panel("QUEUE DEPTH", html.Div([
                 _graph(Main.QUEUE_GAUGE, renders, 200),
                 dcc.Graph(id=Main.QUEUE_TREND, figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS:])),
                           config=GRAPH_CONFIG, className="mc-graph", style={"height": "calc(110px * var(--mc-graph-h))"}),
                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
             ])), lg=4),
-            dbc.Col(_panel("ERROR ALERTS", html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
+            dbc.Col(panel("ERROR ALERTS", html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
                            subtitle="critical failures needing attention"), lg=8),
         ]),
     ])

@@ -14,16 +14,8 @@ from dash import dcc, html
 from figures.quotas import burndown, quota_bars
 from figures.theme import empty_figure
 from layouts.quota_ids import QuotaIds, provider_id
+from layouts.panels import GRAPH_CONFIG, panel
 from quotas.overview import summarize
-
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-
-
-def _panel(title: str, body, subtitle: str | None = None) -> html.Section:
-    head = [html.H2(title, className="panel-title")]
-    if subtitle:
-        head.append(html.Span(subtitle, className="panel-subtitle"))
-    return html.Section(className="panel", children=[html.Div(head, className="panel-head"), body])
 
 
 def _utc_date(iso: str | None) -> html.Span:
@@ -201,19 +193,19 @@ def layout(ctx) -> html.Div:
         dcc.Store(id=QuotaIds.HELD, data=held),
         html.Div(summary, id=QuotaIds.SUMMARY, className="kpi-row"),
         dbc.Row(className="g-3", children=[
-            dbc.Col(_panel("FREE-TIER USAGE", dcc.Graph(id=QuotaIds.BARS, figure=bars, config=GRAPH_CONFIG,
+            dbc.Col(panel("FREE-TIER USAGE", dcc.Graph(id=QuotaIds.BARS, figure=bars, config=GRAPH_CONFIG,
                                                                  style={"height": "280px"}),
                            subtitle="used against limit, this period"), lg=5),
-            dbc.Col(_panel("BURN-DOWN TO RESET", dcc.Graph(id=QuotaIds.BURNDOWN, figure=burn,
+            dbc.Col(panel("BURN-DOWN TO RESET", dcc.Graph(id=QuotaIds.BURNDOWN, figure=burn,
                                                                     config=GRAPH_CONFIG, style={"height": "280px"}),
                            subtitle="left per day · dashed: projection"), lg=7),
         ]),
-        _panel("PROVIDERS", html.Div(cards, id=QuotaIds.CARDS, className="quota-cards"),
+        panel("PROVIDERS", html.Div(cards, id=QuotaIds.CARDS, className="quota-cards"),
                subtitle="keys are shown masked"),
         dbc.Row(className="g-3", children=[
-            dbc.Col(_panel("RECOMMENDATIONS", html.Div(recs, id=QuotaIds.RECOMMENDATIONS)), lg=4),
-            dbc.Col(_panel("ROUTER DECISIONS", html.Div(decisions, id=QuotaIds.DECISIONS, className="quota-scroll"),
+            dbc.Col(panel("RECOMMENDATIONS", html.Div(recs, id=QuotaIds.RECOMMENDATIONS)), lg=4),
+            dbc.Col(panel("ROUTER DECISIONS", html.Div(decisions, id=QuotaIds.DECISIONS, className="quota-scroll"),
                            subtitle="newest first"), lg=5),
-            dbc.Col(_panel("BACKUP SWITCHES", html.Div(events, id=QuotaIds.EVENTS, className="quota-scroll")), lg=3),
+            dbc.Col(panel("BACKUP SWITCHES", html.Div(events, id=QuotaIds.EVENTS, className="quota-scroll")), lg=3),
         ]),
     ])

@@ -1,0 +1,19 @@
+"""The panel every page is built of (a titled section with an optional subtitle and tools)
+and the graph config every page's charts share."""
+
+from __future__ import annotations
+
+from dash import html
+
+# No Plotly toolbar on a dashboard; graphs follow their container's size.
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") -> html.Section:
+    """A titled panel around `body`; `subtitle` is text or components, `tools` sit at the right."""
+    head = [html.H2(title, className="panel-title")]
+    if subtitle:
+        head.append(html.Span(subtitle, className="panel-subtitle"))
+    if tools is not None:
+        head.append(html.Div(tools, className="ana-tools"))
+    return html.Section(className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body])
