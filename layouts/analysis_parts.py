@@ -8,11 +8,9 @@ import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
 from layouts.analysis_ids import csv_button, csv_download
-from layouts.panels import GRAPH_CONFIG
 from layouts.panels import panel as shared_panel
 from views.analysis import fields, records
 
-GRAPH = GRAPH_CONFIG
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},
     style_header={"backgroundColor": "#0b1628", "color": "#6d7f99", "fontWeight": "600", "border": "none"},

@@ -12,7 +12,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.analysis_ids import Disc
-from layouts.analysis_parts import GRAPH, export_tools, panel, table
+from layouts.analysis_parts import export_tools, panel, table
+from layouts.panels import GRAPH_CONFIG
 from views.discovery import BOARD_COLUMNS, DRILL_COLUMNS, FINDS_COLUMNS, figures_of, model, watch_note
 
 WINDOWS = (7, 30, 90)
@@ -26,7 +27,7 @@ def layout(ctx) -> html.Div:
     options = [{"label": "all target domains", "value": ALL}] + [{"label": d, "value": d} for d in m["watch"].all]
 
     def graph(gid, height=300):
-        return dcc.Graph(id=gid, figure=f[gid], config=GRAPH, style={"height": f"{height}px"})
+        return dcc.Graph(id=gid, figure=f[gid], config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
     return html.Div(id=Disc.PAGE, className="ana-screen", children=[
         dcc.Store(id=Disc.HELD, data={"key": None}),

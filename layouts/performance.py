@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.analysis_ids import Perf
-from layouts.analysis_parts import GRAPH, export_tools, panel, table
+from layouts.analysis_parts import export_tools, panel, table
+from layouts.panels import GRAPH_CONFIG
 from views.performance import ALLOC_COLUMNS, LEADER_COLUMNS, RATE_COLUMNS, SUMMARY_COLUMNS, model, outputs
 
 HIGHLIGHT = [{"if": {"filter_query": '{mark} = "best"'}, "color": "#2bd576"},
@@ -37,7 +38,7 @@ def layout(ctx) -> html.Div:
         dbc.Row(className="g-3", children=[
             dbc.Col(panel("ADAPTIVE RATE LIMITING", rates, "per target site, last 2 h vs the 22 h before",
                           export_tools(Perf.RATES)), lg=7),
-            dbc.Col(panel("RESPONSE TIME TREND", dcc.Graph(id=Perf.TREND, figure=o[Perf.TREND], config=GRAPH,
+            dbc.Col(panel("RESPONSE TIME TREND", dcc.Graph(id=Perf.TREND, figure=o[Perf.TREND], config=GRAPH_CONFIG,
                                                            style={"height": "280px"}), "hourly, 24 h"), lg=5),
         ]),
         dbc.Row(className="g-3", children=[
