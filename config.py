@@ -161,6 +161,11 @@ class EnvSource:
         self.environ = environ
         self.dotenv = dotenv
 
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = ".env") -> EnvSource:
+        """The process environment (or `environ`) over the `.env` file at `dotenv_path` (None: none)."""
+        return cls(os.environ if environ is None else environ, read_dotenv(dotenv_path) if dotenv_path else {})
+
     def get(self, name: str) -> str | None:
         for candidate in (name, f"LP_{name}"):
             for layer in (self.environ, self.dotenv):
@@ -173,31 +178,25 @@ class EnvSource:
         value = self.get(name)
         return default if value is None else value
 
-    def integer(self, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    def _bounded(self, name: str, default, parse, what: str, minimum, maximum=None):
         value = self.get(name)
         if value is None:
             return default
         try:
-            number = int(value)
+            number = parse(value)
         except ValueError:
-            raise ConfigError(f"{name}={value!r} is not a whole number") from None
+            raise ConfigError(f"{name}={value!r} is not {what}") from None
         if number < minimum:
             raise ConfigError(f"{name}={number} must be at least {minimum}")
         if maximum is not None and number > maximum:
             raise ConfigError(f"{name}={number} must be at most {maximum}")
         return number
 
+    def integer(self, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+        return self._bounded(name, default, int, "a whole number", minimum, maximum)
+
     def number(self, name: str, default: float, minimum: float = 0.0) -> float:
-        value = self.get(name)
-        if value is None:
-            return default
-        try:
-            number = float(value)
-        except ValueError:
-            raise ConfigError(f"{name}={value!r} is not a number") from None
-        if number < minimum:
-            raise ConfigError(f"{name}={number} must be at least {minimum}")
-        return number
+        return self._bounded(name, default, float, "a number", minimum)
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.get(name)
@@ -276,8 +275,7 @@ def load_settings(
 
     Raises `ConfigError` with a one-line message naming the offending variable.
     """
-    environ = os.environ if environ is None else environ
-    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource.load(environ, dotenv_path)
 
     database_url = _check_url(
         "DATABASE_URL", src.text("DATABASE_URL", EMBEDDED_DATABASE_URL), ("postgresql", "postgres", "sqlite")

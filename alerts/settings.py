@@ -11,11 +11,10 @@ period); a rule can be tuned with `ALERT_<RULE>_THRESHOLD`, `_SEVERITY`, `_FOR` 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from config import EnvSource, read_dotenv
+from config import EnvSource
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -91,8 +90,7 @@ class AlertSettings:
 
 def load_alert_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AlertSettings:
     """`AlertSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
-    environ = os.environ if environ is None else environ
-    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource.load(environ, dotenv_path)
     rules = {}
     for name, default in DEFAULT_RULES.items():
         prefix = f"ALERT_{name.upper()}_"

@@ -17,11 +17,10 @@ Why not `config.Settings`: these are read only by the analytics package (same re
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from config import ConfigError, EnvSource, read_dotenv
+from config import ConfigError, EnvSource
 from scoring.domain_value import DEFAULT_WEIGHTS, parse_weights
 
 
@@ -44,8 +43,7 @@ def _domains(text: str | None) -> tuple[str, ...]:
 
 def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AnalyticsSettings:
     """`AnalyticsSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
-    environ = os.environ if environ is None else environ
-    src = EnvSource(environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource.load(environ, dotenv_path)
     base = AnalyticsSettings()
     try:
         weights = parse_weights(src.text("DOMAIN_VALUE_WEIGHTS"))

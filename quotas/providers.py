@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from collections.abc import Mapping
 
-from config import API_KEY_VARIABLES, ConfigError, EnvSource, read_dotenv
+from config import API_KEY_VARIABLES, ConfigError, EnvSource
 
 DAY_S = 86400
 
@@ -75,7 +75,7 @@ def load_providers(api_keys: Mapping[str, str], environ: Mapping[str, str] | Non
     Fields: LIMIT, RESET_DAY (1-31), QUALITY, COST, CACHE_DAYS, QUERY_TYPES and FALLBACK
     (comma lists), EMERGENCY_ONLY (bool). Raises `ConfigError` naming the variable.
     """
-    src = EnvSource(os.environ if environ is None else environ, read_dotenv(dotenv_path) if dotenv_path else {})
+    src = EnvSource.load(environ, dotenv_path)
     providers: dict[str, ProviderConfig] = {}
     for base in DEFAULT_PROVIDERS:
         p = f"QUOTA_{base.name.upper()}_"
