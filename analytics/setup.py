@@ -133,7 +133,7 @@ def drop_views(engine: Engine, dry_run: bool = False) -> None:
 
 
 def main(argv=None) -> int:
-    from config import ConfigError, load_settings
+    from config import cli_settings
     from data.services import Services
 
     p = argparse.ArgumentParser(prog="python -m analytics.setup", description=__doc__,
@@ -154,13 +154,9 @@ def main(argv=None) -> int:
                 args.cron_status, args.drop_views, args.rebuild_rollups, args.refresh)):
         p.print_help()
         return 2
-    try:
-        settings = load_settings()
-        if args.database_url:
-            settings = dataclasses.replace(settings, database_url=args.database_url)
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+    settings = cli_settings()  # a bad setting: one line, exit 2
+    if args.database_url:
+        settings = dataclasses.replace(settings, database_url=args.database_url)
     services = Services(settings)
     try:
         if args.drop_indexes:
