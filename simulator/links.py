@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from analytics.domain_rollups import expired  # the contract's rule, as the hunter applies it
 from simulator import names, rows
 from simulator.store import Store
 
@@ -21,11 +22,6 @@ POOL_LOAD_LIMIT = 200_000
 # Share of links found pointing at an expired or unregistered domain (Link Profiler's domain
 # analysis of a lapsed domain): what the Domains page's expired-domain hunter ranks by.
 EXPIRED_TARGET_SHARE = 0.03
-
-
-def _expired(row_or_values: dict, now: datetime) -> bool:
-    expiry = row_or_values.get("expiration_date")
-    return row_or_values.get("is_registered") is False or (expiry is not None and expiry < now)
 
 
 class DomainPool:
@@ -54,7 +50,7 @@ class DomainPool:
             self.authority[name] = float(score or 0.0)
             if name not in special:
                 self.sources.append(name)
-                if _expired({"is_registered": is_registered, "expiration_date": expiry}, now):
+                if expired(is_registered, expiry, now):
                     self.expired.append(name)
 
     def ensure_special(self, rng: random.Random, now: datetime) -> list[dict]:
@@ -76,7 +72,7 @@ class DomainPool:
         self.authority[name] = score
         self.sources.append(name)
         row = rows.domain_row(rng, self.variant, name, now, authority_score=score, spammy=spammy)
-        if _expired(row, now):
+        if expired(row["is_registered"], row["expiration_date"], now):
             self.expired.append(name)
         return name, row
 
