@@ -22,8 +22,9 @@ from mission.snapshot_store import SnapshotStore
 log = logging.getLogger("mission_control")
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None,
-               start_background: bool = True) -> dash.Dash:
+def create_app(
+    settings: Settings | None = None, *, services: Services | None = None, start_background: bool = True
+) -> dash.Dash:
     """Build the Dash app for `settings` (default: from the environment).
 
     `start_background` starts the producer loop (and the simulator when enabled); tests that
@@ -103,10 +104,13 @@ def __getattr__(name: str):
 def main() -> int:
     settings = cli_settings()
     app = create_app(settings)
-    log.info("Mission Control on %s (database: %s, redis: %s, simulator: %s)", settings.dashboard_url,
-             "embedded SQLite" if settings.embedded_database else "configured",
-             "in-process" if settings.embedded_redis else "configured",
-             "on" if settings.simulator_enabled else "off")
+    log.info(
+        "Mission Control on %s (database: %s, redis: %s, simulator: %s)",
+        settings.dashboard_url,
+        "embedded SQLite" if settings.embedded_database else "configured",
+        "in-process" if settings.embedded_redis else "configured",
+        "on" if settings.simulator_enabled else "off",
+    )
     # threaded: the push stream holds a connection per client.
     app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
     return 0

@@ -142,7 +142,7 @@ def read_dotenv(path: str | os.PathLike) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("export "):
-            line = line[len("export "):].lstrip()
+            line = line[len("export ") :].lstrip()
         if "=" not in line:
             raise ConfigError(f"{p.name} line {number}: expected KEY=VALUE, got {line[:40]!r}")
         key, value = line.split("=", 1)
@@ -162,7 +162,9 @@ class EnvSource:
         self.dotenv = dotenv
 
     @classmethod
-    def load(cls, environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = ".env") -> EnvSource:
+    def load(
+        cls, environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = ".env"
+    ) -> EnvSource:
         """The process environment (or `environ`) over the `.env` file at `dotenv_path` (None: none)."""
         return cls(os.environ if environ is None else environ, read_dotenv(dotenv_path) if dotenv_path else {})
 
@@ -268,9 +270,7 @@ def cli_settings() -> Settings:
     return settings
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = ".env"
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = ".env") -> Settings:
     """Build `Settings` from `environ` (default `os.environ`) and an optional `.env` file.
 
     Raises `ConfigError` with a one-line message naming the offending variable.
@@ -281,15 +281,15 @@ def load_settings(
         "DATABASE_URL", src.text("DATABASE_URL", EMBEDDED_DATABASE_URL), ("postgresql", "postgres", "sqlite")
     )
     if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://"):]
+        database_url = "postgresql://" + database_url[len("postgres://") :]
     mc_database_url = src.text("MC_DATABASE_URL")
     if mc_database_url:
         _check_url("MC_DATABASE_URL", mc_database_url, ("postgresql", "sqlite"))
-    redis_url = _check_url("REDIS_URL", src.text("REDIS_URL", EMBEDDED_REDIS_URL), ("redis", "rediss", "unix", "memory"))
-
-    recipients = tuple(
-        r.strip() for r in (src.text("ALERT_EMAIL_RECIPIENTS") or "").split(",") if r.strip()
+    redis_url = _check_url(
+        "REDIS_URL", src.text("REDIS_URL", EMBEDDED_REDIS_URL), ("redis", "rediss", "unix", "memory")
     )
+
+    recipients = tuple(r.strip() for r in (src.text("ALERT_EMAIL_RECIPIENTS") or "").split(",") if r.strip())
     for r in recipients:
         if "@" not in r:
             raise ConfigError(f"ALERT_EMAIL_RECIPIENTS contains {r!r}, which is not an e-mail address")

@@ -58,20 +58,33 @@ def high_authority_links(engine: Engine, schema: SchemaInfo, now: datetime, sett
             continue
         authority = float(r["authority"])
         seen[key] = Condition(
-            fingerprint=fingerprint("high_authority_backlink", *key), rule="high_authority_backlink",
-            type="high_authority_backlink", severity=cfg.severity, for_s=cfg.for_s, one_shot=True,
+            fingerprint=fingerprint("high_authority_backlink", *key),
+            rule="high_authority_backlink",
+            type="high_authority_backlink",
+            severity=cfg.severity,
+            for_s=cfg.for_s,
+            one_shot=True,
             message=f"New backlink to {key[1]} from {key[0]} (authority {authority:.0f}): {r['source_url']}",
             recommended_action="Thank the linking site and keep the linked page healthy",
-            details={"source_domain": key[0], "target_domain": key[1], "authority": round(authority, 1),
-                     "source_url": r["source_url"], "target_url": r["target_url"], "anchor_text": r["anchor_text"],
-                     "link_type": r["link_type"], "first_seen": iso(r["first_seen"]), "links": 1},
+            details={
+                "source_domain": key[0],
+                "target_domain": key[1],
+                "authority": round(authority, 1),
+                "source_url": r["source_url"],
+                "target_url": r["target_url"],
+                "anchor_text": r["anchor_text"],
+                "link_type": r["link_type"],
+                "first_seen": iso(r["first_seen"]),
+                "links": 1,
+            },
             target=str(r["target_url"]),
         )
     return list(seen.values())
 
 
-def competitor_surges(engine: Engine, schema: SchemaInfo, now: datetime, settings: AlertSettings,
-                      competitors: tuple[str, ...]) -> list[Condition]:
+def competitor_surges(
+    engine: Engine, schema: SchemaInfo, now: datetime, settings: AlertSettings, competitors: tuple[str, ...]
+) -> list[Condition]:
     """Competitor domains that gained more than the threshold of new links in 24 h."""
     cfg = settings.rule("competitor_surge")
     if not cfg.enabled or not competitors:
@@ -89,14 +102,20 @@ def competitor_surges(engine: Engine, schema: SchemaInfo, now: datetime, setting
         n = int(n)
         if n <= cfg.threshold:
             continue
-        out.append(Condition(
-            fingerprint=fingerprint("competitor_surge", domain), rule="competitor_surge", type="competitor_surge",
-            severity=cfg.severity, for_s=cfg.for_s,
-            message=f"Competitor {domain} gained {n:,} new backlinks in the last 24 h (threshold {int(cfg.threshold)})",
-            recommended_action="Review the competitor's new linking domains as outreach prospects",
-            details={"domain": str(domain), "new_links_24h": n, "threshold": cfg.threshold},
-            anomaly="competitor_surge", target=str(domain),
-        ))
+        out.append(
+            Condition(
+                fingerprint=fingerprint("competitor_surge", domain),
+                rule="competitor_surge",
+                type="competitor_surge",
+                severity=cfg.severity,
+                for_s=cfg.for_s,
+                message=f"Competitor {domain} gained {n:,} new backlinks in the last 24 h (threshold {int(cfg.threshold)})",
+                recommended_action="Review the competitor's new linking domains as outreach prospects",
+                details={"domain": str(domain), "new_links_24h": n, "threshold": cfg.threshold},
+                anomaly="competitor_surge",
+                target=str(domain),
+            )
+        )
     return out
 
 
@@ -113,20 +132,24 @@ class SpamBaselines:
             return hit[1]
         first = schema.link_first_seen
         window_start = now - timedelta(seconds=settings.spam_window_s)
-        count = scalar(
-            engine,
-            f"SELECT COUNT(*) FROM backlinks WHERE target_domain_name = :d AND spam_level IN ('medium', 'high') "
-            f"AND {first} >= :b0 AND {first} < :b1",
-            {"d": domain, "b0": window_start - timedelta(days=settings.spam_baseline_days), "b1": window_start},
-        ) or 0
+        count = (
+            scalar(
+                engine,
+                f"SELECT COUNT(*) FROM backlinks WHERE target_domain_name = :d AND spam_level IN ('medium', 'high') "
+                f"AND {first} >= :b0 AND {first} < :b1",
+                {"d": domain, "b0": window_start - timedelta(days=settings.spam_baseline_days), "b1": window_start},
+            )
+            or 0
+        )
         windows = settings.spam_baseline_days * 86400 / settings.spam_window_s
         rate = float(count) / windows
         self._cache[domain] = (now_epoch, rate)
         return rate
 
 
-def spam_influx(engine: Engine, schema: SchemaInfo, now: datetime, settings: AlertSettings,
-                baselines: SpamBaselines) -> list[Condition]:
+def spam_influx(
+    engine: Engine, schema: SchemaInfo, now: datetime, settings: AlertSettings, baselines: SpamBaselines
+) -> list[Condition]:
     """Target domains receiving medium/high-spam links at `threshold` × their own baseline
     (and at least ALERT_SPAM_MIN_LINKS within the window): a possible negative-SEO attack."""
     cfg = settings.rule("negative_seo")
@@ -147,16 +170,29 @@ def spam_influx(engine: Engine, schema: SchemaInfo, now: datetime, settings: Ale
         baseline = baselines.get(engine, schema, str(domain), now, settings)
         if n <= cfg.threshold * baseline:
             continue
-        out.append(Condition(
-            fingerprint=fingerprint("negative_seo", domain), rule="negative_seo", type="negative_seo_attack",
-            severity=cfg.severity, for_s=cfg.for_s,
-            message=(f"Possible negative-SEO attack on {domain}: {n:,} spam links from {int(sources):,} domains "
-                     f"in {window_min} min (normally {baseline:.1f})"),
-            recommended_action="Review the new spam links and submit a disavow file for the attacking domains",
-            details={"domain": str(domain), "spam_links": n, "source_domains": int(sources),
-                     "baseline_per_window": round(baseline, 2), "window_s": settings.spam_window_s},
-            anomaly="spam_influx", target=str(domain),
-        ))
+        out.append(
+            Condition(
+                fingerprint=fingerprint("negative_seo", domain),
+                rule="negative_seo",
+                type="negative_seo_attack",
+                severity=cfg.severity,
+                for_s=cfg.for_s,
+                message=(
+                    f"Possible negative-SEO attack on {domain}: {n:,} spam links from {int(sources):,} domains "
+                    f"in {window_min} min (normally {baseline:.1f})"
+                ),
+                recommended_action="Review the new spam links and submit a disavow file for the attacking domains",
+                details={
+                    "domain": str(domain),
+                    "spam_links": n,
+                    "source_domains": int(sources),
+                    "baseline_per_window": round(baseline, 2),
+                    "window_s": settings.spam_window_s,
+                },
+                anomaly="spam_influx",
+                target=str(domain),
+            )
+        )
     return out
 
 
@@ -167,7 +203,11 @@ def lost_links(engine: Engine, schema: SchemaInfo, now: datetime, settings: Aler
     if not cfg.enabled:
         return []
     first = schema.link_first_seen
-    nofollow = "(b.nofollow = :yes OR b.link_type = 'nofollow')" if schema.has("backlinks", "nofollow") else "b.link_type = 'nofollow'"
+    nofollow = (
+        "(b.nofollow = :yes OR b.link_type = 'nofollow')"
+        if schema.has("backlinks", "nofollow")
+        else "b.link_type = 'nofollow'"
+    )
     frame = query_frame(
         engine,
         f"SELECT b.target_domain_name AS domain, b.source_url, b.target_url, b.is_active, b.http_status, "
@@ -194,12 +234,21 @@ def lost_links(engine: Engine, schema: SchemaInfo, now: datetime, settings: Aler
         total = d["inactive"] + d["not_found"] + d["nofollow"]
         if total < cfg.threshold:
             continue
-        out.append(Condition(
-            fingerprint=fingerprint("lost_backlinks", domain), rule="lost_backlinks", type="lost_backlinks",
-            severity=cfg.severity, for_s=cfg.for_s,
-            message=(f"{domain} lost {total:,} backlinks in {window_min} min: {d['inactive']} inactive, "
-                     f"{d['not_found']} returned 404, {d['nofollow']} turned nofollow"),
-            recommended_action="Contact the linking sites to restore the links, or redirect the 404 pages",
-            details={"domain": domain, "lost": total, **d}, anomaly="lost_backlinks", target=domain,
-        ))
+        out.append(
+            Condition(
+                fingerprint=fingerprint("lost_backlinks", domain),
+                rule="lost_backlinks",
+                type="lost_backlinks",
+                severity=cfg.severity,
+                for_s=cfg.for_s,
+                message=(
+                    f"{domain} lost {total:,} backlinks in {window_min} min: {d['inactive']} inactive, "
+                    f"{d['not_found']} returned 404, {d['nofollow']} turned nofollow"
+                ),
+                recommended_action="Contact the linking sites to restore the links, or redirect the 404 pages",
+                details={"domain": domain, "lost": total, **d},
+                anomaly="lost_backlinks",
+                target=domain,
+            )
+        )
     return out

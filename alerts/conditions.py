@@ -62,7 +62,18 @@ class Condition:
     target: str | None = None  # what Link Profiler's target_url_pattern is matched against
     recipients: tuple[str, ...] = ()  # extra e-mail recipients (a Link Profiler rule's own)
 
+
 # Every alert type the engine produces (filters on the page and the API).
-ALERT_TYPES = ("satellite_failure", "queue_overflow", "api_quota_exhausted", "api_quota_warning",
-               "high_authority_backlink", "competitor_surge", "negative_seo_attack", "lost_backlinks",
-               "job_failure", "stalled_job", "lp_rule")
+ALERT_TYPES = (
+    "satellite_failure",
+    "queue_overflow",
+    "api_quota_exhausted",
+    "api_quota_warning",
+    "high_authority_backlink",
+    "competitor_surge",
+    "negative_seo_attack",
+    "lost_backlinks",
+    "job_failure",
+    "stalled_job",
+    "lp_rule",
+)

@@ -55,8 +55,13 @@ def bump_revision(redis_client) -> int | None:
 class AlertEngine:
     """Rules + lifecycle + outbox for one app instance (`ctx`: mission.context.AppContext)."""
 
-    def __init__(self, ctx, settings: AlertSettings | None = None, clock: Callable[[], datetime] | None = None,
-                 deliver_in_background: bool = True):
+    def __init__(
+        self,
+        ctx,
+        settings: AlertSettings | None = None,
+        clock: Callable[[], datetime] | None = None,
+        deliver_in_background: bool = True,
+    ):
         """`settings`: default from ALERT_* variables; `clock`: wall clock for delivery times
         (naive UTC); `deliver_in_background` False leaves delivery to `outbox.deliver_due()`."""
         self.ctx = ctx
@@ -151,11 +156,18 @@ class AlertEngine:
         bump_revision(self.ctx.services.redis)
         return row
 
-    def silence(self, *, fingerprint: str | None = None, alert_type: str | None = None, duration_s: float,
-                by: str, comment: str) -> dict:
+    def silence(
+        self, *, fingerprint: str | None = None, alert_type: str | None = None, duration_s: float, by: str, comment: str
+    ) -> dict:
         now = self.clock()
-        row = self.store.add_silence(fingerprint=fingerprint, alert_type=alert_type,
-                                     expires_at=now + timedelta(seconds=duration_s), by=by, comment=comment, now=now)
+        row = self.store.add_silence(
+            fingerprint=fingerprint,
+            alert_type=alert_type,
+            expires_at=now + timedelta(seconds=duration_s),
+            by=by,
+            comment=comment,
+            now=now,
+        )
         bump_revision(self.ctx.services.redis)
         return row
 
@@ -187,8 +199,14 @@ class AlertEngine:
     def _forget_old(self, now: datetime) -> None:
         """Drop long-resolved alerts from memory (they stay in the table for history)."""
         keep = max(self.settings.flap_window_s, 60.0)
-        for fp in [fp for fp, r in self.states.items() if r["state"] == "resolved" and not r.get("flapping")
-                   and r.get("resolved_at") is not None and (now - r["resolved_at"]).total_seconds() > keep]:
+        for fp in [
+            fp
+            for fp, r in self.states.items()
+            if r["state"] == "resolved"
+            and not r.get("flapping")
+            and r.get("resolved_at") is not None
+            and (now - r["resolved_at"]).total_seconds() > keep
+        ]:
             del self.states[fp]
 
     # -- rules ----------------------------------------------------------------------------------------
@@ -197,27 +215,42 @@ class AlertEngine:
         now_e = epoch(now)
         mono = time.monotonic()
         found: list[Condition] = []
-        found += self._guard("satellite_failure", lambda: rules.satellite_failures(doc, self.settings, self._track_sat_jobs(doc)))
+        found += self._guard(
+            "satellite_failure", lambda: rules.satellite_failures(doc, self.settings, self._track_sat_jobs(doc))
+        )
         found += self._guard("queue_overflow", lambda: rules.queue_overflow(doc, self.settings))
         found += self._guard("quota", lambda: rules.quota_alerts(doc, self.settings))
-        found += self._guard("stalled_job", lambda: rules.stalled_jobs(doc, self.settings, self._track_progress(doc, now_e), now_e))
+        found += self._guard(
+            "stalled_job", lambda: rules.stalled_jobs(doc, self.settings, self._track_progress(doc, now_e), now_e)
+        )
         schema = svc.schema
         if mono >= self._lp_due:
             self._lp_due = mono + self.settings.lp_rules_refresh_s
-            self._lp_rules = self._guard("lp_rules_load", lambda: lp_rules.load_rules(svc.engine, schema), self._lp_rules)
+            self._lp_rules = self._guard(
+                "lp_rules_load", lambda: lp_rules.load_rules(svc.engine, schema), self._lp_rules
+            )
         if mono >= self._job_due:
             self._job_due = mono + self.settings.job_interval_s
-            waiting = any(r.trigger_type == "job_status_change" and (r.metric_name or "").lower() in job_events.WAITING
-                          for r in self._lp_rules)
-            self._job_rows = self._guard("job_events", lambda: job_events.recent_jobs(
-                svc.engine, schema, now, self.settings.event_hold_s, waiting_too=waiting), self._job_rows)
+            waiting = any(
+                r.trigger_type == "job_status_change" and (r.metric_name or "").lower() in job_events.WAITING
+                for r in self._lp_rules
+            )
+            self._job_rows = self._guard(
+                "job_events",
+                lambda: job_events.recent_jobs(
+                    svc.engine, schema, now, self.settings.event_hold_s, waiting_too=waiting
+                ),
+                self._job_rows,
+            )
         found += self._guard("job_failure", lambda: rules.failed_jobs(self._job_rows, self.settings, now))
         if mono >= self._backlink_due:
             self._backlink_due = mono + self.settings.backlink_interval_s
             self._backlink_conditions = self._backlink_rules(now)
         found += self._backlink_conditions
-        found += self._guard("lp_rules", lambda: lp_rules.evaluate(self._lp_rules, doc, self._job_rows, found, now,
-                                                                     self.settings.event_hold_s))
+        found += self._guard(
+            "lp_rules",
+            lambda: lp_rules.evaluate(self._lp_rules, doc, self._job_rows, found, now, self.settings.event_hold_s),
+        )
         return {c.fingerprint: c for c in found}
 
     def _backlink_rules(self, now: datetime) -> list[Condition]:
@@ -227,9 +260,17 @@ class AlertEngine:
             return []
         competitors = self.settings.competitor_domains or self._simulated_competitors()
         out: list[Condition] = []
-        out += self._guard("high_authority_backlink", lambda: backlink_rules.high_authority_links(svc.engine, schema, now, self.settings))
-        out += self._guard("competitor_surge", lambda: backlink_rules.competitor_surges(svc.engine, schema, now, self.settings, competitors))
-        out += self._guard("negative_seo", lambda: backlink_rules.spam_influx(svc.engine, schema, now, self.settings, self._baselines))
+        out += self._guard(
+            "high_authority_backlink",
+            lambda: backlink_rules.high_authority_links(svc.engine, schema, now, self.settings),
+        )
+        out += self._guard(
+            "competitor_surge",
+            lambda: backlink_rules.competitor_surges(svc.engine, schema, now, self.settings, competitors),
+        )
+        out += self._guard(
+            "negative_seo", lambda: backlink_rules.spam_influx(svc.engine, schema, now, self.settings, self._baselines)
+        )
         out += self._guard("lost_backlinks", lambda: backlink_rules.lost_links(svc.engine, schema, now, self.settings))
         return out
 
@@ -302,26 +343,44 @@ class AlertEngine:
         silence = self._silence_of(row, now)
         details = dict(merged.get("details") or {})
         return {
-            "type": merged["type"], "severity": merged["severity"], "message": merged.get("message") or "",
+            "type": merged["type"],
+            "severity": merged["severity"],
+            "message": merged.get("message") or "",
             "timestamp": iso(row.get("fired_at") or row.get("since")),
             "affected_jobs": list(merged.get("affected_jobs") or []),
-            "recommended_action": merged.get("recommended_action") or "", "details": details,
-            "fingerprint": row["fingerprint"], "state": row["state"], "since": iso(row.get("since")),
+            "recommended_action": merged.get("recommended_action") or "",
+            "details": details,
+            "fingerprint": row["fingerprint"],
+            "state": row["state"],
+            "since": iso(row.get("since")),
             "age_s": round((now - (row.get("fired_at") or row.get("since") or now)).total_seconds()),
-            "acknowledged": row.get("acknowledged_at") is not None, "acknowledged_by": row.get("acknowledged_by"),
-            "ack_comment": row.get("ack_comment"), "silenced": silence is not None,
+            "acknowledged": row.get("acknowledged_at") is not None,
+            "acknowledged_by": row.get("acknowledged_by"),
+            "ack_comment": row.get("ack_comment"),
+            "silenced": silence is not None,
             "silenced_until": iso(silence.expires_at) if silence else None,
-            "flapping": bool(row.get("flapping")), "affected_satellites": list(merged.get("affected_satellites") or []),
-            "rule": merged.get("rule"), "one_shot": bool(merged.get("one_shot")),
+            "flapping": bool(row.get("flapping")),
+            "affected_satellites": list(merged.get("affected_satellites") or []),
+            "rule": merged.get("rule"),
+            "one_shot": bool(merged.get("one_shot")),
         }
 
     def _publish_extras(self, doc: dict, now: datetime) -> None:
         mc = doc.setdefault("mc", {})
         mc["alert_center"] = {
             "pending": self.pending(now),
-            "silences": [{"id": s.id, "fingerprint": s.fingerprint, "alert_type": s.alert_type,
-                          "expires_at": iso(s.expires_at), "created_by": s.created_by, "comment": s.comment}
-                         for s in self.silences if s.expires_at > now],
+            "silences": [
+                {
+                    "id": s.id,
+                    "fingerprint": s.fingerprint,
+                    "alert_type": s.alert_type,
+                    "expires_at": iso(s.expires_at),
+                    "created_by": s.created_by,
+                    "comment": s.comment,
+                }
+                for s in self.silences
+                if s.expires_at > now
+            ],
             "lp_rules": [r.describe() for r in self._lp_rules],
             "problems": dict(self.problems),
             "channels": list(configured_channels(self.ctx.settings)),
@@ -347,12 +406,20 @@ class AlertEngine:
         o = tables.outbox
         with self.ctx.services.mc_engine.connect() as conn:
             counts = {s: n for s, n in conn.execute(select(o.c.status, func.count()).group_by(o.c.status))}
-            last_error = conn.execute(select(o.c.channel, o.c.last_error, o.c.attempts).where(
-                o.c.status == "pending", o.c.last_error.is_not(None)).order_by(o.c.created_at).limit(1)).first()
-        return {"pending": int(counts.get("pending", 0)), "delivered": int(counts.get("delivered", 0)),
-                "dead": int(counts.get("dead", 0)),
-                "retrying": None if last_error is None else {"channel": last_error[0], "error": last_error[1],
-                                                             "attempts": last_error[2]}}
+            last_error = conn.execute(
+                select(o.c.channel, o.c.last_error, o.c.attempts)
+                .where(o.c.status == "pending", o.c.last_error.is_not(None))
+                .order_by(o.c.created_at)
+                .limit(1)
+            ).first()
+        return {
+            "pending": int(counts.get("pending", 0)),
+            "delivered": int(counts.get("delivered", 0)),
+            "dead": int(counts.get("dead", 0)),
+            "retrying": None
+            if last_error is None
+            else {"channel": last_error[0], "error": last_error[1], "attempts": last_error[2]},
+        }
 
 
 def epoch_iso(text: str | None) -> float | None:

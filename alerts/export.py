@@ -11,17 +11,35 @@ import io
 
 from data.frames import iso
 
-COLUMNS = ("at", "event", "severity", "type", "message", "affected_jobs", "affected_satellites", "actor", "comment",
-           "rule", "fingerprint")
+COLUMNS = (
+    "at",
+    "event",
+    "severity",
+    "type",
+    "message",
+    "affected_jobs",
+    "affected_satellites",
+    "actor",
+    "comment",
+    "rule",
+    "fingerprint",
+)
 
 
 def history_record(row: dict) -> dict:
     """One mc_alert_history row as JSON-ready values (times ISO with Z)."""
     return {
-        "at": iso(row.get("at")), "event": row.get("event"), "severity": row.get("severity"), "type": row.get("type"),
-        "message": row.get("message") or "", "affected_jobs": list(row.get("affected_jobs") or []),
-        "affected_satellites": list(row.get("affected_satellites") or []), "actor": row.get("actor"),
-        "comment": row.get("comment"), "rule": row.get("rule"), "fingerprint": row.get("fingerprint"),
+        "at": iso(row.get("at")),
+        "event": row.get("event"),
+        "severity": row.get("severity"),
+        "type": row.get("type"),
+        "message": row.get("message") or "",
+        "affected_jobs": list(row.get("affected_jobs") or []),
+        "affected_satellites": list(row.get("affected_satellites") or []),
+        "actor": row.get("actor"),
+        "comment": row.get("comment"),
+        "rule": row.get("rule"),
+        "fingerprint": row.get("fingerprint"),
     }
 
 

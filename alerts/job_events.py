@@ -19,8 +19,9 @@ FINISHED = ("completed", "failed", "cancelled", "stopped")
 WAITING = ("pending", "queued", "paused")
 
 
-def recent_jobs(engine: Engine, schema: SchemaInfo, now: datetime, window_s: float,
-                waiting_too: bool = False) -> list[dict]:
+def recent_jobs(
+    engine: Engine, schema: SchemaInfo, now: datetime, window_s: float, waiting_too: bool = False
+) -> list[dict]:
     """Jobs that finished (or, with `waiting_too`, were created) in the last `window_s` seconds.
 
     Each row: id, job_type, target_url, status, changed_at (ISO), completed_date (ISO), errors
@@ -30,7 +31,10 @@ def recent_jobs(engine: Engine, schema: SchemaInfo, now: datetime, window_s: flo
         return []
     since = now - timedelta(seconds=window_s)
     anomalies = ", anomalies_detected" if schema.has("crawl_jobs", "anomalies_detected") else ""
-    cols = "id, job_type, target_url, status, completed_date, created_at, errors, progress_percentage, urls_crawled" + anomalies
+    cols = (
+        "id, job_type, target_url, status, completed_date, created_at, errors, progress_percentage, urls_crawled"
+        + anomalies
+    )
     frame = query_frame(
         engine,
         f"SELECT {cols} FROM crawl_jobs WHERE completed_date >= :since ORDER BY completed_date DESC LIMIT :lim",
@@ -52,8 +56,11 @@ def _row(r: dict, changed_column: str) -> dict:
     errors = parse_json(r.get("errors"))
     progress = r.get("progress_percentage")
     return {
-        "id": str(r["id"]), "job_type": r.get("job_type"), "target_url": r.get("target_url"),
-        "status": r.get("status"), "changed_at": iso(r.get(changed_column)),
+        "id": str(r["id"]),
+        "job_type": r.get("job_type"),
+        "target_url": r.get("target_url"),
+        "status": r.get("status"),
+        "changed_at": iso(r.get(changed_column)),
         "completed_date": iso(r.get("completed_date")),
         "errors": errors if isinstance(errors, list) else [],
         "anomalies": as_list(r.get("anomalies_detected")),

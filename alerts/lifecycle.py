@@ -24,8 +24,18 @@ from alerts.conditions import Condition, jsonable
 from alerts.settings import AlertSettings
 from data.frames import iso
 
-CONTENT = ("rule", "type", "severity", "message", "recommended_action", "affected_jobs", "affected_satellites",
-           "details", "channels", "one_shot")
+CONTENT = (
+    "rule",
+    "type",
+    "severity",
+    "message",
+    "recommended_action",
+    "affected_jobs",
+    "affected_satellites",
+    "details",
+    "channels",
+    "one_shot",
+)
 
 
 def epoch(dt: datetime | None) -> float | None:
@@ -48,7 +58,8 @@ class Silence:
 
     def matches(self, row: dict) -> bool:
         return (self.fingerprint is not None and self.fingerprint == row.get("fingerprint")) or (
-            self.alert_type is not None and self.alert_type == row.get("type"))
+            self.alert_type is not None and self.alert_type == row.get("type")
+        )
 
 
 @dataclass
@@ -74,10 +85,16 @@ class Plan:
 
 def content_of(cond: Condition) -> dict:
     return {
-        "rule": cond.rule, "type": cond.type, "severity": cond.severity, "message": cond.message,
-        "recommended_action": cond.recommended_action, "affected_jobs": list(cond.affected_jobs),
-        "affected_satellites": list(cond.affected_satellites), "details": jsonable(cond.details),
-        "channels": None if cond.channels is None else list(cond.channels), "one_shot": cond.one_shot,
+        "rule": cond.rule,
+        "type": cond.type,
+        "severity": cond.severity,
+        "message": cond.message,
+        "recommended_action": cond.recommended_action,
+        "affected_jobs": list(cond.affected_jobs),
+        "affected_satellites": list(cond.affected_satellites),
+        "details": jsonable(cond.details),
+        "channels": None if cond.channels is None else list(cond.channels),
+        "one_shot": cond.one_shot,
     }
 
 
@@ -85,8 +102,9 @@ class Lifecycle:
     def __init__(self, settings: AlertSettings):
         self.settings = settings
 
-    def step(self, states: dict[str, dict], conditions: dict[str, Condition], silences: list[Silence],
-             now: datetime) -> Plan:
+    def step(
+        self, states: dict[str, dict], conditions: dict[str, Condition], silences: list[Silence], now: datetime
+    ) -> Plan:
         """Compute the transitions of one tick. `states`: {fingerprint: mc_alerts row} of every
         alert not long resolved; `silences`: all silences not yet handled (active or just expired)."""
         plan = Plan(states={fp: copy.deepcopy(row) for fp, row in states.items()})
@@ -110,8 +128,12 @@ class Lifecycle:
         for s in expired:
             plan.ended_silences.append(s.id)
             for row in plan.states.values():
-                if row["state"] == "firing" and s.matches(row) and not row.get("flapping") \
-                        and not any(o.matches(row) for o in active):
+                if (
+                    row["state"] == "firing"
+                    and s.matches(row)
+                    and not row.get("flapping")
+                    and not any(o.matches(row) for o in active)
+                ):
                     self._notify(plan, row, "silence_ended", now, comment=s.comment, actor=s.created_by)
                     self._history(plan, row, "silence_ended", now, actor=s.created_by, comment=s.comment)
                     self._save(plan, row)
@@ -122,9 +144,19 @@ class Lifecycle:
         if row is None or row["state"] == "resolved":
             fresh = row is None
             row = row or {"fingerprint": fp, "version": 0, "changes": [], "flapping": False, "notified": False}
-            row.update(content_of(cond), state="pending", since=now, fired_at=None, resolved_at=None,
-                       acknowledged_at=None, acknowledged_by=None, ack_comment=None, notified=False,
-                       last_notified_at=None, updated_at=now)
+            row.update(
+                content_of(cond),
+                state="pending",
+                since=now,
+                fired_at=None,
+                resolved_at=None,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                ack_comment=None,
+                notified=False,
+                last_notified_at=None,
+                updated_at=now,
+            )
             row["_new"] = fresh and row.get("_stored") is not True
             plan.states[fp] = row
             if cond.for_s > 0:
@@ -144,9 +176,19 @@ class Lifecycle:
         # Firing: keep the live message in memory only (durations change every tick; writing
         # them would cost a row write per tick); repeat the notice when due.
         row["_live"] = content_of(cond)
-        due = row.get("last_notified_at") is None or (now - row["last_notified_at"]).total_seconds() >= self.settings.repeat_interval_s
-        if (row.get("notified") and due and not row.get("one_shot") and not row.get("acknowledged_at")
-                and not row.get("flapping") and not silenced and fp not in self._ending):
+        due = (
+            row.get("last_notified_at") is None
+            or (now - row["last_notified_at"]).total_seconds() >= self.settings.repeat_interval_s
+        )
+        if (
+            row.get("notified")
+            and due
+            and not row.get("one_shot")
+            and not row.get("acknowledged_at")
+            and not row.get("flapping")
+            and not silenced
+            and fp not in self._ending
+        ):
             row.update(content_of(cond))
             self._notify(plan, row, "repeat", now)
             self._history(plan, row, "repeat", now)
@@ -157,8 +199,14 @@ class Lifecycle:
         live = row.pop("_live", None)
         if live:
             row.update(live)
-        row.update(state="resolved", resolved_at=now, updated_at=now, acknowledged_at=None,
-                   acknowledged_by=None, ack_comment=None)
+        row.update(
+            state="resolved",
+            resolved_at=now,
+            updated_at=now,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            ack_comment=None,
+        )
         if not was_firing:
             self._save(plan, row)  # a pending alert that cleared: no history, no notice
             return
@@ -198,25 +246,46 @@ class Lifecycle:
         if event in ("firing", "repeat", "silence_ended") or (event == "flap_ended" and row["state"] == "firing"):
             row["notified"] = True
             row["last_notified_at"] = now
-        plan.events.append({
-            "event": event, "fingerprint": row["fingerprint"], "at": iso(now), "state": row["state"],
-            "type": row["type"], "severity": row["severity"], "rule": row["rule"],
-            "message": row["message"], "recommended_action": row.get("recommended_action") or "",
-            "affected_jobs": list(row.get("affected_jobs") or []),
-            "affected_satellites": list(row.get("affected_satellites") or []),
-            "details": row.get("details") or {}, "since": iso(row.get("since")),
-            "fired_at": iso(row.get("fired_at")), "resolved_at": iso(row.get("resolved_at")),
-            "channels": row.get("channels"), "recipients": list(self._recipients.get(row["fingerprint"], ())),
-            "comment": comment, "actor": actor,
-        })
+        plan.events.append(
+            {
+                "event": event,
+                "fingerprint": row["fingerprint"],
+                "at": iso(now),
+                "state": row["state"],
+                "type": row["type"],
+                "severity": row["severity"],
+                "rule": row["rule"],
+                "message": row["message"],
+                "recommended_action": row.get("recommended_action") or "",
+                "affected_jobs": list(row.get("affected_jobs") or []),
+                "affected_satellites": list(row.get("affected_satellites") or []),
+                "details": row.get("details") or {},
+                "since": iso(row.get("since")),
+                "fired_at": iso(row.get("fired_at")),
+                "resolved_at": iso(row.get("resolved_at")),
+                "channels": row.get("channels"),
+                "recipients": list(self._recipients.get(row["fingerprint"], ())),
+                "comment": comment,
+                "actor": actor,
+            }
+        )
 
     def _history(self, plan: Plan, row: dict, event: str, now: datetime, actor=None, comment=None) -> None:
-        plan.history.append({
-            "at": now, "fingerprint": row["fingerprint"], "event": event, "rule": row["rule"], "type": row["type"],
-            "severity": row["severity"], "message": row["message"],
-            "affected_jobs": list(row.get("affected_jobs") or []),
-            "affected_satellites": list(row.get("affected_satellites") or []), "actor": actor, "comment": comment,
-        })
+        plan.history.append(
+            {
+                "at": now,
+                "fingerprint": row["fingerprint"],
+                "event": event,
+                "rule": row["rule"],
+                "type": row["type"],
+                "severity": row["severity"],
+                "message": row["message"],
+                "affected_jobs": list(row.get("affected_jobs") or []),
+                "affected_satellites": list(row.get("affected_satellites") or []),
+                "actor": actor,
+                "comment": comment,
+            }
+        )
 
     def _save(self, plan: Plan, row: dict) -> None:
         values = {k: v for k, v in row.items() if not k.startswith("_")}
@@ -224,5 +293,11 @@ class Lifecycle:
             if w.fingerprint == row["fingerprint"]:
                 w.values = values
                 return
-        plan.writes.append(Write("insert" if row.get("_new") else "update", row["fingerprint"],
-                                 None if row.get("_new") else row.get("version"), values))
+        plan.writes.append(
+            Write(
+                "insert" if row.get("_new") else "update",
+                row["fingerprint"],
+                None if row.get("_new") else row.get("version"),
+                values,
+            )
+        )

@@ -33,19 +33,34 @@ from alerts.conditions import ALL_CHANNELS, Condition, fingerprint
 from data.frames import as_list, query_frame, to_datetime
 from data.schema import SchemaInfo
 
-OPERATORS = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le, "==": operator.eq,
-             "!=": operator.ne}
+OPERATORS = {
+    ">": operator.gt,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 JOB_METRICS = ("progress_percentage", "urls_crawled", "links_found", "eta_seconds", "priority")
 SATELLITE_METRICS = {
-    "success_rate_percentage": "success_rate", "success_rate": "success_rate",
-    "crawl_speed_pages_per_minute": "crawl_speed", "crawl_speed": "crawl_speed",
-    "avg_response_time_ms": "avg_response_time_ms", "cpu_utilization_percent": "cpu_usage",
-    "cpu_usage": "cpu_usage", "memory_utilization_percent": "memory_usage", "memory_usage": "memory_usage",
+    "success_rate_percentage": "success_rate",
+    "success_rate": "success_rate",
+    "crawl_speed_pages_per_minute": "crawl_speed",
+    "crawl_speed": "crawl_speed",
+    "avg_response_time_ms": "avg_response_time_ms",
+    "cpu_utilization_percent": "cpu_usage",
+    "cpu_usage": "cpu_usage",
+    "memory_utilization_percent": "memory_usage",
+    "memory_usage": "memory_usage",
     "heartbeat_age_s": "heartbeat_age_s",
 }
 QUOTA_METRICS = ("percentage_used", "used", "remaining")
-GLOBAL_SECTIONS = ("crawler_mission_status", "backlink_discovery_metrics", "performance_optimization_metrics",
-                   "domain_intelligence_metrics")
+GLOBAL_SECTIONS = (
+    "crawler_mission_status",
+    "backlink_discovery_metrics",
+    "performance_optimization_metrics",
+    "domain_intelligence_metrics",
+)
 SEVERITIES = ("info", "warning", "critical")
 MAX_MATCH_LEN = 2048  # a pattern is only ever run on this much of a URL
 
@@ -77,11 +92,20 @@ class LpRule:
 
     def describe(self) -> dict:
         """JSON-ready summary for the page and the API."""
-        return {"id": self.id, "name": self.name, "trigger_type": self.trigger_type, "metric_name": self.metric_name,
-                "comparison_operator": self.op, "threshold_value": self.threshold,
-                "job_type_filter": self.job_type_filter, "anomaly_type_filter": self.anomaly_filter,
-                "target_url_pattern": self.pattern.pattern if self.pattern else _text(self.raw.get("target_url_pattern")),
-                "severity": self.severity, "channels": list(self.channels), "problem": self.problem}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "trigger_type": self.trigger_type,
+            "metric_name": self.metric_name,
+            "comparison_operator": self.op,
+            "threshold_value": self.threshold,
+            "job_type_filter": self.job_type_filter,
+            "anomaly_type_filter": self.anomaly_filter,
+            "target_url_pattern": self.pattern.pattern if self.pattern else _text(self.raw.get("target_url_pattern")),
+            "severity": self.severity,
+            "channels": list(self.channels),
+            "problem": self.problem,
+        }
 
 
 def load_rules(engine: Engine, schema: SchemaInfo) -> list[LpRule]:
@@ -109,8 +133,12 @@ def _text(value) -> str | None:
 
 def parse_rule(row: dict) -> LpRule:
     """One alert_rules row as an `LpRule`."""
-    rule = LpRule(id=str(row.get("id")), name=_text(row.get("name")) or str(row.get("id")),
-                  trigger_type=(_text(row.get("trigger_type")) or "").lower(), raw=dict(row))
+    rule = LpRule(
+        id=str(row.get("id")),
+        name=_text(row.get("name")) or str(row.get("id")),
+        trigger_type=(_text(row.get("trigger_type")) or "").lower(),
+        raw=dict(row),
+    )
     rule.job_type_filter = _text(row.get("job_type_filter"))
     rule.metric_name = _text(row.get("metric_name"))
     rule.anomaly_filter = _text(row.get("anomaly_type_filter"))
@@ -138,19 +166,29 @@ def parse_rule(row: dict) -> LpRule:
     return rule
 
 
-def _condition(rule: LpRule, entity, message: str, *, one_shot: bool, jobs=(), satellites=(), details=None,
-               target=None) -> Condition:
+def _condition(
+    rule: LpRule, entity, message: str, *, one_shot: bool, jobs=(), satellites=(), details=None, target=None
+) -> Condition:
     return Condition(
-        fingerprint=fingerprint("lp_rule", rule.id, entity), rule=f"lp_rule:{rule.id}", type="lp_rule",
-        severity=rule.severity, message=f"Rule '{rule.name}': {message}",
+        fingerprint=fingerprint("lp_rule", rule.id, entity),
+        rule=f"lp_rule:{rule.id}",
+        type="lp_rule",
+        severity=rule.severity,
+        message=f"Rule '{rule.name}': {message}",
         recommended_action=f"Follow up as Link Profiler rule '{rule.name}' intends",
-        affected_jobs=[str(j) for j in jobs if j], affected_satellites=[str(s) for s in satellites if s],
+        affected_jobs=[str(j) for j in jobs if j],
+        affected_satellites=[str(s) for s in satellites if s],
         details={"rule_id": rule.id, "rule_name": rule.name, "trigger_type": rule.trigger_type, **(details or {})},
-        one_shot=one_shot, channels=rule.channels, target=target, recipients=rule.recipients,
+        one_shot=one_shot,
+        channels=rule.channels,
+        target=target,
+        recipients=rule.recipients,
     )
 
 
-def evaluate(rules: list[LpRule], doc: dict, jobs: list[dict], builtin: list[Condition], now, hold_s: float) -> list[Condition]:
+def evaluate(
+    rules: list[LpRule], doc: dict, jobs: list[dict], builtin: list[Condition], now, hold_s: float
+) -> list[Condition]:
     """Conditions of every valid rule: `jobs` are recent transitions (`job_events.recent_jobs`),
     `builtin` the conditions Mission Control's own rules found this tick."""
     out: list[Condition] = []
@@ -178,11 +216,22 @@ def _status_changes(rule: LpRule, doc: dict, jobs: list[dict], now, hold_s: floa
     for j in candidates:
         if not rule.matches_job(j.get("job_type"), j.get("target_url")):
             continue
-        out.append(_condition(
-            rule, j["id"], f"job {j['id']} ({j.get('job_type') or '?'} of {j.get('target_url')}) changed status to {wanted}",
-            one_shot=True, jobs=[j["id"]], target=j.get("target_url"),
-            details={"job_id": j["id"], "status": wanted, "job_type": j.get("job_type"), "target_url": j.get("target_url")},
-        ))
+        out.append(
+            _condition(
+                rule,
+                j["id"],
+                f"job {j['id']} ({j.get('job_type') or '?'} of {j.get('target_url')}) changed status to {wanted}",
+                one_shot=True,
+                jobs=[j["id"]],
+                target=j.get("target_url"),
+                details={
+                    "job_id": j["id"],
+                    "status": wanted,
+                    "job_type": j.get("job_type"),
+                    "target_url": j.get("target_url"),
+                },
+            )
+        )
     return out
 
 
@@ -209,9 +258,18 @@ def _thresholds(rule: LpRule, doc: dict) -> list[Condition]:
         for j in mc.get("active_jobs", []):
             if rule.matches_job(j.get("job_type"), j.get("target_url")) and _compare(rule, j.get(metric)):
                 jid = str(j.get("id"))
-                out.append(_condition(rule, f"job:{jid}", f"{metric} of job {jid} ({j.get('target_url')}) is {_fmt(j.get(metric))} ({cmp})",
-                                      one_shot=False, jobs=[jid], satellites=[j.get("satellite_id")],
-                                      details={"metric": metric, "value": j.get(metric), "job_id": jid}, target=j.get("target_url")))
+                out.append(
+                    _condition(
+                        rule,
+                        f"job:{jid}",
+                        f"{metric} of job {jid} ({j.get('target_url')}) is {_fmt(j.get(metric))} ({cmp})",
+                        one_shot=False,
+                        jobs=[jid],
+                        satellites=[j.get("satellite_id")],
+                        details={"metric": metric, "value": j.get(metric), "job_id": jid},
+                        target=j.get("target_url"),
+                    )
+                )
         return out
     if metric in SATELLITE_METRICS:
         column = SATELLITE_METRICS[metric]
@@ -220,22 +278,45 @@ def _thresholds(rule: LpRule, doc: dict) -> list[Condition]:
                 continue  # a dead satellite's last figures are not news; satellite_failure covers it
             if _compare(rule, s.get(column)):
                 sid = str(s.get("satellite_id"))
-                out.append(_condition(rule, f"satellite:{sid}", f"{metric} of satellite {sid} is {_fmt(s.get(column))} ({cmp})",
-                                      one_shot=False, satellites=[sid], jobs=[s.get("current_job_id")],
-                                      details={"metric": metric, "value": s.get(column), "satellite_id": sid}, target=sid))
+                out.append(
+                    _condition(
+                        rule,
+                        f"satellite:{sid}",
+                        f"{metric} of satellite {sid} is {_fmt(s.get(column))} ({cmp})",
+                        one_shot=False,
+                        satellites=[sid],
+                        jobs=[s.get("current_job_id")],
+                        details={"metric": metric, "value": s.get(column), "satellite_id": sid},
+                        target=sid,
+                    )
+                )
         return out
     if metric in QUOTA_METRICS:
         for q in doc.get("api_quota_statuses", []) or []:
             name = str(q.get("api_name"))
             if rule.matches_target(name) and _compare(rule, q.get(metric)):
-                out.append(_condition(rule, f"quota:{name}", f"{metric} of API quota {name} is {_fmt(q.get(metric))} ({cmp})",
-                                      one_shot=False, details={"metric": metric, "value": q.get(metric), "api_name": name},
-                                      target=name))
+                out.append(
+                    _condition(
+                        rule,
+                        f"quota:{name}",
+                        f"{metric} of API quota {name} is {_fmt(q.get(metric))} ({cmp})",
+                        one_shot=False,
+                        details={"metric": metric, "value": q.get(metric), "api_name": name},
+                        target=name,
+                    )
+                )
         return out
     value = _global_metric(doc, metric)
     if _compare(rule, value):
-        out.append(_condition(rule, f"metric:{metric}", f"{metric} is {_fmt(value)} ({cmp})", one_shot=False,
-                              details={"metric": metric, "value": value}))
+        out.append(
+            _condition(
+                rule,
+                f"metric:{metric}",
+                f"{metric} is {_fmt(value)} ({cmp})",
+                one_shot=False,
+                details={"metric": metric, "value": value},
+            )
+        )
     return out
 
 
@@ -262,11 +343,17 @@ def _anomalies(rule: LpRule, jobs: list[dict], builtin: list[Condition]) -> list
     for j in jobs:
         found = [a for a in j.get("anomalies", []) if wanted is None or wanted in a]
         if found and rule.matches_job(j.get("job_type"), j.get("target_url")):
-            out.append(_condition(
-                rule, f"job:{j['id']}", f"job {j['id']} ({j.get('job_type') or '?'} of {j.get('target_url')}) detected anomalies: {', '.join(found)}",
-                one_shot=True, jobs=[j["id"]], target=j.get("target_url"),
-                details={"job_id": j["id"], "anomalies": found},
-            ))
+            out.append(
+                _condition(
+                    rule,
+                    f"job:{j['id']}",
+                    f"job {j['id']} ({j.get('job_type') or '?'} of {j.get('target_url')}) detected anomalies: {', '.join(found)}",
+                    one_shot=True,
+                    jobs=[j["id"]],
+                    target=j.get("target_url"),
+                    details={"job_id": j["id"], "anomalies": found},
+                )
+            )
     if rule.job_type_filter not in (None, "custom_anomaly"):
         return out
     for c in builtin:
@@ -274,9 +361,16 @@ def _anomalies(rule: LpRule, jobs: list[dict], builtin: list[Condition]) -> list
             continue
         if not rule.matches_target(c.target):
             continue
-        cond = _condition(rule, f"anomaly:{c.fingerprint}", f"anomaly {c.anomaly}: {c.message}", one_shot=c.one_shot,
-                          jobs=c.affected_jobs, satellites=c.affected_satellites,
-                          details={"anomaly": c.anomaly, "source_alert": c.fingerprint}, target=c.target)
+        cond = _condition(
+            rule,
+            f"anomaly:{c.fingerprint}",
+            f"anomaly {c.anomaly}: {c.message}",
+            one_shot=c.one_shot,
+            jobs=c.affected_jobs,
+            satellites=c.affected_satellites,
+            details={"anomaly": c.anomaly, "source_alert": c.fingerprint},
+            target=c.target,
+        )
         cond.recommended_action = c.recommended_action
         out.append(cond)
     return out

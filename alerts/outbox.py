@@ -45,12 +45,29 @@ def notice_rows(events: list[dict], settings: Settings, now: datetime) -> list[d
         if not mine:
             continue
         row_id = str(uuid.uuid4())
-        payload = {"id": row_id, "notice_id": notice_id, "created_at": iso(now), "channel": channel,
-                   "dashboard_url": settings.dashboard_url, "events": mine}
+        payload = {
+            "id": row_id,
+            "notice_id": notice_id,
+            "created_at": iso(now),
+            "channel": channel,
+            "dashboard_url": settings.dashboard_url,
+            "events": mine,
+        }
         if channel == "email":
             payload["recipients"] = sorted({r for e in mine for r in e.get("recipients") or []})
-        rows.append({"id": row_id, "channel": channel, "created_at": now, "payload": payload, "status": "pending",
-                     "attempts": 0, "next_attempt_at": now, "claimed_until": None, "claimed_by": None})
+        rows.append(
+            {
+                "id": row_id,
+                "channel": channel,
+                "created_at": now,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "claimed_until": None,
+                "claimed_by": None,
+            }
+        )
     return rows
 
 
@@ -62,8 +79,14 @@ def backoff_s(attempts: int, settings: AlertSettings) -> float:
 class Outbox:
     """Claims, marks and retries outbox rows for one worker identity."""
 
-    def __init__(self, engine: Engine, settings: Settings, alert_settings: AlertSettings,
-                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        alert_settings: AlertSettings,
+        clock: Callable[[], datetime] = utcnow,
+        worker_id: str | None = None,
+    ):
         self.engine = engine
         self.settings = settings
         self.alert_settings = alert_settings
@@ -76,15 +99,24 @@ class Outbox:
         now = self.clock()
         free = or_(o.c.claimed_until.is_(None), o.c.claimed_until < now)
         with self.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(
-                select(o.c.id).where(o.c.status == "pending", o.c.next_attempt_at <= now, free)
-                .order_by(o.c.next_attempt_at).limit(limit))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    select(o.c.id)
+                    .where(o.c.status == "pending", o.c.next_attempt_at <= now, free)
+                    .order_by(o.c.next_attempt_at)
+                    .limit(limit)
+                )
+            ]
         claimed = []
         until = now + timedelta(seconds=self.alert_settings.delivery_lease_s)
         for row_id in ids:
             with self.engine.begin() as conn:
-                done = conn.execute(update(o).where(o.c.id == row_id, o.c.status == "pending", free)
-                                    .values(claimed_by=self.worker_id, claimed_until=until))
+                done = conn.execute(
+                    update(o)
+                    .where(o.c.id == row_id, o.c.status == "pending", free)
+                    .values(claimed_by=self.worker_id, claimed_until=until)
+                )
                 if done.rowcount == 1:
                     claimed.append(dict(conn.execute(select(o).where(o.c.id == row_id)).mappings().one()))
         return claimed
@@ -92,9 +124,17 @@ class Outbox:
     def delivered(self, row: dict) -> None:
         o = tables.outbox
         with self.engine.begin() as conn:
-            conn.execute(update(o).where(o.c.id == row["id"], o.c.claimed_by == self.worker_id).values(
-                status="delivered", delivered_at=self.clock(), attempts=row["attempts"] + 1, claimed_until=None,
-                last_error=None))
+            conn.execute(
+                update(o)
+                .where(o.c.id == row["id"], o.c.claimed_by == self.worker_id)
+                .values(
+                    status="delivered",
+                    delivered_at=self.clock(),
+                    attempts=row["attempts"] + 1,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            )
 
     def failed(self, row: dict, error: str) -> None:
         o = tables.outbox
@@ -102,13 +142,27 @@ class Outbox:
         attempts = row["attempts"] + 1
         too_old = (now - row["created_at"]).total_seconds() > self.alert_settings.delivery_max_age_s
         with self.engine.begin() as conn:
-            conn.execute(update(o).where(o.c.id == row["id"], o.c.claimed_by == self.worker_id).values(
-                status="dead" if too_old else "pending", attempts=attempts, claimed_until=None,
-                next_attempt_at=now + timedelta(seconds=backoff_s(attempts, self.alert_settings)),
-                last_error=scrub(error, secrets_of(self.settings))))
+            conn.execute(
+                update(o)
+                .where(o.c.id == row["id"], o.c.claimed_by == self.worker_id)
+                .values(
+                    status="dead" if too_old else "pending",
+                    attempts=attempts,
+                    claimed_until=None,
+                    next_attempt_at=now + timedelta(seconds=backoff_s(attempts, self.alert_settings)),
+                    last_error=scrub(error, secrets_of(self.settings)),
+                )
+            )
         level = logging.ERROR if too_old else logging.WARNING
-        log.log(level, "alert notice %s via %s failed (attempt %d)%s: %s", row["id"], row["channel"], attempts,
-                ", giving up" if too_old else "", scrub(error, secrets_of(self.settings)))
+        log.log(
+            level,
+            "alert notice %s via %s failed (attempt %d)%s: %s",
+            row["id"],
+            row["channel"],
+            attempts,
+            ", giving up" if too_old else "",
+            scrub(error, secrets_of(self.settings)),
+        )
 
     def deliver_due(self, limit: int = 20) -> int:
         """Claim and send what is due now; returns how many were delivered."""
@@ -169,6 +223,8 @@ class DeliveryWorker:
                 while self.outbox.deliver_due() and not self._stop.is_set():
                     pass
             except Exception as exc:  # database down: try again on the next poll
-                log.warning("alert delivery paused: %s", scrub(str(exc).splitlines()[0] if str(exc) else exc,
-                                                                 secrets_of(self.outbox.settings)))
+                log.warning(
+                    "alert delivery paused: %s",
+                    scrub(str(exc).splitlines()[0] if str(exc) else exc, secrets_of(self.outbox.settings)),
+                )
             self._wake.wait(self.poll_s)

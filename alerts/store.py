@@ -18,8 +18,18 @@ from sqlalchemy.exc import IntegrityError
 from alerts import tables
 from alerts.lifecycle import Plan, Silence
 
-HISTORY_EVENTS = ("pending", "firing", "resolved", "expired", "repeat", "acknowledged", "silenced",
-                  "silence_ended", "flapping", "flap_ended")
+HISTORY_EVENTS = (
+    "pending",
+    "firing",
+    "resolved",
+    "expired",
+    "repeat",
+    "acknowledged",
+    "silenced",
+    "silence_ended",
+    "flapping",
+    "flap_ended",
+)
 
 
 class Conflict(RuntimeError):
@@ -36,10 +46,19 @@ class AlertStore:
         within `keep_resolved_s` (their recent changes feed flap detection)."""
         a = tables.alerts
         with self.engine.connect() as conn:
-            rows = conn.execute(select(a).where(or_(
-                a.c.state.in_(("pending", "firing")), a.c.flapping.is_(True),
-                a.c.resolved_at >= now - timedelta(seconds=keep_resolved_s),
-            ))).mappings().all()
+            rows = (
+                conn.execute(
+                    select(a).where(
+                        or_(
+                            a.c.state.in_(("pending", "firing")),
+                            a.c.flapping.is_(True),
+                            a.c.resolved_at >= now - timedelta(seconds=keep_resolved_s),
+                        )
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return {r["fingerprint"]: dict(r) for r in rows}
 
     def load_silences(self) -> list[Silence]:
@@ -47,8 +66,17 @@ class AlertStore:
         s = tables.silences
         with self.engine.connect() as conn:
             rows = conn.execute(select(s).where(s.c.ended_at.is_(None))).mappings().all()
-        return [Silence(id=r["id"], fingerprint=r["fingerprint"], alert_type=r["alert_type"],
-                        expires_at=r["expires_at"], created_by=r["created_by"], comment=r["comment"]) for r in rows]
+        return [
+            Silence(
+                id=r["id"],
+                fingerprint=r["fingerprint"],
+                alert_type=r["alert_type"],
+                expires_at=r["expires_at"],
+                created_by=r["created_by"],
+                comment=r["comment"],
+            )
+            for r in rows
+        ]
 
     def commit(self, plan: Plan, outbox_rows: list[dict], now: datetime) -> dict[str, int]:
         """Apply `plan` and insert `outbox_rows` atomically; returns {fingerprint: new version}.
@@ -64,18 +92,23 @@ class AlertStore:
                     if w.kind == "insert":
                         values["version"] = 0
                         # An old resolved row no longer in memory is revived, not duplicated.
-                        revived = conn.execute(update(a).where(a.c.fingerprint == w.fingerprint, a.c.state == "resolved")
-                                               .values(**{**values, "version": a.c.version + 1}))
+                        revived = conn.execute(
+                            update(a)
+                            .where(a.c.fingerprint == w.fingerprint, a.c.state == "resolved")
+                            .values(**{**values, "version": a.c.version + 1})
+                        )
                         if revived.rowcount == 0:
                             conn.execute(insert(a).values(fingerprint=w.fingerprint, **values))
                             versions[w.fingerprint] = 0
                         else:
                             versions[w.fingerprint] = conn.execute(
-                                select(a.c.version).where(a.c.fingerprint == w.fingerprint)).scalar_one()
+                                select(a.c.version).where(a.c.fingerprint == w.fingerprint)
+                            ).scalar_one()
                     else:
                         values["version"] = (w.version or 0) + 1
-                        done = conn.execute(update(a).where(a.c.fingerprint == w.fingerprint, a.c.version == w.version)
-                                            .values(**values))
+                        done = conn.execute(
+                            update(a).where(a.c.fingerprint == w.fingerprint, a.c.version == w.version).values(**values)
+                        )
                         if done.rowcount != 1:
                             raise Conflict(f"alert {w.fingerprint} changed under us")
                         versions[w.fingerprint] = values["version"]
@@ -100,31 +133,71 @@ class AlertStore:
             row = conn.execute(select(a).where(a.c.fingerprint == fp)).mappings().first()
             if row is None or row["state"] not in ("pending", "firing"):
                 return None
-            conn.execute(update(a).where(a.c.fingerprint == fp).values(
-                acknowledged_at=now, acknowledged_by=by, ack_comment=comment, version=a.c.version + 1, updated_at=now))
+            conn.execute(
+                update(a)
+                .where(a.c.fingerprint == fp)
+                .values(
+                    acknowledged_at=now,
+                    acknowledged_by=by,
+                    ack_comment=comment,
+                    version=a.c.version + 1,
+                    updated_at=now,
+                )
+            )
             conn.execute(insert(tables.history).values(_history(row, "acknowledged", now, by, comment)))
             return dict(row) | {"acknowledged_at": now, "acknowledged_by": by, "ack_comment": comment}
 
-    def add_silence(self, *, fingerprint: str | None, alert_type: str | None, expires_at: datetime, by: str,
-                    comment: str, now: datetime) -> dict:
+    def add_silence(
+        self,
+        *,
+        fingerprint: str | None,
+        alert_type: str | None,
+        expires_at: datetime,
+        by: str,
+        comment: str,
+        now: datetime,
+    ) -> dict:
         """Create a silence; returns it as a row dict."""
-        row = {"id": str(uuid.uuid4()), "fingerprint": fingerprint, "alert_type": alert_type, "created_at": now,
-               "expires_at": expires_at, "created_by": by, "comment": comment, "ended_at": None}
+        row = {
+            "id": str(uuid.uuid4()),
+            "fingerprint": fingerprint,
+            "alert_type": alert_type,
+            "created_at": now,
+            "expires_at": expires_at,
+            "created_by": by,
+            "comment": comment,
+            "ended_at": None,
+        }
         a = tables.alerts
         with self.engine.begin() as conn:
             conn.execute(insert(tables.silences).values(**row))
-            target = conn.execute(select(a).where(a.c.fingerprint == fingerprint)).mappings().first() if fingerprint else None
-            conn.execute(insert(tables.history).values(_history(
-                target or {"fingerprint": fingerprint or f"type:{alert_type}", "type": alert_type},
-                "silenced", now, by, f"until {expires_at.isoformat()}Z" + (f": {comment}" if comment else ""))))
+            target = (
+                conn.execute(select(a).where(a.c.fingerprint == fingerprint)).mappings().first()
+                if fingerprint
+                else None
+            )
+            conn.execute(
+                insert(tables.history).values(
+                    _history(
+                        target or {"fingerprint": fingerprint or f"type:{alert_type}", "type": alert_type},
+                        "silenced",
+                        now,
+                        by,
+                        f"until {expires_at.isoformat()}Z" + (f": {comment}" if comment else ""),
+                    )
+                )
+            )
         return row
 
     def end_silence(self, silence_id: str, now: datetime) -> bool:
         """Make a silence expire now (the engine announces its end on its next tick)."""
         s = tables.silences
         with self.engine.begin() as conn:
-            done = conn.execute(update(s).where(s.c.id == silence_id, s.c.ended_at.is_(None), s.c.expires_at > now)
-                                .values(expires_at=now))
+            done = conn.execute(
+                update(s)
+                .where(s.c.id == silence_id, s.c.ended_at.is_(None), s.c.expires_at > now)
+                .values(expires_at=now)
+            )
         return done.rowcount == 1
 
     def silences(self, now: datetime, include_ended: bool = False) -> list[dict]:
@@ -147,9 +220,18 @@ class AlertStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(a).where(a.c.state.in_(("pending", "firing")))).mappings()]
 
-    def history(self, *, since: datetime | None = None, until: datetime | None = None, severity: str | None = None,
-                alert_type: str | None = None, event: str | None = None, text: str | None = None,
-                fingerprint: str | None = None, limit: int = 500) -> list[dict]:
+    def history(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        severity: str | None = None,
+        alert_type: str | None = None,
+        event: str | None = None,
+        text: str | None = None,
+        fingerprint: str | None = None,
+        limit: int = 500,
+    ) -> list[dict]:
         """History events, newest first, filtered (all filters optional)."""
         h = tables.history
         conds = []
@@ -190,15 +272,25 @@ class AlertStore:
         with self.engine.begin() as conn:
             return {
                 "history": conn.execute(delete(h).where(h.c.at < cutoff)).rowcount,
-                "alerts": conn.execute(delete(a).where(a.c.state == "resolved", a.c.resolved_at < cutoff,
-                                                       a.c.flapping.is_(False))).rowcount,
+                "alerts": conn.execute(
+                    delete(a).where(a.c.state == "resolved", a.c.resolved_at < cutoff, a.c.flapping.is_(False))
+                ).rowcount,
                 "silences": conn.execute(delete(s).where(s.c.ended_at.is_not(None), s.c.ended_at < cutoff)).rowcount,
                 "outbox": conn.execute(delete(o).where(o.c.status != "pending", o.c.created_at < cutoff)).rowcount,
             }
 
 
 def _history(row, event: str, now: datetime, actor: str | None, comment: str | None) -> dict:
-    return {"at": now, "fingerprint": row["fingerprint"], "event": event, "rule": row.get("rule"),
-            "type": row.get("type"), "severity": row.get("severity"), "message": row.get("message"),
-            "affected_jobs": list(row.get("affected_jobs") or []),
-            "affected_satellites": list(row.get("affected_satellites") or []), "actor": actor, "comment": comment}
+    return {
+        "at": now,
+        "fingerprint": row["fingerprint"],
+        "event": event,
+        "rule": row.get("rule"),
+        "type": row.get("type"),
+        "severity": row.get("severity"),
+        "message": row.get("message"),
+        "affected_jobs": list(row.get("affected_jobs") or []),
+        "affected_satellites": list(row.get("affected_satellites") or []),
+        "actor": actor,
+        "comment": comment,
+    }

@@ -29,8 +29,18 @@ ERROR_RATE_PCT, SUCCESS_PCT = 10.0, 80.0
 QUEUE_WAIT_S, SLOW_TARGET_MS = 900.0, 2000.0
 UNDERUSED_CPU_PCT = 30.0
 
-LEADER_COLUMNS = ["rank", "satellite_id", "speed", "success_rate", "response_ms", "pages", "jobs_completed", "errors",
-                  "samples", "mark"]
+LEADER_COLUMNS = [
+    "rank",
+    "satellite_id",
+    "speed",
+    "success_rate",
+    "response_ms",
+    "pages",
+    "jobs_completed",
+    "errors",
+    "samples",
+    "mark",
+]
 
 
 def _mean(s, n):
@@ -43,23 +53,32 @@ def leaderboard(mc: Engine, now: datetime, hours: int) -> pd.DataFrame:
     (pages/min), success rate %, response ms, pages, jobs completed, errors; ranked by speed,
     the first marked "best" and the last "worst" (LEADER_COLUMNS)."""
     since = now - timedelta(hours=hours - 1)
-    agg = frame(mc, "SELECT satellite_id, SUM(samples) AS samples, SUM(pages) AS pages, SUM(errors) AS errors, "
-                    "SUM(speed_sum) AS speed_sum, SUM(speed_n) AS speed_n, SUM(success_sum) AS success_sum, "
-                    "SUM(success_n) AS success_n, SUM(response_sum) AS response_sum, SUM(response_n) AS response_n "
-                    "FROM mc_rollup_satellite_hourly WHERE hour >= :h GROUP BY satellite_id", {"h": hour_key(since)})
+    agg = frame(
+        mc,
+        "SELECT satellite_id, SUM(samples) AS samples, SUM(pages) AS pages, SUM(errors) AS errors, "
+        "SUM(speed_sum) AS speed_sum, SUM(speed_n) AS speed_n, SUM(success_sum) AS success_sum, "
+        "SUM(success_n) AS success_n, SUM(response_sum) AS response_sum, SUM(response_n) AS response_n "
+        "FROM mc_rollup_satellite_hourly WHERE hour >= :h GROUP BY satellite_id",
+        {"h": hour_key(since)},
+    )
     if agg.empty:
         return pd.DataFrame(columns=LEADER_COLUMNS)
-    jobs = frame(mc, "SELECT satellite_id, COUNT(*) AS jobs_completed FROM mc_rollup_satellite_jobs "
-                     "WHERE status = 'completed' AND completed_at >= :since GROUP BY satellite_id",
-                 {"since": now - timedelta(hours=hours)}, columns=["satellite_id", "jobs_completed"])
+    jobs = frame(
+        mc,
+        "SELECT satellite_id, COUNT(*) AS jobs_completed FROM mc_rollup_satellite_jobs "
+        "WHERE status = 'completed' AND completed_at >= :since GROUP BY satellite_id",
+        {"since": now - timedelta(hours=hours)},
+        columns=["satellite_id", "jobs_completed"],
+    )
     out = agg.merge(jobs, on="satellite_id", how="left")
     out["speed"] = _mean(out["speed_sum"], out["speed_n"])
     out["success_rate"] = _mean(out["success_sum"], out["success_n"])
     out["response_ms"] = _mean(out["response_sum"], out["response_n"])
     for col in ("pages", "errors", "samples", "jobs_completed"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype(int)
-    out = out.sort_values(["speed", "success_rate", "satellite_id"], ascending=[False, False, True],
-                          na_position="last").reset_index(drop=True)
+    out = out.sort_values(
+        ["speed", "success_rate", "satellite_id"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
     out["mark"] = ""
     if len(out) > 1:
@@ -68,8 +87,16 @@ def leaderboard(mc: Engine, now: datetime, hours: int) -> pd.DataFrame:
     return out[LEADER_COLUMNS]
 
 
-RATE_COLUMNS = ["site", "response_ms", "baseline_ms", "change_pct", "pages_per_hour", "baseline_pages_per_hour",
-                "recommended_delay_s", "slowing"]
+RATE_COLUMNS = [
+    "site",
+    "response_ms",
+    "baseline_ms",
+    "change_pct",
+    "pages_per_hour",
+    "baseline_pages_per_hour",
+    "recommended_delay_s",
+    "slowing",
+]
 
 
 def rate_limits(mc: Engine, now: datetime, cfg: AnalyticsSettings) -> pd.DataFrame:
@@ -77,10 +104,14 @@ def rate_limits(mc: Engine, now: datetime, cfg: AnalyticsSettings) -> pd.DataFra
     the recommended delay and whether it is slowing under our load (RATE_COLUMNS), slowest first."""
     recent_from = hour_key(now - timedelta(hours=RECENT_H - 1))
     base_from = hour_key(now - timedelta(hours=RECENT_H + BASELINE_H - 1))
-    rows = frame(mc, "SELECT site, CASE WHEN hour >= :r THEN 'recent' ELSE 'base' END AS part, "
-                     "SUM(response_sum) AS rs, SUM(response_n) AS rn, SUM(pages) AS pages, COUNT(DISTINCT hour) AS hours "
-                     "FROM mc_rollup_site_hourly WHERE hour >= :b GROUP BY site, "
-                     "CASE WHEN hour >= :r THEN 'recent' ELSE 'base' END", {"r": recent_from, "b": base_from})
+    rows = frame(
+        mc,
+        "SELECT site, CASE WHEN hour >= :r THEN 'recent' ELSE 'base' END AS part, "
+        "SUM(response_sum) AS rs, SUM(response_n) AS rn, SUM(pages) AS pages, COUNT(DISTINCT hour) AS hours "
+        "FROM mc_rollup_site_hourly WHERE hour >= :b GROUP BY site, "
+        "CASE WHEN hour >= :r THEN 'recent' ELSE 'base' END",
+        {"r": recent_from, "b": base_from},
+    )
     if rows.empty:
         return pd.DataFrame(columns=RATE_COLUMNS)
     out = []
@@ -91,18 +122,29 @@ def rate_limits(mc: Engine, now: datetime, cfg: AnalyticsSettings) -> pd.DataFra
         base_resp = _ratio(base, "rs", "rn")
         load = float(recent["pages"]) / RECENT_H if recent else 0.0
         base_load = float(base["pages"]) / BASELINE_H if base else None
-        slowing = bool(resp is not None and base_resp and resp >= SLOWING_FACTOR * base_resp
-                       and base_load is not None and load >= base_load)
-        out.append({
-            "site": str(site), "response_ms": _r(resp), "baseline_ms": _r(base_resp),
-            "change_pct": _r((resp / base_resp - 1) * 100) if resp is not None and base_resp else None,
-            "pages_per_hour": _r(load), "baseline_pages_per_hour": _r(base_load),
-            "recommended_delay_s": recommended_delay(resp if resp is not None else base_resp, slowing, cfg),
-            "slowing": slowing,
-        })
+        slowing = bool(
+            resp is not None
+            and base_resp
+            and resp >= SLOWING_FACTOR * base_resp
+            and base_load is not None
+            and load >= base_load
+        )
+        out.append(
+            {
+                "site": str(site),
+                "response_ms": _r(resp),
+                "baseline_ms": _r(base_resp),
+                "change_pct": _r((resp / base_resp - 1) * 100) if resp is not None and base_resp else None,
+                "pages_per_hour": _r(load),
+                "baseline_pages_per_hour": _r(base_load),
+                "recommended_delay_s": recommended_delay(resp if resp is not None else base_resp, slowing, cfg),
+                "slowing": slowing,
+            }
+        )
     frame_ = pd.DataFrame(out, columns=RATE_COLUMNS)
-    return frame_.sort_values(["slowing", "response_ms", "site"], ascending=[False, False, True],
-                              na_position="last").reset_index(drop=True)
+    return frame_.sort_values(
+        ["slowing", "response_ms", "site"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)
 
 
 def recommended_delay(response_ms: float | None, slowing: bool, cfg: AnalyticsSettings) -> float:
@@ -120,9 +162,13 @@ def site_trend(mc: Engine, now: datetime, sites: list[str], hours: int = 24) -> 
     from analytics.dialect import in_list
 
     marks, p = in_list("s", sites)
-    out = frame(mc, f"SELECT hour, site, response_sum, response_n, pages FROM mc_rollup_site_hourly WHERE hour >= :h "
-                    f"AND site IN ({marks}) ORDER BY hour, site", {**p, "h": hour_key(now - timedelta(hours=hours - 1))},
-                columns=["hour", "site", "response_sum", "response_n", "pages"])
+    out = frame(
+        mc,
+        f"SELECT hour, site, response_sum, response_n, pages FROM mc_rollup_site_hourly WHERE hour >= :h "
+        f"AND site IN ({marks}) ORDER BY hour, site",
+        {**p, "h": hour_key(now - timedelta(hours=hours - 1))},
+        columns=["hour", "site", "response_sum", "response_n", "pages"],
+    )
     out["response_ms"] = _mean(out["response_sum"], out["response_n"]) if not out.empty else []
     return out[["hour", "site", "response_ms", "pages"]]
 
@@ -141,9 +187,13 @@ def _r(value, digits: int = 1):
 def queued_jobs(lp: Engine, limit: int = 20) -> pd.DataFrame:
     """The highest-priority waiting jobs (bounded; crawl_jobs is small): id, job_type, target_url,
     priority, created_at."""
-    return frame(lp, "SELECT id, job_type, target_url, priority, created_at FROM crawl_jobs "
-                     "WHERE status IN ('queued', 'pending') ORDER BY priority DESC, created_at, id LIMIT :n",
-                 {"n": limit}, columns=["id", "job_type", "target_url", "priority", "created_at"])
+    return frame(
+        lp,
+        "SELECT id, job_type, target_url, priority, created_at FROM crawl_jobs "
+        "WHERE status IN ('queued', 'pending') ORDER BY priority DESC, created_at, id LIMIT :n",
+        {"n": limit},
+        columns=["id", "job_type", "target_url", "priority", "created_at"],
+    )
 
 
 def allocation(fleet: list[dict], jobs: pd.DataFrame) -> pd.DataFrame:
@@ -167,21 +217,40 @@ def allocation(fleet: list[dict], jobs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (rank, _k, sat, state, cpu), job in zip(free, jobs.to_dict("records")):
         why = "idle" if rank == 0 else f"CPU at {cpu:.0f}% while running a job"
-        rows.append({"satellite_id": sat, "state": state, "cpu_pct": _r(cpu), "job_id": str(job["id"]),
-                     "job_type": job["job_type"], "target_url": job["target_url"], "priority": job["priority"],
-                     "reason": f"{why}; job priority {job['priority']} is the highest waiting"})
+        rows.append(
+            {
+                "satellite_id": sat,
+                "state": state,
+                "cpu_pct": _r(cpu),
+                "job_id": str(job["id"]),
+                "job_type": job["job_type"],
+                "target_url": job["target_url"],
+                "priority": job["priority"],
+                "reason": f"{why}; job priority {job['priority']} is the highest waiting",
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
-def bottlenecks(mc: Engine, now: datetime, fleet: list[dict], jobs: pd.DataFrame, rates: pd.DataFrame,
-                queue_depth: int | None = None) -> list[dict]:
+def bottlenecks(
+    mc: Engine,
+    now: datetime,
+    fleet: list[dict],
+    jobs: pd.DataFrame,
+    rates: pd.DataFrame,
+    queue_depth: int | None = None,
+) -> list[dict]:
     """Named bottlenecks with their evidence: [{cause, subject, severity, evidence}], where cause
     is one of cpu, memory, network, error_rate, queue_wait, slow_target."""
     found: list[dict] = []
-    agg = frame(mc, "SELECT satellite_id, SUM(cpu_sum) AS cs, SUM(cpu_n) AS cn, SUM(memory_sum) AS ms, "
-                    "SUM(memory_n) AS mn, SUM(network_sum) AS ns, SUM(network_n) AS nn, SUM(pages) AS pages, "
-                    "SUM(errors) AS errors, SUM(success_sum) AS ss, SUM(success_n) AS sn FROM mc_rollup_satellite_hourly "
-                    "WHERE hour >= :h GROUP BY satellite_id ORDER BY satellite_id", {"h": hour_key(now - timedelta(hours=1))})
+    agg = frame(
+        mc,
+        "SELECT satellite_id, SUM(cpu_sum) AS cs, SUM(cpu_n) AS cn, SUM(memory_sum) AS ms, "
+        "SUM(memory_n) AS mn, SUM(network_sum) AS ns, SUM(network_n) AS nn, SUM(pages) AS pages, "
+        "SUM(errors) AS errors, SUM(success_sum) AS ss, SUM(success_n) AS sn FROM mc_rollup_satellite_hourly "
+        "WHERE hour >= :h GROUP BY satellite_id ORDER BY satellite_id",
+        {"h": hour_key(now - timedelta(hours=1))},
+    )
 
     def add(cause, subject, severity, evidence):
         found.append({"cause": cause, "subject": subject, "severity": severity, "evidence": evidence})
@@ -199,23 +268,38 @@ def bottlenecks(mc: Engine, now: datetime, fleet: list[dict], jobs: pd.DataFrame
         pages, errors = float(r["pages"] or 0), float(r["errors"] or 0)
         rate = errors / pages * 100 if pages else (100.0 if errors else 0.0)
         if rate > ERROR_RATE_PCT or (success is not None and success < SUCCESS_PCT):
-            add("error_rate", sat, "critical" if rate > 3 * ERROR_RATE_PCT else "warning",
+            add(
+                "error_rate",
+                sat,
+                "critical" if rate > 3 * ERROR_RATE_PCT else "warning",
                 f"{int(errors)} errors for {int(pages)} pages ({rate:.0f}%), success rate "
-                f"{'—' if success is None else f'{success:.0f}%'}")
+                f"{'—' if success is None else f'{success:.0f}%'}",
+            )
     if not jobs.empty:
         created = pd.to_datetime(jobs["created_at"], errors="coerce").dropna()
         if not created.empty:
             wait = (pd.Timestamp(now) - created.min()).total_seconds()
-            idle = sum(1 for s in fleet if s.get("status") not in ("unresponsive", "paused") and not s.get("current_job_id"))
+            idle = sum(
+                1 for s in fleet if s.get("status") not in ("unresponsive", "paused") and not s.get("current_job_id")
+            )
             if wait > QUEUE_WAIT_S:
-                add("queue_wait", "job queue", "warning",
+                add(
+                    "queue_wait",
+                    "job queue",
+                    "warning",
                     f"oldest waiting job queued {wait / 60:.0f} min ago; {len(jobs)} waiting"
-                    + (f", queue depth {queue_depth}" if queue_depth is not None else "") + f"; {idle} idle satellites")
+                    + (f", queue depth {queue_depth}" if queue_depth is not None else "")
+                    + f"; {idle} idle satellites",
+                )
     for r in rates.to_dict("records"):
         if r["slowing"] or (r["response_ms"] is not None and r["response_ms"] > SLOW_TARGET_MS):
             base = "—" if r["baseline_ms"] is None else f"{r['baseline_ms']:.0f} ms"
-            add("slow_target", r["site"], "warning",
+            add(
+                "slow_target",
+                r["site"],
+                "warning",
                 f"responses {r['response_ms']:.0f} ms (baseline {base})"
                 + (" and slowing under our load" if r["slowing"] else "")
-                + f"; recommended delay {r['recommended_delay_s']} s")
+                + f"; recommended delay {r['recommended_delay_s']} s",
+            )
     return found

@@ -57,22 +57,29 @@ def _cron_engine(engine: Engine, database: str) -> tuple[Engine, bool]:
     """An engine on pg_cron's database (the same credentials), and whether it is a new one."""
     if database == engine.url.database:
         return engine, False
-    return create_engine(engine.url.set(database=database), poolclass=NullPool,
-                         connect_args={"connect_timeout": 3, "application_name": "mission-control"}), True
+    return create_engine(
+        engine.url.set(database=database),
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 3, "application_name": "mission-control"},
+    ), True
 
 
 def _in_cron_database(engine: Engine, work):
     """Run `work(conn, cron_db)` on pg_cron's database, or raise CronUnavailable saying why not."""
     database = cron_database(engine)
     if database is None:
-        raise CronUnavailable("pg_cron is not loaded by this PostgreSQL server (shared_preload_libraries = 'pg_cron' "
-                              "and a restart; Debian: apt-get install postgresql-15-cron)")
+        raise CronUnavailable(
+            "pg_cron is not loaded by this PostgreSQL server (shared_preload_libraries = 'pg_cron' "
+            "and a restart; Debian: apt-get install postgresql-15-cron)"
+        )
     cron_engine, own = _cron_engine(engine, database)
     try:
         with cron_engine.begin() as conn:
             if not conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'")).scalar():
-                raise CronUnavailable(f"pg_cron is loaded but not created in its database {database!r} "
-                                      f"(cron.database_name): run CREATE EXTENSION pg_cron there")
+                raise CronUnavailable(
+                    f"pg_cron is loaded but not created in its database {database!r} "
+                    f"(cron.database_name): run CREATE EXTENSION pg_cron there"
+                )
             return work(conn, database)
     finally:
         if own:
@@ -88,8 +95,10 @@ def schedule(engine: Engine, command: str) -> CronStatus:
             conn.execute(text("SELECT cron.schedule(:j, :s, :c)"), {"j": name, "s": SCHEDULE, "c": command})
         else:
             try:
-                conn.execute(text("SELECT cron.schedule_in_database(:j, :s, :c, :db)"),
-                             {"j": name, "s": SCHEDULE, "c": command, "db": lp_db})
+                conn.execute(
+                    text("SELECT cron.schedule_in_database(:j, :s, :c, :db)"),
+                    {"j": name, "s": SCHEDULE, "c": command, "db": lp_db},
+                )
             except DBAPIError as exc:
                 if "permission denied" not in str(exc.orig):
                     raise
@@ -107,8 +116,12 @@ def unschedule(engine: Engine) -> bool:
     name, lp_db = job_name(engine), engine.url.database
 
     def work(conn, _database):
-        return bool(conn.execute(text("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = :j AND "
-                                      "database = :db"), {"j": name, "db": lp_db}).all())
+        return bool(
+            conn.execute(
+                text("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = :j AND database = :db"),
+                {"j": name, "db": lp_db},
+            ).all()
+        )
 
     return _in_cron_database(engine, work)
 
@@ -116,8 +129,9 @@ def unschedule(engine: Engine) -> bool:
 def status(engine: Engine) -> CronStatus | None:
     """Our job and its last run, or None when pg_cron is absent or holds no job of ours."""
     try:
-        return _in_cron_database(engine, lambda conn, database: _status(conn, database, job_name(engine),
-                                                                        engine.url.database))
+        return _in_cron_database(
+            engine, lambda conn, database: _status(conn, database, job_name(engine), engine.url.database)
+        )
     except CronUnavailable:
         return None
 
@@ -140,10 +154,16 @@ def runs_refresh(engine: Engine) -> bool:
 
 
 def _status(conn, database: str, name: str, lp_db: str) -> CronStatus | None:
-    job = conn.execute(text("SELECT jobid, active FROM cron.job WHERE jobname = :j AND database = :db"),
-                       {"j": name, "db": lp_db}).first()
+    job = conn.execute(
+        text("SELECT jobid, active FROM cron.job WHERE jobname = :j AND database = :db"), {"j": name, "db": lp_db}
+    ).first()
     if job is None:
         return None
-    run = conn.execute(text("SELECT status, end_time, return_message FROM cron.job_run_details WHERE jobid = :id "
-                            "ORDER BY runid DESC LIMIT 1"), {"id": job.jobid}).first()
+    run = conn.execute(
+        text(
+            "SELECT status, end_time, return_message FROM cron.job_run_details WHERE jobid = :id "
+            "ORDER BY runid DESC LIMIT 1"
+        ),
+        {"id": job.jobid},
+    ).first()
     return CronStatus(database, name, bool(job.active), *(tuple(run) if run else ()))

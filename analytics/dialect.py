@@ -34,8 +34,10 @@ def hour_sql(dialect: str, expr: str) -> str:
 def bucket_sql(dialect: str, expr: str) -> str:
     """Authority → bucket 0 (0–10) … 9 (90–100); -1 when unknown."""
     tenth = f"FLOOR({expr} / 10)" if dialect == "postgresql" else f"({expr} / 10)"
-    return (f"CASE WHEN {expr} IS NULL THEN -1 WHEN {expr} >= 90 THEN 9 WHEN {expr} < 0 THEN 0 "
-            f"ELSE CAST({tenth} AS INTEGER) END")
+    return (
+        f"CASE WHEN {expr} IS NULL THEN -1 WHEN {expr} >= 90 THEN 9 WHEN {expr} < 0 THEN 0 "
+        f"ELSE CAST({tenth} AS INTEGER) END"
+    )
 
 
 def authority_source(schema: SchemaInfo) -> tuple[str, str]:
@@ -72,7 +74,9 @@ def bound(sql: str, params: dict | None):
     return clause.bindparams(*typed) if typed else clause
 
 
-def frame(conn: Engine | Connection, sql: str, params: dict | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+def frame(
+    conn: Engine | Connection, sql: str, params: dict | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
     """Run a parameterised SELECT into a DataFrame (on an engine or an open connection)."""
     if isinstance(conn, Engine):
         with conn.connect() as c:
@@ -111,13 +115,13 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
     else:
         stmt = ins.on_conflict_do_nothing(index_elements=keys)
     for i in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[i:i + 5000])
+        conn.execute(stmt, rows[i : i + 5000])
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
     for i in range(0, len(rows), 5000):
-        if rows[i:i + 5000]:
-            conn.execute(table.insert(), rows[i:i + 5000])
+        if rows[i : i + 5000]:
+            conn.execute(table.insert(), rows[i : i + 5000])
 
 
 def ts(value) -> datetime | None:

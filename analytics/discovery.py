@@ -14,15 +14,23 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from analytics.dialect import (LOST_SQL, authority_source, bucket_sql, day_key, days_back, frame, hour_key, in_list)
+from analytics.dialect import LOST_SQL, authority_source, bucket_sql, day_key, days_back, frame, hour_key, in_list
 from data.schema import SchemaInfo
 
 BUCKETS = list(range(10))
 BUCKET_LABELS = {b: f"{b * 10}–{b * 10 + 10}" for b in BUCKETS} | {-1: "unknown"}
 RADAR_COLUMNS = ["target_domain", "backlinks", "referring_domains", "avg_authority", "new_24h", "spam_share_pct"]
 DRILL_LIMIT = 200
-LINK_COLUMNS = ["first_seen", "source_domain", "source_url", "target_url", "anchor_text", "link_type", "authority",
-                "spam_level"]
+LINK_COLUMNS = [
+    "first_seen",
+    "source_domain",
+    "source_url",
+    "target_url",
+    "anchor_text",
+    "link_type",
+    "authority",
+    "spam_level",
+]
 
 
 def _target_filter(domains: list[str] | None, column: str = "target_domain") -> tuple[str, dict]:
@@ -36,19 +44,30 @@ def radar(mc: Engine, now: datetime, domains: list[str] | None = None, top: int 
     """Per target domain: backlinks, referring domains, mean authority, found in the last 24 h and
     spam share % (RADAR_COLUMNS); `domains`, else the `top` with most links."""
     where, params = _target_filter(domains)
-    totals = frame(mc, "SELECT target_domain, SUM(links) AS backlinks, SUM(spam_links) AS spam, "
-                       "SUM(authority_sum) AS a_sum, SUM(authority_n) AS a_n FROM mc_rollup_links_daily "
-                       f"WHERE target_domain <> ''{where} GROUP BY target_domain ORDER BY backlinks DESC, target_domain "
-                       "LIMIT :top", {**params, "top": top if not domains else len(domains)})
+    totals = frame(
+        mc,
+        "SELECT target_domain, SUM(links) AS backlinks, SUM(spam_links) AS spam, "
+        "SUM(authority_sum) AS a_sum, SUM(authority_n) AS a_n FROM mc_rollup_links_daily "
+        f"WHERE target_domain <> ''{where} GROUP BY target_domain ORDER BY backlinks DESC, target_domain "
+        "LIMIT :top",
+        {**params, "top": top if not domains else len(domains)},
+    )
     if totals.empty:
         return pd.DataFrame(columns=RADAR_COLUMNS)
     names = [str(d) for d in totals["target_domain"]]
     marks, p = in_list("t", names)
-    refs = frame(mc, f"SELECT target_domain, SUM(new_ref_domains) AS referring_domains FROM mc_rollup_ref_domains_daily "
-                     f"WHERE target_domain IN ({marks}) GROUP BY target_domain", p)
-    recent = frame(mc, f"SELECT target_domain, SUM(links) AS new_24h FROM mc_rollup_links_hourly WHERE hour >= :h "
-                       f"AND target_domain IN ({marks}) GROUP BY target_domain",
-                   {**p, "h": hour_key(now - timedelta(hours=23))})
+    refs = frame(
+        mc,
+        f"SELECT target_domain, SUM(new_ref_domains) AS referring_domains FROM mc_rollup_ref_domains_daily "
+        f"WHERE target_domain IN ({marks}) GROUP BY target_domain",
+        p,
+    )
+    recent = frame(
+        mc,
+        f"SELECT target_domain, SUM(links) AS new_24h FROM mc_rollup_links_hourly WHERE hour >= :h "
+        f"AND target_domain IN ({marks}) GROUP BY target_domain",
+        {**p, "h": hour_key(now - timedelta(hours=23))},
+    )
     out = totals.merge(refs, on="target_domain", how="left").merge(recent, on="target_domain", how="left")
     out["backlinks"] = out["backlinks"].astype(int)
     out["referring_domains"] = pd.to_numeric(out["referring_domains"]).fillna(0).astype(int)
@@ -62,9 +81,13 @@ def radar(mc: Engine, now: datetime, domains: list[str] | None = None, top: int 
 def heatmap(mc: Engine, now: datetime, days: int, domains: list[str] | None = None) -> pd.DataFrame:
     """Links found per (day, authority bucket) over the window: columns day, authority_bucket, links."""
     where, params = _target_filter(domains)
-    return frame(mc, "SELECT day, authority_bucket, SUM(links) AS links FROM mc_rollup_links_daily "
-                     f"WHERE day >= :d{where} GROUP BY day, authority_bucket ORDER BY day, authority_bucket",
-                 {**params, "d": days_back(now, days)}, columns=["day", "authority_bucket", "links"])
+    return frame(
+        mc,
+        "SELECT day, authority_bucket, SUM(links) AS links FROM mc_rollup_links_daily "
+        f"WHERE day >= :d{where} GROUP BY day, authority_bucket ORDER BY day, authority_bucket",
+        {**params, "d": days_back(now, days)},
+        columns=["day", "authority_bucket", "links"],
+    )
 
 
 def velocity(mc: Engine, now: datetime, days: int, domains: list[str] | None = None) -> pd.DataFrame:
@@ -72,14 +95,30 @@ def velocity(mc: Engine, now: datetime, days: int, domains: list[str] | None = N
     domains and the referring-domain total at the end of that day."""
     start = days_back(now, days)
     where, params = _target_filter(domains)
-    new = frame(mc, f"SELECT day, SUM(links) AS new_links FROM mc_rollup_links_daily WHERE day >= :d{where} GROUP BY day",
-                {**params, "d": start}, columns=["day", "new_links"])
-    lost = frame(mc, f"SELECT day, SUM(lost_links) AS lost_links FROM mc_rollup_lost_daily WHERE day >= :d{where} "
-                     "GROUP BY day", {**params, "d": start}, columns=["day", "lost_links"])
-    refs = frame(mc, f"SELECT day, SUM(new_ref_domains) AS new_ref_domains FROM mc_rollup_ref_domains_daily "
-                     f"WHERE day >= :d{where} GROUP BY day", {**params, "d": start}, columns=["day", "new_ref_domains"])
-    before = frame(mc, f"SELECT COALESCE(SUM(new_ref_domains), 0) AS n FROM mc_rollup_ref_domains_daily "
-                       f"WHERE day < :d{where}", {**params, "d": start})
+    new = frame(
+        mc,
+        f"SELECT day, SUM(links) AS new_links FROM mc_rollup_links_daily WHERE day >= :d{where} GROUP BY day",
+        {**params, "d": start},
+        columns=["day", "new_links"],
+    )
+    lost = frame(
+        mc,
+        f"SELECT day, SUM(lost_links) AS lost_links FROM mc_rollup_lost_daily WHERE day >= :d{where} GROUP BY day",
+        {**params, "d": start},
+        columns=["day", "lost_links"],
+    )
+    refs = frame(
+        mc,
+        f"SELECT day, SUM(new_ref_domains) AS new_ref_domains FROM mc_rollup_ref_domains_daily "
+        f"WHERE day >= :d{where} GROUP BY day",
+        {**params, "d": start},
+        columns=["day", "new_ref_domains"],
+    )
+    before = frame(
+        mc,
+        f"SELECT COALESCE(SUM(new_ref_domains), 0) AS n FROM mc_rollup_ref_domains_daily WHERE day < :d{where}",
+        {**params, "d": start},
+    )
     first = datetime.strptime(start, "%Y-%m-%d")
     out = pd.DataFrame({"day": [day_key(first + timedelta(days=i)) for i in range(days)]})
     for part in (new, lost, refs):
@@ -93,9 +132,13 @@ def velocity(mc: Engine, now: datetime, days: int, domains: list[str] | None = N
 def anchors(mc: Engine, now: datetime, days: int, domains: list[str] | None = None, top: int = 15) -> pd.DataFrame:
     """The `top` anchors of the window by links (the rollup's per-day remainder as one row), with share %."""
     where, params = _target_filter(domains)
-    out = frame(mc, f"SELECT anchor, SUM(links) AS links FROM mc_rollup_anchors_daily WHERE day >= :d{where} "
-                    "GROUP BY anchor ORDER BY links DESC, anchor", {**params, "d": days_back(now, days)},
-                columns=["anchor", "links"])
+    out = frame(
+        mc,
+        f"SELECT anchor, SUM(links) AS links FROM mc_rollup_anchors_daily WHERE day >= :d{where} "
+        "GROUP BY anchor ORDER BY links DESC, anchor",
+        {**params, "d": days_back(now, days)},
+        columns=["anchor", "links"],
+    )
     if out.empty:
         return pd.DataFrame(columns=["anchor", "links", "share_pct"])
     total = float(out["links"].sum())
@@ -111,12 +154,24 @@ def anchors(mc: Engine, now: datetime, days: int, domains: list[str] | None = No
 def finds(mc: Engine, now: datetime, days: int, domains: list[str] | None = None, limit: int = 100) -> pd.DataFrame:
     """New high-authority links of the window, newest first (from the top-links rollup)."""
     where, params = _target_filter(domains)
-    return frame(mc, "SELECT first_seen, target_domain, source_domain, source_url, target_url, anchor_text, link_type, "
-                     f"authority, spam_level FROM mc_rollup_top_links WHERE day >= :d{where} "
-                     "ORDER BY first_seen DESC, authority DESC, link_id LIMIT :n",
-                 {**params, "d": days_back(now, days), "n": limit},
-                 columns=["first_seen", "target_domain", "source_domain", "source_url", "target_url", "anchor_text",
-                          "link_type", "authority", "spam_level"])
+    return frame(
+        mc,
+        "SELECT first_seen, target_domain, source_domain, source_url, target_url, anchor_text, link_type, "
+        f"authority, spam_level FROM mc_rollup_top_links WHERE day >= :d{where} "
+        "ORDER BY first_seen DESC, authority DESC, link_id LIMIT :n",
+        {**params, "d": days_back(now, days), "n": limit},
+        columns=[
+            "first_seen",
+            "target_domain",
+            "source_domain",
+            "source_url",
+            "target_url",
+            "anchor_text",
+            "link_type",
+            "authority",
+            "spam_level",
+        ],
+    )
 
 
 MIX_COLUMNS = [f"mix_{b}" for b in BUCKETS]
@@ -130,15 +185,31 @@ def competition(mc: Engine, now: datetime, days: int, domains: list[str]) -> pd.
         return pd.DataFrame(columns=cols)
     start = days_back(now, days)
     marks, p = in_list("t", domains)
-    refs = frame(mc, f"SELECT target_domain AS domain, SUM(new_ref_domains) AS referring_domains "
-                     f"FROM mc_rollup_ref_domains_daily WHERE target_domain IN ({marks}) GROUP BY target_domain", p)
-    new = frame(mc, f"SELECT target_domain AS domain, SUM(links) AS new_links FROM mc_rollup_links_daily "
-                    f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY target_domain", {**p, "d": start})
-    lost = frame(mc, f"SELECT target_domain AS domain, SUM(lost_links) AS lost_links FROM mc_rollup_lost_daily "
-                     f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY target_domain", {**p, "d": start})
-    mix = frame(mc, f"SELECT target_domain AS domain, authority_bucket, SUM(links) AS links FROM mc_rollup_links_daily "
-                    f"WHERE target_domain IN ({marks}) AND authority_bucket >= 0 GROUP BY target_domain, authority_bucket", p,
-                columns=["domain", "authority_bucket", "links"])
+    refs = frame(
+        mc,
+        f"SELECT target_domain AS domain, SUM(new_ref_domains) AS referring_domains "
+        f"FROM mc_rollup_ref_domains_daily WHERE target_domain IN ({marks}) GROUP BY target_domain",
+        p,
+    )
+    new = frame(
+        mc,
+        f"SELECT target_domain AS domain, SUM(links) AS new_links FROM mc_rollup_links_daily "
+        f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY target_domain",
+        {**p, "d": start},
+    )
+    lost = frame(
+        mc,
+        f"SELECT target_domain AS domain, SUM(lost_links) AS lost_links FROM mc_rollup_lost_daily "
+        f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY target_domain",
+        {**p, "d": start},
+    )
+    mix = frame(
+        mc,
+        f"SELECT target_domain AS domain, authority_bucket, SUM(links) AS links FROM mc_rollup_links_daily "
+        f"WHERE target_domain IN ({marks}) AND authority_bucket >= 0 GROUP BY target_domain, authority_bucket",
+        p,
+        columns=["domain", "authority_bucket", "links"],
+    )
     out = pd.DataFrame({"domain": domains})
     for part in (refs, new, lost):
         if not part.empty:
@@ -163,15 +234,24 @@ def competition_daily(mc: Engine, now: datetime, days: int, domains: list[str]) 
         return pd.DataFrame(columns=["day", "domain", "new_links", "lost_links"])
     start = days_back(now, days)
     marks, p = in_list("t", domains)
-    new = frame(mc, f"SELECT day, target_domain AS domain, SUM(links) AS new_links FROM mc_rollup_links_daily "
-                    f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY day, target_domain", {**p, "d": start},
-                columns=["day", "domain", "new_links"])
-    lost = frame(mc, f"SELECT day, target_domain AS domain, lost_links FROM mc_rollup_lost_daily "
-                     f"WHERE day >= :d AND target_domain IN ({marks})", {**p, "d": start},
-                 columns=["day", "domain", "lost_links"])
+    new = frame(
+        mc,
+        f"SELECT day, target_domain AS domain, SUM(links) AS new_links FROM mc_rollup_links_daily "
+        f"WHERE day >= :d AND target_domain IN ({marks}) GROUP BY day, target_domain",
+        {**p, "d": start},
+        columns=["day", "domain", "new_links"],
+    )
+    lost = frame(
+        mc,
+        f"SELECT day, target_domain AS domain, lost_links FROM mc_rollup_lost_daily "
+        f"WHERE day >= :d AND target_domain IN ({marks})",
+        {**p, "d": start},
+        columns=["day", "domain", "lost_links"],
+    )
     first = datetime.strptime(start, "%Y-%m-%d")
-    grid = pd.DataFrame([(day_key(first + timedelta(days=i)), d) for i in range(days) for d in domains],
-                        columns=["day", "domain"])
+    grid = pd.DataFrame(
+        [(day_key(first + timedelta(days=i)), d) for i in range(days) for d in domains], columns=["day", "domain"]
+    )
     out = grid.merge(new, on=["day", "domain"], how="left").merge(lost, on=["day", "domain"], how="left")
     for col in ("new_links", "lost_links"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype(int)
@@ -179,8 +259,15 @@ def competition_daily(mc: Engine, now: datetime, days: int, domains: list[str]) 
 
 
 # -- drill-downs (on click) -----------------------------------------------------------------------
-def links_found_on(lp: Engine, schema: SchemaInfo, day: str, domains: list[str] | None = None,
-                   bucket: int | None = None, limit: int = DRILL_LIMIT, mc: Engine | None = None) -> pd.DataFrame:
+def links_found_on(
+    lp: Engine,
+    schema: SchemaInfo,
+    day: str,
+    domains: list[str] | None = None,
+    bucket: int | None = None,
+    limit: int = DRILL_LIMIT,
+    mc: Engine | None = None,
+) -> pd.DataFrame:
     """The links behind a bar or a heat-map cell: found on `day` (optionally in an authority
     bucket), newest first, at most `limit`.
 
@@ -195,42 +282,67 @@ def links_found_on(lp: Engine, schema: SchemaInfo, day: str, domains: list[str] 
     source, authority = authority_source(schema)
     if bucket is not None and mc is not None:
         where, params = _target_filter(domains)
-        ids = frame(mc, f"SELECT link_id FROM mc_rollup_cell_links WHERE day = :d AND authority_bucket = :b{where} "
-                        "ORDER BY first_seen DESC, link_id LIMIT :n", {**params, "d": day, "b": int(bucket), "n": limit})
+        ids = frame(
+            mc,
+            f"SELECT link_id FROM mc_rollup_cell_links WHERE day = :d AND authority_bucket = :b{where} "
+            "ORDER BY first_seen DESC, link_id LIMIT :n",
+            {**params, "d": day, "b": int(bucket), "n": limit},
+        )
         if ids.empty:
             return pd.DataFrame(columns=LINK_COLUMNS)
         marks, p = in_list("i", list(ids["link_id"]))
-        return frame(lp, (
-            f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
-            f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
-            f"WHERE b.id IN ({marks}) ORDER BY {first} DESC, b.id"), p, columns=LINK_COLUMNS)
+        return frame(
+            lp,
+            (
+                f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
+                f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
+                f"WHERE b.id IN ({marks}) ORDER BY {first} DESC, b.id"
+            ),
+            p,
+            columns=LINK_COLUMNS,
+        )
     start = datetime.strptime(day, "%Y-%m-%d")
     where, params = _target_filter(domains, "b.target_domain_name")
     if bucket is not None:
         where += f" AND {bucket_sql(lp.dialect.name, authority)} = :bucket"
         params["bucket"] = int(bucket)
-    return frame(lp, (
-        f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
-        f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
-        f"WHERE {first} >= :d0 AND {first} < :d1{where} ORDER BY {first} DESC LIMIT :n"),
-        {**params, "d0": start, "d1": start + timedelta(days=1), "n": limit}, columns=LINK_COLUMNS)
+    return frame(
+        lp,
+        (
+            f"SELECT {first} AS first_seen, b.source_domain_name AS source_domain, b.source_url, b.target_url, "
+            f"b.anchor_text, b.link_type, {authority} AS authority, b.spam_level FROM {source} "
+            f"WHERE {first} >= :d0 AND {first} < :d1{where} ORDER BY {first} DESC LIMIT :n"
+        ),
+        {**params, "d0": start, "d1": start + timedelta(days=1), "n": limit},
+        columns=LINK_COLUMNS,
+    )
 
 
-def links_lost_on(lp: Engine, mc: Engine, schema: SchemaInfo, day: str, domains: list[str] | None = None,
-                  limit: int = DRILL_LIMIT) -> pd.DataFrame:
+def links_lost_on(
+    lp: Engine, mc: Engine, schema: SchemaInfo, day: str, domains: list[str] | None = None, limit: int = DRILL_LIMIT
+) -> pd.DataFrame:
     """The links lost on `day` (ids from the lost-link rollup, details by primary key)."""
     cols = [*LINK_COLUMNS, "reason"]
     where, params = _target_filter(domains)
-    ids = frame(mc, f"SELECT link_id, reason FROM mc_rollup_lost_links WHERE lost_day = :d{where} "
-                    "ORDER BY link_id LIMIT :n", {**params, "d": day, "n": limit}, columns=["link_id", "reason"])
+    ids = frame(
+        mc,
+        f"SELECT link_id, reason FROM mc_rollup_lost_links WHERE lost_day = :d{where} ORDER BY link_id LIMIT :n",
+        {**params, "d": day, "n": limit},
+        columns=["link_id", "reason"],
+    )
     if ids.empty or not schema.has("backlinks"):
         return pd.DataFrame(columns=cols)
     source, authority = authority_source(schema)
     marks, p = in_list("i", list(ids["link_id"]))
-    links = frame(lp, (
-        f"SELECT b.id AS link_id, b.{schema.link_first_seen} AS first_seen, b.source_domain_name AS source_domain, "
-        f"b.source_url, b.target_url, b.anchor_text, b.link_type, {authority} AS authority, b.spam_level "
-        f"FROM {source} WHERE b.id IN ({marks}) AND {LOST_SQL}"), p)
+    links = frame(
+        lp,
+        (
+            f"SELECT b.id AS link_id, b.{schema.link_first_seen} AS first_seen, b.source_domain_name AS source_domain, "
+            f"b.source_url, b.target_url, b.anchor_text, b.link_type, {authority} AS authority, b.spam_level "
+            f"FROM {source} WHERE b.id IN ({marks}) AND {LOST_SQL}"
+        ),
+        p,
+    )
     if links.empty:
         return pd.DataFrame(columns=cols)
     return links.merge(ids, on="link_id").sort_values("link_id")[cols]
@@ -238,17 +350,29 @@ def links_lost_on(lp: Engine, mc: Engine, schema: SchemaInfo, day: str, domains:
 
 def discovery_metrics(mc: Engine, now: datetime, top: int = 10) -> dict:
     """`backlink_discovery_metrics` of the contract, from the rollups (the main screen's feed)."""
-    totals = frame(mc, "SELECT COALESCE(SUM(links), 0) AS total, COALESCE(SUM(authority_sum), 0) AS a_sum, "
-                       "COALESCE(SUM(authority_n), 0) AS a_n FROM mc_rollup_links_daily").iloc[0]
-    recent = frame(mc, "SELECT COALESCE(SUM(links), 0) AS new24, COALESCE(SUM(spam_links), 0) AS spam24 "
-                       "FROM mc_rollup_links_hourly WHERE hour >= :h", {"h": hour_key(now - timedelta(hours=23))}).iloc[0]
-    keyed = ("SELECT key, SUM(links) AS backlinks FROM (SELECT key, links FROM mc_rollup_counts WHERE kind = :k "
-             "UNION ALL SELECT key, links FROM mc_rollup_count_tail WHERE kind = :k) AS k GROUP BY key "
-             "ORDER BY backlinks DESC, key LIMIT :n")
+    totals = frame(
+        mc,
+        "SELECT COALESCE(SUM(links), 0) AS total, COALESCE(SUM(authority_sum), 0) AS a_sum, "
+        "COALESCE(SUM(authority_n), 0) AS a_n FROM mc_rollup_links_daily",
+    ).iloc[0]
+    recent = frame(
+        mc,
+        "SELECT COALESCE(SUM(links), 0) AS new24, COALESCE(SUM(spam_links), 0) AS spam24 "
+        "FROM mc_rollup_links_hourly WHERE hour >= :h",
+        {"h": hour_key(now - timedelta(hours=23))},
+    ).iloc[0]
+    keyed = (
+        "SELECT key, SUM(links) AS backlinks FROM (SELECT key, links FROM mc_rollup_counts WHERE kind = :k "
+        "UNION ALL SELECT key, links FROM mc_rollup_count_tail WHERE kind = :k) AS k GROUP BY key "
+        "ORDER BY backlinks DESC, key LIMIT :n"
+    )
     domains = frame(mc, keyed, {"k": "source", "n": top}, columns=["key", "backlinks"])
     urls = frame(mc, keyed, {"k": "target_url", "n": top}, columns=["key", "backlinks"])
-    unique = frame(mc, "SELECT COUNT(*) AS n FROM (SELECT key FROM mc_rollup_counts WHERE kind = 'source' UNION "
-                       "SELECT key FROM mc_rollup_count_tail WHERE kind = 'source') AS u").iloc[0]
+    unique = frame(
+        mc,
+        "SELECT COUNT(*) AS n FROM (SELECT key FROM mc_rollup_counts WHERE kind = 'source' UNION "
+        "SELECT key FROM mc_rollup_count_tail WHERE kind = 'source') AS u",
+    ).iloc[0]
     a_n = float(totals["a_n"] or 0)
     return {
         "total_backlinks_discovered": int(totals["total"] or 0),
@@ -256,6 +380,8 @@ def discovery_metrics(mc: Engine, now: datetime, top: int = 10) -> dict:
         "new_backlinks_24h": int(recent["new24"] or 0),
         "potential_spam_links_24h": int(recent["spam24"] or 0),
         "avg_authority_score": round(float(totals["a_sum"]) / a_n, 2) if a_n else None,
-        "top_linking_domains": [{"domain": str(k), "backlinks": int(n)} for k, n in zip(domains["key"], domains["backlinks"])],
+        "top_linking_domains": [
+            {"domain": str(k), "backlinks": int(n)} for k, n in zip(domains["key"], domains["backlinks"])
+        ],
         "top_target_urls": [{"url": str(k), "backlinks": int(n)} for k, n in zip(urls["key"], urls["backlinks"])],
     }

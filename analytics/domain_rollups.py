@@ -68,9 +68,12 @@ def refresh_domain_values(lp: Engine, mc: Engine, schema: SchemaInfo, now: datet
     written = 0
     with mc.begin() as out, lp.connect() as conn:
         execute(out, "DELETE FROM mc_domain_values")
-        result = conn.execution_options(stream_results=True, max_row_buffer=VALUE_CHUNK).execute(text(
-            f"SELECT name, authority_score, trust_score, spam_score, registered_date, expiration_date, "
-            f"is_registered, registrar, ip_address, {whois}, {metrics} FROM domains"))
+        result = conn.execution_options(stream_results=True, max_row_buffer=VALUE_CHUNK).execute(
+            text(
+                f"SELECT name, authority_score, trust_score, spam_score, registered_date, expiration_date, "
+                f"is_registered, registrar, ip_address, {whois}, {metrics} FROM domains"
+            )
+        )
         columns = list(result.keys())
         for part in result.partitions(VALUE_CHUNK):
             chunk = pd.DataFrame(part, columns=columns).merge(inbound, on="name", how="left")
@@ -83,13 +86,24 @@ def refresh_domain_values(lp: Engine, mc: Engine, schema: SchemaInfo, now: datet
 def _inbound_by_domain(mc: Engine) -> pd.DataFrame:
     """Per domain that links point at: referring domains, links, their authority sum and count,
     links lost (from the link rollups; one row per target domain, a small table)."""
-    refs = frame(mc, "SELECT target_domain AS name, SUM(new_ref_domains) AS referring_domains "
-                     "FROM mc_rollup_ref_domains_daily GROUP BY target_domain", columns=["name", "referring_domains"])
-    inbound = frame(mc, "SELECT target_domain AS name, SUM(links) AS inbound_links, SUM(authority_sum) AS a_sum, "
-                        "SUM(authority_n) AS a_n FROM mc_rollup_links_daily GROUP BY target_domain",
-                    columns=["name", "inbound_links", "a_sum", "a_n"])
-    lost = frame(mc, "SELECT target_domain AS name, SUM(lost_links) AS inbound_lost FROM mc_rollup_lost_daily "
-                     "GROUP BY target_domain", columns=["name", "inbound_lost"])
+    refs = frame(
+        mc,
+        "SELECT target_domain AS name, SUM(new_ref_domains) AS referring_domains "
+        "FROM mc_rollup_ref_domains_daily GROUP BY target_domain",
+        columns=["name", "referring_domains"],
+    )
+    inbound = frame(
+        mc,
+        "SELECT target_domain AS name, SUM(links) AS inbound_links, SUM(authority_sum) AS a_sum, "
+        "SUM(authority_n) AS a_n FROM mc_rollup_links_daily GROUP BY target_domain",
+        columns=["name", "inbound_links", "a_sum", "a_n"],
+    )
+    lost = frame(
+        mc,
+        "SELECT target_domain AS name, SUM(lost_links) AS inbound_lost FROM mc_rollup_lost_daily "
+        "GROUP BY target_domain",
+        columns=["name", "inbound_lost"],
+    )
     return refs.merge(inbound, on="name", how="outer").merge(lost, on="name", how="outer")
 
 
@@ -104,17 +118,39 @@ def _value_row(r: dict, now: datetime, weights: dict) -> dict:
     spam = pd.to_numeric(r["spam_score"], errors="coerce")  # text in variant O
     registered = ts(r["registered_date"])
     expiration = ts(r["expiration_date"])
-    links, lost_n, refs_n = _count(r.get("inbound_links")), _count(r.get("inbound_lost")), _count(r.get("referring_domains"))
-    factors = factor_values(r["authority_score"], r["trust_score"], spam, refs_n, registered, now,
-                            referring_quality=quality, links_total=links, links_lost=lost_n)
+    links, lost_n, refs_n = (
+        _count(r.get("inbound_links")),
+        _count(r.get("inbound_lost")),
+        _count(r.get("referring_domains")),
+    )
+    factors = factor_values(
+        r["authority_score"],
+        r["trust_score"],
+        spam,
+        refs_n,
+        registered,
+        now,
+        referring_quality=quality,
+        links_total=links,
+        links_lost=lost_n,
+    )
     reg = r["is_registered"]
     reg = None if reg is None or (isinstance(reg, float) and pd.isna(reg)) else bool(reg)
     return {
-        "name": str(r["name"]), "value": score(factors, weights), "factors": {k: round(v, 4) for k, v in factors.items()},
-        "authority": _num(r["authority_score"]), "trust": _num(r["trust_score"]), "spam": _num(spam),
-        "registered_date": registered, "expiration_date": expiration, "is_registered": reg,
-        "expired": expired(reg, expiration, now), "referring_domains": refs_n, "inbound_links": links,
-        "inbound_lost": lost_n, "inbound_avg_authority": None if quality is None else round(quality, 2),
+        "name": str(r["name"]),
+        "value": score(factors, weights),
+        "factors": {k: round(v, 4) for k, v in factors.items()},
+        "authority": _num(r["authority_score"]),
+        "trust": _num(r["trust_score"]),
+        "spam": _num(spam),
+        "registered_date": registered,
+        "expiration_date": expiration,
+        "is_registered": reg,
+        "expired": expired(reg, expiration, now),
+        "referring_domains": refs_n,
+        "inbound_links": links,
+        "inbound_lost": lost_n,
+        "inbound_avg_authority": None if quality is None else round(quality, 2),
         "registrar": (str(r["registrar"])[:255] if isinstance(r["registrar"], str) else None),
         "registrant": _registrant(r["whois_raw"]),
         "ip_address": (str(r["ip_address"])[:64] if isinstance(r["ip_address"], str) else None),
@@ -135,11 +171,16 @@ def refresh_mentions(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime) 
     if not schema.has("social_mentions"):
         return 0
     start = day_start(now) - timedelta(days=MENTION_DAYS - 1)
-    agg = frame(lp, (
-        f"SELECT {day_sql(lp.dialect.name, 'published_date')} AS day, COALESCE(query, '') AS query, "
-        f"COALESCE(LOWER(platform), 'unknown') AS platform, COALESCE(LOWER(sentiment), 'unknown') AS sentiment, "
-        f"COUNT(*) AS mentions, COALESCE(SUM(engagement_score), 0) AS engagement_sum FROM social_mentions "
-        f"WHERE published_date >= :start GROUP BY 1, 2, 3, 4"), {"start": start})
+    agg = frame(
+        lp,
+        (
+            f"SELECT {day_sql(lp.dialect.name, 'published_date')} AS day, COALESCE(query, '') AS query, "
+            f"COALESCE(LOWER(platform), 'unknown') AS platform, COALESCE(LOWER(sentiment), 'unknown') AS sentiment, "
+            f"COUNT(*) AS mentions, COALESCE(SUM(engagement_score), 0) AS engagement_sum FROM social_mentions "
+            f"WHERE published_date >= :start GROUP BY 1, 2, 3, 4"
+        ),
+        {"start": start},
+    )
     from analytics.link_rollups import _records
 
     with mc.begin() as conn:

@@ -27,8 +27,23 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 
 from analytics import tables as t
-from analytics.dialect import (ts, LOST_SQL, SPAM_SQL, authority_source, bucket_sql, day_key, day_sql, day_start,
-                               execute, frame, hour_key, hour_sql, in_list, insert_rows, upsert)
+from analytics.dialect import (
+    ts,
+    LOST_SQL,
+    SPAM_SQL,
+    authority_source,
+    bucket_sql,
+    day_key,
+    day_sql,
+    day_start,
+    execute,
+    frame,
+    hour_key,
+    hour_sql,
+    in_list,
+    insert_rows,
+    upsert,
+)
 
 from data.schema import SchemaInfo
 
@@ -43,13 +58,28 @@ HOURLY_KEEP_H = 72
 def _records(df: pd.DataFrame) -> list[dict]:
     out = []
     for row in df.to_dict("records"):
-        out.append({k: (None if (not isinstance(v, str) and v is not None and pd.isna(v)) else
-                        (v.item() if hasattr(v, "item") else v)) for k, v in row.items()})
+        out.append(
+            {
+                k: (
+                    None
+                    if (not isinstance(v, str) and v is not None and pd.isna(v))
+                    else (v.item() if hasattr(v, "item") else v)
+                )
+                for k, v in row.items()
+            }
+        )
     return out
 
 
-def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, watermark: datetime | None,
-                      late_s: float, high_authority: float) -> tuple[datetime | None, dict]:
+def refresh_new_links(
+    lp: Engine,
+    mc: Engine,
+    schema: SchemaInfo,
+    now: datetime,
+    watermark: datetime | None,
+    late_s: float,
+    high_authority: float,
+) -> tuple[datetime | None, dict]:
     """Re-aggregate the days from (watermark − late) (everything when None); returns the new
     watermark and counts of what was written."""
     dialect = lp.dialect.name
@@ -59,43 +89,72 @@ def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime,
     where, params = (f"{first} IS NOT NULL", {}) if start is None else (f"{first} >= :start", {"start": start})
     day = day_sql(dialect, first)
     with lp.connect() as conn:
-        daily = frame(conn, (
-            f"SELECT {day} AS day, COALESCE(b.target_domain_name, '') AS target_domain, "
-            f"{bucket_sql(dialect, authority)} AS authority_bucket, COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links, "
-            f"SUM(CASE WHEN b.link_type = 'dofollow' THEN 1 ELSE 0 END) AS dofollow_links, "
-            f"COALESCE(SUM({authority}), 0) AS authority_sum, COUNT({authority}) AS authority_n, MAX({first}) AS newest "
-            f"FROM {source} WHERE {where} GROUP BY 1, 2, 3"), params)
+        daily = frame(
+            conn,
+            (
+                f"SELECT {day} AS day, COALESCE(b.target_domain_name, '') AS target_domain, "
+                f"{bucket_sql(dialect, authority)} AS authority_bucket, COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links, "
+                f"SUM(CASE WHEN b.link_type = 'dofollow' THEN 1 ELSE 0 END) AS dofollow_links, "
+                f"COALESCE(SUM({authority}), 0) AS authority_sum, COUNT({authority}) AS authority_n, MAX({first}) AS newest "
+                f"FROM {source} WHERE {where} GROUP BY 1, 2, 3"
+            ),
+            params,
+        )
         hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
         hour_from = hour_from if start is None else max(start, hour_from)
-        hourly = frame(conn, (
-            f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
-            f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
-            f"WHERE {first} >= :hour_from GROUP BY 1, 2"), {"hour_from": hour_from})
-        pairs = frame(conn, (
-            f"SELECT COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
-            f"MIN({day}) AS first_day, MAX({day}) AS last_day FROM backlinks b "
-            f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY 1, 2"), params)
-        anchors = frame(conn, (
-            f"SELECT day, target_domain, anchor, links FROM (SELECT {day} AS day, "
-            f"COALESCE(b.target_domain_name, '') AS target_domain, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200) AS anchor, "
-            f"COUNT(*) AS links, ROW_NUMBER() OVER (PARTITION BY {day}, COALESCE(b.target_domain_name, '') "
-            f"ORDER BY COUNT(*) DESC, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200)) AS rn "
-            f"FROM backlinks b WHERE {where} GROUP BY 1, 2, 3) ranked WHERE rn <= {ANCHORS_PER_DAY}"), params)
-        finds = frame(conn, (
-            f"SELECT link_id, day, first_seen, target_domain, source_domain, source_url, target_url, anchor_text, "
-            f"link_type, spam_level, authority FROM (SELECT b.id AS link_id, {day} AS day, {first} AS first_seen, "
-            f"COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
-            f"b.source_url, b.target_url, b.anchor_text, b.link_type, b.spam_level, {authority} AS authority, "
-            f"ROW_NUMBER() OVER (PARTITION BY {day} ORDER BY {authority} DESC, {first} DESC, b.id) AS rn "
-            f"FROM {source} WHERE {where} AND {authority} >= :ha) ranked WHERE rn <= {TOP_LINKS_PER_DAY}"),
-            {**params, "ha": high_authority})
+        hourly = frame(
+            conn,
+            (
+                f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
+                f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
+                f"WHERE {first} >= :hour_from GROUP BY 1, 2"
+            ),
+            {"hour_from": hour_from},
+        )
+        pairs = frame(
+            conn,
+            (
+                f"SELECT COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
+                f"MIN({day}) AS first_day, MAX({day}) AS last_day FROM backlinks b "
+                f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY 1, 2"
+            ),
+            params,
+        )
+        anchors = frame(
+            conn,
+            (
+                f"SELECT day, target_domain, anchor, links FROM (SELECT {day} AS day, "
+                f"COALESCE(b.target_domain_name, '') AS target_domain, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200) AS anchor, "
+                f"COUNT(*) AS links, ROW_NUMBER() OVER (PARTITION BY {day}, COALESCE(b.target_domain_name, '') "
+                f"ORDER BY COUNT(*) DESC, SUBSTR(COALESCE(b.anchor_text, ''), 1, 200)) AS rn "
+                f"FROM backlinks b WHERE {where} GROUP BY 1, 2, 3) ranked WHERE rn <= {ANCHORS_PER_DAY}"
+            ),
+            params,
+        )
+        finds = frame(
+            conn,
+            (
+                f"SELECT link_id, day, first_seen, target_domain, source_domain, source_url, target_url, anchor_text, "
+                f"link_type, spam_level, authority FROM (SELECT b.id AS link_id, {day} AS day, {first} AS first_seen, "
+                f"COALESCE(b.target_domain_name, '') AS target_domain, b.source_domain_name AS source_domain, "
+                f"b.source_url, b.target_url, b.anchor_text, b.link_type, b.spam_level, {authority} AS authority, "
+                f"ROW_NUMBER() OVER (PARTITION BY {day} ORDER BY {authority} DESC, {first} DESC, b.id) AS rn "
+                f"FROM {source} WHERE {where} AND {authority} >= :ha) ranked WHERE rn <= {TOP_LINKS_PER_DAY}"
+            ),
+            {**params, "ha": high_authority},
+        )
         bucket = bucket_sql(dialect, authority)
         target = "COALESCE(b.target_domain_name, '')"
-        cells = frame(conn, (
-            f"SELECT link_id, day, target_domain, authority_bucket, first_seen FROM (SELECT b.id AS link_id, "
-            f"{day} AS day, {target} AS target_domain, {bucket} AS authority_bucket, {first} AS first_seen, "
-            f"ROW_NUMBER() OVER (PARTITION BY {day}, {target}, {bucket} ORDER BY {first} DESC, b.id) AS rn "
-            f"FROM {source} WHERE {where}) ranked WHERE rn <= {CELL_LINKS}"), params)
+        cells = frame(
+            conn,
+            (
+                f"SELECT link_id, day, target_domain, authority_bucket, first_seen FROM (SELECT b.id AS link_id, "
+                f"{day} AS day, {target} AS target_domain, {bucket} AS authority_bucket, {first} AS first_seen, "
+                f"ROW_NUMBER() OVER (PARTITION BY {day}, {target}, {bucket} ORDER BY {first} DESC, b.id) AS rn "
+                f"FROM {source} WHERE {where}) ranked WHERE rn <= {CELL_LINKS}"
+            ),
+            params,
+        )
 
         # Per-key link counts: whole days before the settle day are summed once, later days
         # stay in the tail (re-aggregated every refresh until they settle).
@@ -116,19 +175,32 @@ def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime,
     with mc.begin() as conn:
         execute(conn, f"DELETE FROM mc_rollup_links_daily{since}", {"d": start_key})
         insert_rows(conn, t.links_daily, _records(daily.drop(columns=["newest"], errors="ignore")))
-        execute(conn, "DELETE FROM mc_rollup_links_hourly WHERE hour >= :h OR hour < :old",
-                {"h": hour_key(hour_from), "old": hour_key(now - timedelta(hours=HOURLY_KEEP_H))})
+        execute(
+            conn,
+            "DELETE FROM mc_rollup_links_hourly WHERE hour >= :h OR hour < :old",
+            {"h": hour_key(hour_from), "old": hour_key(now - timedelta(hours=HOURLY_KEEP_H))},
+        )
         insert_rows(conn, t.links_hourly, _records(hourly))
-        upsert(conn, t.ref_domains, _records(pairs), ["target_domain", "source_domain"], merge={
-            "first_day": lambda old, new, d: (func.least if d == "postgresql" else func.min)(old, new),
-            "last_day": lambda old, new, d: (func.greatest if d == "postgresql" else func.max)(old, new),
-        })
+        upsert(
+            conn,
+            t.ref_domains,
+            _records(pairs),
+            ["target_domain", "source_domain"],
+            merge={
+                "first_day": lambda old, new, d: (func.least if d == "postgresql" else func.min)(old, new),
+                "last_day": lambda old, new, d: (func.greatest if d == "postgresql" else func.max)(old, new),
+            },
+        )
         # A pair's first day only moves within the re-aggregated days, so recounting those is exact.
         execute(conn, f"DELETE FROM mc_rollup_ref_domains_daily{since}", {"d": start_key})
-        execute(conn, "INSERT INTO mc_rollup_ref_domains_daily (day, target_domain, new_ref_domains) "
-                      "SELECT first_day, target_domain, COUNT(*) FROM mc_rollup_ref_domains"
-                      + ("" if start_key is None else " WHERE first_day >= :d") + " GROUP BY first_day, target_domain",
-                {"d": start_key})
+        execute(
+            conn,
+            "INSERT INTO mc_rollup_ref_domains_daily (day, target_domain, new_ref_domains) "
+            "SELECT first_day, target_domain, COUNT(*) FROM mc_rollup_ref_domains"
+            + ("" if start_key is None else " WHERE first_day >= :d")
+            + " GROUP BY first_day, target_domain",
+            {"d": start_key},
+        )
         _store_counts(conn, settled, tail, day_key(settle))
         execute(conn, f"DELETE FROM mc_rollup_anchors_daily{since}", {"d": start_key})
         insert_rows(conn, t.anchors_daily, anchors_rows)
@@ -138,19 +210,27 @@ def refresh_new_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime,
         execute(conn, f"DELETE FROM mc_rollup_cell_links{since}", {"d": start_key})
         cells["first_seen"] = [ts(v) for v in cells["first_seen"]] if not cells.empty else []
         insert_rows(conn, t.cell_links, _records(cells))
-    return new_mark, {"days": int(daily["day"].nunique()) if not daily.empty else 0, "pairs": len(pairs),
-                      "links": int(daily["links"].sum()) if not daily.empty else 0}
+    return new_mark, {
+        "days": int(daily["day"].nunique()) if not daily.empty else 0,
+        "pairs": len(pairs),
+        "links": int(daily["links"].sum()) if not daily.empty else 0,
+    }
 
 
 def _key_counts(conn, dialect: str, first: str, where: str, params: dict, by_day: bool) -> pd.DataFrame:
     """Links per linking domain ('source') and per target URL ('target_url'), per day or in total."""
     day = f"{day_sql(dialect, first)} AS day, " if by_day else ""
     group = "1, 2, 3" if by_day else "1, 2"
-    return frame(conn, (
-        f"SELECT {day}'source' AS kind, b.source_domain_name AS key, COUNT(*) AS links FROM backlinks b "
-        f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY {group} UNION ALL "
-        f"SELECT {day}'target_url' AS kind, SUBSTR(b.target_url, 1, 1000) AS key, COUNT(*) AS links FROM backlinks b "
-        f"WHERE {where} AND b.target_url IS NOT NULL GROUP BY {group}"), params)
+    return frame(
+        conn,
+        (
+            f"SELECT {day}'source' AS kind, b.source_domain_name AS key, COUNT(*) AS links FROM backlinks b "
+            f"WHERE {where} AND b.source_domain_name IS NOT NULL GROUP BY {group} UNION ALL "
+            f"SELECT {day}'target_url' AS kind, SUBSTR(b.target_url, 1, 1000) AS key, COUNT(*) AS links FROM backlinks b "
+            f"WHERE {where} AND b.target_url IS NOT NULL GROUP BY {group}"
+        ),
+        params,
+    )
 
 
 def _add_counts(conn, rows: list[dict]) -> None:
@@ -163,8 +243,11 @@ def _store_counts(conn, settled: pd.DataFrame, tail: pd.DataFrame, settle_key: s
         execute(conn, "DELETE FROM mc_rollup_counts")
         execute(conn, "DELETE FROM mc_rollup_count_tail")
         _add_counts(conn, _records(settled))
-    old = frame(conn, "SELECT kind, key, SUM(links) AS links FROM mc_rollup_count_tail WHERE day < :d "
-                      "GROUP BY kind, key", {"d": settle_key})
+    old = frame(
+        conn,
+        "SELECT kind, key, SUM(links) AS links FROM mc_rollup_count_tail WHERE day < :d GROUP BY kind, key",
+        {"d": settle_key},
+    )
     _add_counts(conn, _records(old))
     execute(conn, "DELETE FROM mc_rollup_count_tail")
     insert_rows(conn, t.count_tail, _records(tail))
@@ -181,7 +264,9 @@ def _with_other_anchors(anchors: pd.DataFrame, daily: pd.DataFrame) -> list[dict
         rest = int(total) - int(shown.get(key, 0))
         if rest > 0:
             # An anchor literally equal to the marker is merged into it rather than colliding.
-            existing = next((r for r in rows if (r["day"], r["target_domain"]) == key and r["anchor"] == OTHER_ANCHOR), None)
+            existing = next(
+                (r for r in rows if (r["day"], r["target_domain"]) == key and r["anchor"] == OTHER_ANCHOR), None
+            )
             if existing:
                 existing["links"] += rest
             else:
@@ -189,21 +274,30 @@ def _with_other_anchors(anchors: pd.DataFrame, daily: pd.DataFrame) -> list[dict
     return rows
 
 
-def refresh_lost_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, watermark: datetime | None,
-                       late_s: float) -> tuple[datetime | None, dict]:
+def refresh_lost_links(
+    lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, watermark: datetime | None, late_s: float
+) -> tuple[datetime | None, dict]:
     """Record links seen lost since (watermark − late) (all lost links when None) and recount
     lost-per-day for the days they fall on."""
     dialect = lp.dialect.name
     first, last = f"b.{schema.link_first_seen}", f"b.{schema.link_last_seen}"
     lost_at = f"COALESCE(b.crawl_timestamp, {last}, {first})"
-    where, params = (LOST_SQL, {}) if watermark is None else (
-        f"{LOST_SQL} AND b.crawl_timestamp >= :since", {"since": min(watermark, now) - timedelta(seconds=late_s)})
+    where, params = (
+        (LOST_SQL, {})
+        if watermark is None
+        else (f"{LOST_SQL} AND b.crawl_timestamp >= :since", {"since": min(watermark, now) - timedelta(seconds=late_s)})
+    )
     with lp.connect() as conn:
-        lost = frame(conn, (
-            f"SELECT b.id AS link_id, COALESCE(b.target_domain_name, '') AS target_domain, "
-            f"b.source_domain_name AS source_domain, {day_sql(dialect, lost_at)} AS lost_day, "
-            f"CASE WHEN b.is_active = false THEN 'inactive' ELSE 'not_found' END AS reason, "
-            f"b.crawl_timestamp AS checked FROM backlinks b WHERE {where}"), params)
+        lost = frame(
+            conn,
+            (
+                f"SELECT b.id AS link_id, COALESCE(b.target_domain_name, '') AS target_domain, "
+                f"b.source_domain_name AS source_domain, {day_sql(dialect, lost_at)} AS lost_day, "
+                f"CASE WHEN b.is_active = false THEN 'inactive' ELSE 'not_found' END AS reason, "
+                f"b.crawl_timestamp AS checked FROM backlinks b WHERE {where}"
+            ),
+            params,
+        )
     lost = lost[lost["lost_day"].notna()] if not lost.empty else lost
     checked = [v for v in (ts(x) for x in lost.get("checked", [])) if v is not None]
     new_mark = min(max(checked), now) if checked else (watermark or now)
@@ -213,12 +307,16 @@ def refresh_lost_links(lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime
     with mc.begin() as conn:
         upsert(conn, t.lost_links, _records(lost.drop(columns=["checked"])), ["link_id"])
         for i in range(0, len(days), 500):
-            chunk = days[i:i + 500]
+            chunk = days[i : i + 500]
             marks, p = in_list("d", chunk)
             execute(conn, f"DELETE FROM mc_rollup_lost_daily WHERE day IN ({marks})", p)
-            execute(conn, "INSERT INTO mc_rollup_lost_daily (day, target_domain, lost_links) SELECT lost_day, "
-                          f"target_domain, COUNT(*) FROM mc_rollup_lost_links WHERE lost_day IN ({marks}) "
-                          "GROUP BY lost_day, target_domain", p)
+            execute(
+                conn,
+                "INSERT INTO mc_rollup_lost_daily (day, target_domain, lost_links) SELECT lost_day, "
+                f"target_domain, COUNT(*) FROM mc_rollup_lost_links WHERE lost_day IN ({marks}) "
+                "GROUP BY lost_day, target_domain",
+                p,
+            )
     return new_mark, {"lost": len(lost)}
 
 
@@ -231,18 +329,33 @@ def refresh_overlap(mc: Engine, watched: list[str]) -> None:
     with mc.begin() as conn:
         execute(conn, "DELETE FROM mc_rollup_top_referrers")
         for d in watched:
-            top = frame(conn, "SELECT r.source_domain, v.authority FROM mc_rollup_ref_domains r LEFT JOIN mc_domain_values v "
-                              "ON v.name = r.source_domain WHERE r.target_domain = :d AND v.authority IS NOT NULL "
-                              "ORDER BY v.authority DESC, r.source_domain LIMIT :n", {"d": d, "n": TOP_REFERRERS})
-            insert_rows(conn, t.top_referrers, [{"target_domain": d, "rank": i, "source_domain": str(s), "authority": a}
-                                                for i, (s, a) in enumerate(zip(top["source_domain"], top["authority"]))])
+            top = frame(
+                conn,
+                "SELECT r.source_domain, v.authority FROM mc_rollup_ref_domains r LEFT JOIN mc_domain_values v "
+                "ON v.name = r.source_domain WHERE r.target_domain = :d AND v.authority IS NOT NULL "
+                "ORDER BY v.authority DESC, r.source_domain LIMIT :n",
+                {"d": d, "n": TOP_REFERRERS},
+            )
+            insert_rows(
+                conn,
+                t.top_referrers,
+                [
+                    {"target_domain": d, "rank": i, "source_domain": str(s), "authority": a}
+                    for i, (s, a) in enumerate(zip(top["source_domain"], top["authority"]))
+                ],
+            )
         execute(conn, "DELETE FROM mc_rollup_overlap")
         if len(watched) < 2:
             return
         marks_a, pa = in_list("a", watched)
         marks_b, pb = in_list("b", watched)
-        execute(conn, (
-            "INSERT INTO mc_rollup_overlap (domain_a, domain_b, shared) SELECT a.target_domain, b.target_domain, "
-            "COUNT(*) FROM mc_rollup_ref_domains a JOIN mc_rollup_ref_domains b ON b.source_domain = a.source_domain "
-            f"AND a.target_domain < b.target_domain WHERE a.target_domain IN ({marks_a}) AND b.target_domain IN ({marks_b}) "
-            "GROUP BY a.target_domain, b.target_domain"), {**pa, **pb})
+        execute(
+            conn,
+            (
+                "INSERT INTO mc_rollup_overlap (domain_a, domain_b, shared) SELECT a.target_domain, b.target_domain, "
+                "COUNT(*) FROM mc_rollup_ref_domains a JOIN mc_rollup_ref_domains b ON b.source_domain = a.source_domain "
+                f"AND a.target_domain < b.target_domain WHERE a.target_domain IN ({marks_a}) AND b.target_domain IN ({marks_b}) "
+                "GROUP BY a.target_domain, b.target_domain"
+            ),
+            {**pa, **pb},
+        )

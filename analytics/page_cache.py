@@ -114,5 +114,6 @@ def _raw_client(client):
 
     kwargs = dict(client.connection_pool.connection_kwargs)
     kwargs["decode_responses"] = False
-    return redis.Redis(connection_pool=redis.ConnectionPool(connection_class=client.connection_pool.connection_class,
-                                                            **kwargs))
+    return redis.Redis(
+        connection_pool=redis.ConnectionPool(connection_class=client.connection_pool.connection_class, **kwargs)
+    )

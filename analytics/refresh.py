@@ -48,15 +48,25 @@ class Refresher:
 
     # -- state ------------------------------------------------------------------------------
     def _state(self) -> dict[str, dict]:
-        rows = frame(self.services.mc_engine, "SELECT name, watermark, updated_at FROM mc_rollup_state",
-                     columns=["name", "watermark", "updated_at"])
-        return {r["name"]: {"watermark": ts(r["watermark"]), "updated_at": ts(r["updated_at"])}
-                for r in rows.to_dict("records")}
+        rows = frame(
+            self.services.mc_engine,
+            "SELECT name, watermark, updated_at FROM mc_rollup_state",
+            columns=["name", "watermark", "updated_at"],
+        )
+        return {
+            r["name"]: {"watermark": ts(r["watermark"]), "updated_at": ts(r["updated_at"])}
+            for r in rows.to_dict("records")
+        }
 
     def _save(self, name: str, watermark: datetime | None, now: datetime, note: str = "") -> None:
         with self.services.mc_engine.begin() as conn:
-            upsert(conn, t.rollup_state, [{"name": name, "watermark": watermark, "updated_at": now, "note": note[:500]}],
-                   ["name"], merge={c: (lambda _o, new, _d: new) for c in ("watermark", "updated_at", "note")})
+            upsert(
+                conn,
+                t.rollup_state,
+                [{"name": name, "watermark": watermark, "updated_at": now, "note": note[:500]}],
+                ["name"],
+                merge={c: (lambda _o, new, _d: new) for c in ("watermark", "updated_at", "note")},
+            )
 
     # -- lock -------------------------------------------------------------------------------
     @contextmanager
@@ -118,15 +128,18 @@ class Refresher:
             timings[name] = round(time.perf_counter() - started, 3)
 
         if schema.has("backlinks"):
+
             def links():
-                mark, out = link_rollups.refresh_new_links(lp, mc, schema, now, state.get("links", {}).get("watermark"),
-                                                           cfg.late_s, cfg.high_authority)
+                mark, out = link_rollups.refresh_new_links(
+                    lp, mc, schema, now, state.get("links", {}).get("watermark"), cfg.late_s, cfg.high_authority
+                )
                 self._save("links", mark, now)
                 return out
 
             def lost():
-                mark, out = link_rollups.refresh_lost_links(lp, mc, schema, now, state.get("lost", {}).get("watermark"),
-                                                            cfg.late_s)
+                mark, out = link_rollups.refresh_lost_links(
+                    lp, mc, schema, now, state.get("lost", {}).get("watermark"), cfg.late_s
+                )
                 self._save("lost", mark, now)
                 return out
 
@@ -134,14 +147,16 @@ class Refresher:
             step("lost", lost)
 
         def fleet():
-            mark, out = fleet_rollups.refresh_fleet(lp, mc, svc.redis, schema, now,
-                                                    state.get("fleet", {}).get("watermark"), cfg.late_s)
+            mark, out = fleet_rollups.refresh_fleet(
+                lp, mc, svc.redis, schema, now, state.get("fleet", {}).get("watermark"), cfg.late_s
+            )
             self._save("fleet", mark, now)
             return out
 
         step("fleet", fleet)
         values_at = state.get("domain_values", {}).get("updated_at")
         if values_at is None or (now - values_at).total_seconds() >= cfg.domain_value_refresh_s or full:
+
             def values():
                 n = domain_rollups.refresh_domain_values(lp, mc, schema, now, dict(cfg.value_weights))
                 self._save("domain_values", None, now)

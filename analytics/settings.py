@@ -41,7 +41,9 @@ def _domains(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(d.strip().lower() for d in (text or "").split(",") if d.strip()))
 
 
-def load_analytics_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AnalyticsSettings:
+def load_analytics_settings(
+    environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env"
+) -> AnalyticsSettings:
     """`AnalyticsSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
     src = EnvSource.load(environ, dotenv_path)
     base = AnalyticsSettings()

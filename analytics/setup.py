@@ -100,16 +100,20 @@ def create_views(services, schedule_cron: bool, dry_run: bool = False) -> None:
 
 def schedule_refresh(engine: Engine, dry_run: bool = False) -> None:
     if dry_run:
-        print(f"-- in pg_cron's database: cron.schedule[_in_database]('{cron.job_name(engine)}', "
-              f"'{cron.SCHEDULE}', '{summary_view.REFRESH_SQL}'[, '{engine.url.database}'])")
+        print(
+            f"-- in pg_cron's database: cron.schedule[_in_database]('{cron.job_name(engine)}', "
+            f"'{cron.SCHEDULE}', '{summary_view.REFRESH_SQL}'[, '{engine.url.database}'])"
+        )
         return
     try:
         job = cron.schedule(engine, summary_view.REFRESH_SQL)
     except cron.CronUnavailable as exc:
         print(f"{exc}; the producer keeps refreshing the view under its advisory lock")
         return
-    print(f"scheduled {job.job} in pg_cron (database {job.cron_database}), every minute: "
-          f"the producer leaves the refresh to it")
+    print(
+        f"scheduled {job.job} in pg_cron (database {job.cron_database}), every minute: "
+        f"the producer leaves the refresh to it"
+    )
 
 
 def print_cron_status(engine: Engine) -> None:
@@ -117,10 +121,15 @@ def print_cron_status(engine: Engine) -> None:
     if found is None:
         print("no pg_cron job refreshes the view here: the producer does")
         return
-    last = (f"last run {found.last_status} at {found.last_end:%Y-%m-%d %H:%M:%S %Z}"
-            f"{' (' + found.last_message.strip() + ')' if found.last_message else ''}"
-            if found.last_status else "not run yet")
-    print(f"{found.job} in pg_cron (database {found.cron_database}), {'active' if found.active else 'inactive'}; {last}")
+    last = (
+        f"last run {found.last_status} at {found.last_end:%Y-%m-%d %H:%M:%S %Z}"
+        f"{' (' + found.last_message.strip() + ')' if found.last_message else ''}"
+        if found.last_status
+        else "not run yet"
+    )
+    print(
+        f"{found.job} in pg_cron (database {found.cron_database}), {'active' if found.active else 'inactive'}; {last}"
+    )
 
 
 def drop_views(engine: Engine, dry_run: bool = False) -> None:
@@ -136,8 +145,9 @@ def main(argv=None) -> int:
     from config import cli_settings
     from data.services import Services
 
-    p = argparse.ArgumentParser(prog="python -m analytics.setup", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m analytics.setup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--database-url", help="Link Profiler's database (default: DATABASE_URL)")
     p.add_argument("--create-indexes", action="store_true")
     p.add_argument("--drop-indexes", action="store_true")
@@ -150,8 +160,19 @@ def main(argv=None) -> int:
     p.add_argument("--refresh", action="store_true")
     p.add_argument("--dry-run", action="store_true")
     args = p.parse_args(argv)
-    if not any((args.create_indexes, args.drop_indexes, args.create_views, args.schedule_cron, args.unschedule_cron,
-                args.cron_status, args.drop_views, args.rebuild_rollups, args.refresh)):
+    if not any(
+        (
+            args.create_indexes,
+            args.drop_indexes,
+            args.create_views,
+            args.schedule_cron,
+            args.unschedule_cron,
+            args.cron_status,
+            args.drop_views,
+            args.rebuild_rollups,
+            args.refresh,
+        )
+    ):
         p.print_help()
         return 2
     settings = cli_settings()  # a bad setting: one line, exit 2
@@ -171,8 +192,10 @@ def main(argv=None) -> int:
             schedule_refresh(services.engine, args.dry_run)
         if args.unschedule_cron and not args.dry_run:
             try:
-                print("unscheduled" if cron.unschedule(services.engine) else "no job to unschedule",
-                      cron.job_name(services.engine))
+                print(
+                    "unscheduled" if cron.unschedule(services.engine) else "no job to unschedule",
+                    cron.job_name(services.engine),
+                )
             except cron.CronUnavailable as exc:
                 print(exc)
         if args.cron_status:
@@ -183,8 +206,11 @@ def main(argv=None) -> int:
 
             started = time.perf_counter()
             report = Refresher(services).refresh(utcnow(), full=args.rebuild_rollups)
-            print("rollups:", "skipped (another producer holds the lock)" if report is None else report,
-                  f"({time.perf_counter() - started:.1f} s)")
+            print(
+                "rollups:",
+                "skipped (another producer holds the lock)" if report is None else report,
+                f"({time.perf_counter() - started:.1f} s)",
+            )
     finally:
         services.dispose()
     return 0

@@ -42,8 +42,12 @@ def exists(engine: Engine) -> bool:
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as conn:
-        return bool(conn.execute(text("SELECT 1 FROM pg_matviews WHERE matviewname = :v "
-                                      "AND schemaname = ANY (current_schemas(false))"), {"v": VIEW}).scalar())
+        return bool(
+            conn.execute(
+                text("SELECT 1 FROM pg_matviews WHERE matviewname = :v AND schemaname = ANY (current_schemas(false))"),
+                {"v": VIEW},
+            ).scalar()
+        )
 
 
 def refresh(engine: Engine) -> bool:
@@ -61,8 +65,11 @@ def summary(engine: Engine, now: datetime) -> tuple[pd.DataFrame, str]:
     The view's 24 h window ends at its last refresh, not at `now`: that is what a materialized
     view is, so the source line says when."""
     if exists(engine):
-        rows = frame(engine, f"SELECT {', '.join(COLUMNS)}, refreshed_at FROM {VIEW} "
-                             f"ORDER BY jobs DESC, job_type, status", columns=[*COLUMNS, "refreshed_at"])
+        rows = frame(
+            engine,
+            f"SELECT {', '.join(COLUMNS)}, refreshed_at FROM {VIEW} ORDER BY jobs DESC, job_type, status",
+            columns=[*COLUMNS, "refreshed_at"],
+        )
         refreshed = rows["refreshed_at"].max() if not rows.empty else None
         source = f"{VIEW}, refreshed {refreshed:%H:%M:%S} UTC" if refreshed is not None else VIEW
         return rows[COLUMNS], source
@@ -70,10 +77,16 @@ def summary(engine: Engine, now: datetime) -> tuple[pd.DataFrame, str]:
         duration = "EXTRACT(EPOCH FROM completed_date - started_date)"
     else:
         duration = "(julianday(completed_date) - julianday(started_date)) * 86400.0"
-    return frame(engine, (
-        f"SELECT COALESCE(job_type, '') AS job_type, COALESCE(status, '') AS status, COUNT(*) AS jobs, "
-        f"COALESCE(SUM(urls_crawled), 0) AS pages_crawled, COALESCE(SUM(links_found), 0) AS links_found, "
-        f"AVG(CASE WHEN status = 'completed' AND completed_date IS NOT NULL AND started_date IS NOT NULL "
-        f"THEN {duration} END) AS avg_duration_s FROM crawl_jobs "
-        f"WHERE COALESCE(completed_date, started_date, created_at) >= :since GROUP BY 1, 2 "
-        f"ORDER BY jobs DESC, job_type, status"), {"since": now - timedelta(hours=24)}, columns=COLUMNS), "crawl_jobs"
+    return frame(
+        engine,
+        (
+            f"SELECT COALESCE(job_type, '') AS job_type, COALESCE(status, '') AS status, COUNT(*) AS jobs, "
+            f"COALESCE(SUM(urls_crawled), 0) AS pages_crawled, COALESCE(SUM(links_found), 0) AS links_found, "
+            f"AVG(CASE WHEN status = 'completed' AND completed_date IS NOT NULL AND started_date IS NOT NULL "
+            f"THEN {duration} END) AS avg_duration_s FROM crawl_jobs "
+            f"WHERE COALESCE(completed_date, started_date, created_at) >= :since GROUP BY 1, 2 "
+            f"ORDER BY jobs DESC, job_type, status"
+        ),
+        {"since": now - timedelta(hours=24)},
+        columns=COLUMNS,
+    ), "crawl_jobs"

@@ -22,7 +22,8 @@ NAME = 255
 
 # Watermarks and the time of the last run of each refresh step.
 rollup_state = Table(
-    "mc_rollup_state", MC_METADATA,
+    "mc_rollup_state",
+    MC_METADATA,
     Column("name", String(50), primary_key=True),
     Column("watermark", DateTime),
     Column("updated_at", DateTime),
@@ -31,7 +32,8 @@ rollup_state = Table(
 
 # Links found per day, target domain and authority bucket (0 = 0–10 … 9 = 90–100, -1 unknown).
 links_daily = Table(
-    "mc_rollup_links_daily", MC_METADATA,
+    "mc_rollup_links_daily",
+    MC_METADATA,
     Column("day", String(DAY), primary_key=True),
     Column("target_domain", String(NAME), primary_key=True),
     Column("authority_bucket", Integer, primary_key=True),
@@ -45,7 +47,8 @@ links_daily = Table(
 
 # Links found per hour and target, for "found in the last 24 h" (kept three days).
 links_hourly = Table(
-    "mc_rollup_links_hourly", MC_METADATA,
+    "mc_rollup_links_hourly",
+    MC_METADATA,
     Column("hour", String(HOUR), primary_key=True),
     Column("target_domain", String(NAME), primary_key=True),
     Column("links", Integer, nullable=False),
@@ -54,7 +57,8 @@ links_hourly = Table(
 
 # Every (target domain, linking domain) pair ever seen: the referring-domain sets.
 ref_domains = Table(
-    "mc_rollup_ref_domains", MC_METADATA,
+    "mc_rollup_ref_domains",
+    MC_METADATA,
     Column("target_domain", String(NAME), primary_key=True),
     Column("source_domain", String(NAME), primary_key=True),
     Column("first_day", String(DAY), nullable=False),
@@ -65,7 +69,8 @@ ref_domains = Table(
 
 # New referring domains per day and target (a pair counts on its first day).
 ref_domains_daily = Table(
-    "mc_rollup_ref_domains_daily", MC_METADATA,
+    "mc_rollup_ref_domains_daily",
+    MC_METADATA,
     Column("day", String(DAY), primary_key=True),
     Column("target_domain", String(NAME), primary_key=True),
     Column("new_ref_domains", Integer, nullable=False),
@@ -73,7 +78,8 @@ ref_domains_daily = Table(
 
 # The top anchors per day and target; the rest of the day's links under OTHER_ANCHOR.
 anchors_daily = Table(
-    "mc_rollup_anchors_daily", MC_METADATA,
+    "mc_rollup_anchors_daily",
+    MC_METADATA,
     Column("day", String(DAY), primary_key=True),
     Column("target_domain", String(NAME), primary_key=True),
     Column("anchor", String(200), primary_key=True),
@@ -82,7 +88,8 @@ anchors_daily = Table(
 
 # The highest-authority new links of each day (at most TOP_LINKS_PER_DAY), for the finds list.
 top_links = Table(
-    "mc_rollup_top_links", MC_METADATA,
+    "mc_rollup_top_links",
+    MC_METADATA,
     Column("link_id", String(64), primary_key=True),
     Column("day", String(DAY), nullable=False),
     Column("first_seen", DateTime, nullable=False),
@@ -100,7 +107,8 @@ top_links = Table(
 # The newest links of each heat-map cell (day × target domain × authority bucket), at most
 # CELL_LINKS each: what a click on a cell lists, without scanning that day's links.
 cell_links = Table(
-    "mc_rollup_cell_links", MC_METADATA,
+    "mc_rollup_cell_links",
+    MC_METADATA,
     Column("link_id", String(64), primary_key=True),
     Column("day", String(DAY), nullable=False),
     Column("target_domain", String(NAME), nullable=False),
@@ -111,7 +119,8 @@ cell_links = Table(
 
 # Every lost link once (first time it was seen lost): the dedup set behind lost-per-day.
 lost_links = Table(
-    "mc_rollup_lost_links", MC_METADATA,
+    "mc_rollup_lost_links",
+    MC_METADATA,
     Column("link_id", String(64), primary_key=True),
     Column("target_domain", String(NAME), nullable=False),
     Column("source_domain", String(NAME)),
@@ -121,7 +130,8 @@ lost_links = Table(
 )
 
 lost_daily = Table(
-    "mc_rollup_lost_daily", MC_METADATA,
+    "mc_rollup_lost_daily",
+    MC_METADATA,
     Column("day", String(DAY), primary_key=True),
     Column("target_domain", String(NAME), primary_key=True),
     Column("lost_links", Integer, nullable=False),
@@ -129,7 +139,8 @@ lost_daily = Table(
 
 # Shared referring domains between two watched domains (a < b), rebuilt each refresh.
 overlap = Table(
-    "mc_rollup_overlap", MC_METADATA,
+    "mc_rollup_overlap",
+    MC_METADATA,
     Column("domain_a", String(NAME), primary_key=True),
     Column("domain_b", String(NAME), primary_key=True),
     Column("shared", Integer, nullable=False),
@@ -137,7 +148,8 @@ overlap = Table(
 
 # The strongest linking domains of each watched domain (top TOP_REFERRERS by authority), rebuilt each refresh.
 top_referrers = Table(
-    "mc_rollup_top_referrers", MC_METADATA,
+    "mc_rollup_top_referrers",
+    MC_METADATA,
     Column("target_domain", String(NAME), primary_key=True),
     Column("rank", Integer, primary_key=True),
     Column("source_domain", String(NAME), nullable=False),
@@ -146,20 +158,25 @@ top_referrers = Table(
 
 # Satellite performance per hour: sums and counts, so any window's mean is exact.
 satellite_hourly = Table(
-    "mc_rollup_satellite_hourly", MC_METADATA,
+    "mc_rollup_satellite_hourly",
+    MC_METADATA,
     Column("hour", String(HOUR), primary_key=True),
     Column("satellite_id", String(NAME), primary_key=True),
     Column("samples", Integer, nullable=False),
     Column("pages", Integer, nullable=False),
     Column("links", Integer, nullable=False),
     Column("errors", Integer, nullable=False),
-    *[c for m in ("speed", "success", "response", "cpu", "memory", "network")
-      for c in (Column(f"{m}_sum", Float, nullable=False), Column(f"{m}_n", Integer, nullable=False))],
+    *[
+        c
+        for m in ("speed", "success", "response", "cpu", "memory", "network")
+        for c in (Column(f"{m}_sum", Float, nullable=False), Column(f"{m}_n", Integer, nullable=False))
+    ],
 )
 
 # Response time per target site and hour, from the logs of the satellites crawling it.
 site_hourly = Table(
-    "mc_rollup_site_hourly", MC_METADATA,
+    "mc_rollup_site_hourly",
+    MC_METADATA,
     Column("hour", String(HOUR), primary_key=True),
     Column("site", String(NAME), primary_key=True),
     Column("samples", Integer, nullable=False),
@@ -172,7 +189,8 @@ site_hourly = Table(
 
 # Which satellite ran which job (Link Profiler keeps no assignment table), kept for good.
 satellite_jobs = Table(
-    "mc_rollup_satellite_jobs", MC_METADATA,
+    "mc_rollup_satellite_jobs",
+    MC_METADATA,
     Column("job_id", String(64), primary_key=True),
     Column("satellite_id", String(NAME), nullable=False),
     Column("site", String(NAME)),
@@ -184,7 +202,8 @@ satellite_jobs = Table(
 
 # Social mentions per day, query, platform and sentiment (the last MENTION_DAYS recomputed).
 mentions_daily = Table(
-    "mc_rollup_mentions_daily", MC_METADATA,
+    "mc_rollup_mentions_daily",
+    MC_METADATA,
     Column("day", String(DAY), primary_key=True),
     Column("query", String(NAME), primary_key=True),
     Column("platform", String(100), primary_key=True),
@@ -195,7 +214,8 @@ mentions_daily = Table(
 
 # Every domain of `domains` with its value, factors and expiry facts.
 domain_values = Table(
-    "mc_domain_values", MC_METADATA,
+    "mc_domain_values",
+    MC_METADATA,
     Column("name", String(NAME), primary_key=True),
     Column("value", Float, nullable=False),
     Column("factors", JSON),
@@ -224,13 +244,15 @@ domain_values = Table(
 # settle day are summed in `counts`; the days still re-aggregated by each refresh sit in
 # `count_tail`, replaced every refresh, and move into `counts` once (see link_rollups).
 counts = Table(
-    "mc_rollup_counts", MC_METADATA,
+    "mc_rollup_counts",
+    MC_METADATA,
     Column("kind", String(20), primary_key=True),
     Column("key", String(1000), primary_key=True),
     Column("links", Integer, nullable=False),
 )
 count_tail = Table(
-    "mc_rollup_count_tail", MC_METADATA,
+    "mc_rollup_count_tail",
+    MC_METADATA,
     Column("kind", String(20), primary_key=True),
     Column("key", String(1000), primary_key=True),
     Column("day", String(DAY), primary_key=True),
@@ -238,10 +260,27 @@ count_tail = Table(
     Index("mc_rollup_count_tail_day", "day"),
 )
 
-ROLLUP_TABLES = (counts, count_tail, links_daily, links_hourly, ref_domains, ref_domains_daily, anchors_daily, top_links,
-                 cell_links, lost_links,
-                 lost_daily, overlap, top_referrers, satellite_hourly, site_hourly, satellite_jobs, mentions_daily, domain_values,
-                 rollup_state)
+ROLLUP_TABLES = (
+    counts,
+    count_tail,
+    links_daily,
+    links_hourly,
+    ref_domains,
+    ref_domains_daily,
+    anchors_daily,
+    top_links,
+    cell_links,
+    lost_links,
+    lost_daily,
+    overlap,
+    top_referrers,
+    satellite_hourly,
+    site_hourly,
+    satellite_jobs,
+    mentions_daily,
+    domain_values,
+    rollup_state,
+)
 
 
 def ensure_tables(engine) -> None:

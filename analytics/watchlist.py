@@ -41,8 +41,12 @@ def resolve(lp: Engine, mc: Engine, schema: SchemaInfo, settings: AnalyticsSetti
     candidates: list[str] = []
     source = "completed jobs"
     if schema.has("crawl_jobs"):
-        jobs = frame(lp, "SELECT target_url, COUNT(*) AS n FROM crawl_jobs WHERE status = 'completed' "
-                         "GROUP BY target_url ORDER BY n DESC LIMIT 500", columns=["target_url", "n"])
+        jobs = frame(
+            lp,
+            "SELECT target_url, COUNT(*) AS n FROM crawl_jobs WHERE status = 'completed' "
+            "GROUP BY target_url ORDER BY n DESC LIMIT 500",
+            columns=["target_url", "n"],
+        )
         counts: Counter = Counter()
         for url, n in zip(jobs["target_url"], jobs["n"]):
             host = site_of(url)
@@ -51,8 +55,12 @@ def resolve(lp: Engine, mc: Engine, schema: SchemaInfo, settings: AnalyticsSetti
         candidates = [h for h, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     if not candidates:
         source = "most linked"
-        top = frame(mc, "SELECT target_domain, SUM(links) AS n FROM mc_rollup_links_daily WHERE target_domain <> '' "
-                        "GROUP BY target_domain ORDER BY n DESC, target_domain LIMIT 20", columns=["target_domain", "n"])
+        top = frame(
+            mc,
+            "SELECT target_domain, SUM(links) AS n FROM mc_rollup_links_daily WHERE target_domain <> '' "
+            "GROUP BY target_domain ORDER BY n DESC, target_domain LIMIT 20",
+            columns=["target_domain", "n"],
+        )
         candidates = [str(d) for d in top["target_domain"]]
     if tracked:
         rest = [c for c in candidates if c not in tracked]
@@ -60,4 +68,4 @@ def resolve(lp: Engine, mc: Engine, schema: SchemaInfo, settings: AnalyticsSetti
     if competitors:
         own = [c for c in candidates if c not in competitors]
         return Watchlist(tuple(own[:1]), competitors, source)
-    return Watchlist(tuple(candidates[:1]), tuple(candidates[1:1 + MAX_COMPETITORS]), source)
+    return Watchlist(tuple(candidates[:1]), tuple(candidates[1 : 1 + MAX_COMPETITORS]), source)

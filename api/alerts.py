@@ -110,6 +110,7 @@ def register_alert_api(server: Flask, ctx) -> None:
                 return view(*args, **kwargs)
             except BadRequest as exc:
                 return error(400, str(exc))
+
         return wrapper
 
     def writes(view):
@@ -119,6 +120,7 @@ def register_alert_api(server: Flask, ctx) -> None:
             if refusal is not None:
                 return refusal
             return view(*args, **kwargs)
+
         return wrapper
 
     @bp.get("/api/v1/alerts")
@@ -129,11 +131,20 @@ def register_alert_api(server: Flask, ctx) -> None:
         kind = _choice("type", ALERT_TYPES)
         if state == "history":
             rows = ctx.alerts.store.history(
-                since=_time("since"), until=_time("until"), severity=severity, alert_type=kind,
-                event=_choice("event", HISTORY_EVENTS), text=request.args.get("q") or None, limit=_limit())
+                since=_time("since"),
+                until=_time("until"),
+                severity=severity,
+                alert_type=kind,
+                event=_choice("event", HISTORY_EVENTS),
+                text=request.args.get("q") or None,
+                limit=_limit(),
+            )
             if (request.args.get("format") or "json") == "csv":
-                return Response(history_csv(rows), mimetype="text/csv",
-                                headers={"Content-Disposition": "attachment; filename=alert-history.csv"})
+                return Response(
+                    history_csv(rows),
+                    mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=alert-history.csv"},
+                )
             return jsonify(state="history", events=[history_record(r) for r in rows])
         try:
             _version, doc = ctx.snapshots.load()
@@ -141,19 +152,34 @@ def register_alert_api(server: Flask, ctx) -> None:
             return error(503, "the snapshot store (Redis) is offline")
         if doc is None:
             return error(503, "no snapshot yet: the producer has not published one")
-        alerts = doc.get("alerts", []) if state == "firing" else doc.get("mc", {}).get("alert_center", {}).get("pending", [])
+        alerts = (
+            doc.get("alerts", []) if state == "firing" else doc.get("mc", {}).get("alert_center", {}).get("pending", [])
+        )
         since = _time("since")
-        alerts = [a for a in alerts if (severity is None or a.get("severity") == severity)
-                  and (kind is None or a.get("type") == kind)
-                  and (since is None or (to_datetime(a.get("timestamp")) or since) >= since)]
-        return jsonify(state=state, timestamp=doc.get("timestamp"), alerts=alerts[:_limit()])
+        alerts = [
+            a
+            for a in alerts
+            if (severity is None or a.get("severity") == severity)
+            and (kind is None or a.get("type") == kind)
+            and (since is None or (to_datetime(a.get("timestamp")) or since) >= since)
+        ]
+        return jsonify(state=state, timestamp=doc.get("timestamp"), alerts=alerts[: _limit()])
 
     @bp.get("/api/v1/alerts/silences")
     @guarded
     def list_silences():
         now = ctx.alerts.clock()
-        return jsonify(silences=[{**s, "created_at": iso(s["created_at"]), "expires_at": iso(s["expires_at"]),
-                                  "ended_at": iso(s["ended_at"])} for s in ctx.alerts.store.silences(now)])
+        return jsonify(
+            silences=[
+                {
+                    **s,
+                    "created_at": iso(s["created_at"]),
+                    "expires_at": iso(s["expires_at"]),
+                    "ended_at": iso(s["ended_at"]),
+                }
+                for s in ctx.alerts.store.silences(now)
+            ]
+        )
 
     @bp.post("/api/v1/alerts/<fingerprint>/ack")
     @guarded
@@ -166,8 +192,12 @@ def register_alert_api(server: Flask, ctx) -> None:
         row = ctx.alerts.acknowledge(fingerprint[:64], _actor(body), comment)
         if row is None:
             return error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
-        return jsonify(fingerprint=row["fingerprint"], acknowledged_at=iso(row["acknowledged_at"]),
-                       acknowledged_by=row["acknowledged_by"], comment=row["ack_comment"])
+        return jsonify(
+            fingerprint=row["fingerprint"],
+            acknowledged_at=iso(row["acknowledged_at"]),
+            acknowledged_by=row["acknowledged_by"],
+            comment=row["ack_comment"],
+        )
 
     @bp.post("/api/v1/alerts/silences")
     @guarded
@@ -181,12 +211,27 @@ def register_alert_api(server: Flask, ctx) -> None:
         if kind is not None and kind not in ALERT_TYPES:
             raise BadRequest(f"'type' must be one of {', '.join(ALERT_TYPES)}")
         minutes = body.get("duration_minutes")
-        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes <= MAX_SILENCE_MINUTES:
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, (int, float))
+            or not 1 <= minutes <= MAX_SILENCE_MINUTES
+        ):
             raise BadRequest(f"'duration_minutes' must be a number from 1 to {MAX_SILENCE_MINUTES}")
-        row = ctx.alerts.silence(fingerprint=fingerprint, alert_type=kind, duration_s=float(minutes) * 60,
-                                 by=_actor(body), comment=_text(body, "comment", 1000))
-        resp = jsonify(id=row["id"], fingerprint=fingerprint, type=kind, expires_at=iso(row["expires_at"]),
-                       created_by=row["created_by"], comment=row["comment"])
+        row = ctx.alerts.silence(
+            fingerprint=fingerprint,
+            alert_type=kind,
+            duration_s=float(minutes) * 60,
+            by=_actor(body),
+            comment=_text(body, "comment", 1000),
+        )
+        resp = jsonify(
+            id=row["id"],
+            fingerprint=fingerprint,
+            type=kind,
+            expires_at=iso(row["expires_at"]),
+            created_by=row["created_by"],
+            comment=row["comment"],
+        )
         resp.status_code = 201
         return resp
 

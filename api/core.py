@@ -37,7 +37,9 @@ def register_core_api(server: Flask, ctx: AppContext) -> None:
         down = [name for name, ok in checks.items() if not ok]
         body = {name: ("ok" if ok else f"down: {svc.health[name].error}") for name, ok in checks.items()}
         if down:
-            body["status"] = "not ready: " + " and ".join(down) + (" does not answer" if len(down) == 1 else " do not answer")
+            body["status"] = (
+                "not ready: " + " and ".join(down) + (" does not answer" if len(down) == 1 else " do not answer")
+            )
             return jsonify(body), 503
         body["status"] = "ready"
         return jsonify(body)
@@ -62,12 +64,17 @@ def register_core_api(server: Flask, ctx: AppContext) -> None:
         client_id = uuid.uuid4().hex
         limit = ctx.settings.max_websocket_connections
         if not _admit(ctx, client_id, limit):
-            resp = jsonify(error=f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later")
+            resp = jsonify(
+                error=f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later"
+            )
             resp.status_code = 503
             resp.headers["Retry-After"] = "10"
             return resp
-        return Response(_events(ctx, client_id), mimetype="text/event-stream",
-                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return Response(
+            _events(ctx, client_id),
+            mimetype="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     server.add_url_rule("/ws/mission-control", "mc_stream_ws", stream)
     server.add_url_rule("/api/v1/stream", "mc_stream", stream)

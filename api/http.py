@@ -37,8 +37,9 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def write_refusal(settings, authorization: str | None, remote_addr: str | None,
-                  what: str = "changes") -> tuple[int, str] | None:
+def write_refusal(
+    settings, authorization: str | None, remote_addr: str | None, what: str = "changes"
+) -> tuple[int, str] | None:
     """None when a write is allowed, else (status, reason) under the write rule."""
     token = getattr(settings, "api_token", None)
     if token:

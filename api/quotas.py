@@ -41,6 +41,7 @@ def register_quota_api(server: Flask, ctx) -> None:
             if ctx.quotas is None:
                 return error(503, "the quota manager is not running")
             return view(*args, **kwargs)
+
         return guarded
 
     @bp.get("/api/v1/quotas")

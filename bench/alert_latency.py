@@ -97,8 +97,14 @@ def start_smtp(arrivals: Arrivals):
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
-            subject = next((line for line in envelope.content.decode(errors="replace").splitlines()
-                            if line.startswith("Subject:")), "")
+            subject = next(
+                (
+                    line
+                    for line in envelope.content.decode(errors="replace").splitlines()
+                    if line.startswith("Subject:")
+                ),
+                "",
+            )
             arrivals.add("email", "resolved" if "RESOLVED" in subject else "firing")
             return "250 OK"
 
@@ -123,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
 
     admin, db_name, tmp = None, None, None
     if args.database_url:
-        admin = sa.create_engine(args.database_url.replace("postgresql://", "postgresql+psycopg2://", 1),
-                                 isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            args.database_url.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT"
+        )
         db_name = f"mc_bench_alerts_{uuid.uuid4().hex[:6]}"
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{db_name}"'))
@@ -138,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     http_server, http_port = start_http(arrivals)
     smtp, smtp_port = start_smtp(arrivals)
     settings = dataclasses.replace(
-        load_settings({}, dotenv_path=None), database_url=database_url, redis_url=redis_url, simulate="off",
-        refresh_rate_ms=1000, alert_webhook_url=f"http://127.0.0.1:{http_port}/hook",
-        alert_email_recipients=("ops@example.org",), smtp=SmtpSettings(host="127.0.0.1", port=smtp_port))
+        load_settings({}, dotenv_path=None),
+        database_url=database_url,
+        redis_url=redis_url,
+        simulate="off",
+        refresh_rate_ms=1000,
+        alert_webhook_url=f"http://127.0.0.1:{http_port}/hook",
+        alert_email_recipients=("ops@example.org",),
+        smtp=SmtpSettings(host="127.0.0.1", port=smtp_port),
+    )
     services = Services(settings)
     if args.redis_url:
         services.redis.flushdb()
@@ -194,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         if not values:
             print(f"  {channel:8s} no notices received")
             continue
-        print(f"  {channel:8s} n={len(values):3d}  p50={statistics.median(values) * 1000:7.0f} ms  "
-              f"p95={percentile(values, 95) * 1000:7.0f} ms  max={max(values) * 1000:7.0f} ms")
+        print(
+            f"  {channel:8s} n={len(values):3d}  p50={statistics.median(values) * 1000:7.0f} ms  "
+            f"p95={percentile(values, 95) * 1000:7.0f} ms  max={max(values) * 1000:7.0f} ms"
+        )
     return 0
 
 

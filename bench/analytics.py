@@ -49,8 +49,9 @@ def schema_url(schema: str) -> str:
 
 
 def services_for(schema: str) -> Services:
-    settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=schema_url(schema),
-                                   redis_url=REDIS, simulate="off")
+    settings = dataclasses.replace(
+        load_settings({}, dotenv_path=None), database_url=schema_url(schema), redis_url=REDIS, simulate="off"
+    )
     return Services(settings)
 
 
@@ -93,8 +94,10 @@ def panels(svc: Services) -> dict:
     return {
         "discovery radar": lambda: discovery.radar(mc, NOW, everyone),
         "authority heat map (90 d)": lambda: discovery.heatmap(mc, NOW, 90),
-        "competition board (30 d)": lambda: (discovery.competition(mc, NOW, 30, everyone),
-                                             discovery.competition_daily(mc, NOW, 30, everyone)),
+        "competition board (30 d)": lambda: (
+            discovery.competition(mc, NOW, 30, everyone),
+            discovery.competition_daily(mc, NOW, 30, everyone),
+        ),
         "link velocity (90 d)": lambda: discovery.velocity(mc, NOW, 90, tracked),
         "anchor distribution (90 d)": lambda: discovery.anchors(mc, NOW, 90, tracked),
         "high-authority finds (30 d)": lambda: discovery.finds(mc, NOW, 30),
@@ -108,10 +111,12 @@ def panels(svc: Services) -> dict:
         "main screen domain metrics": lambda: domains.domain_metrics(mc, NOW),
         "satellite leaderboard (7 d)": lambda: crawler.leaderboard(mc, NOW, 168),
         "adaptive rate limiting": lambda: crawler.rate_limits(mc, NOW, cfg),
-        "drill-down: links found on a day (click)": lambda: discovery.links_found_on(lp, svc.schema, "2026-05-31",
-                                                                                      tracked, bucket=3, mc=mc),
-        "drill-down: links lost on a day (click)": lambda: discovery.links_lost_on(lp, mc, svc.schema, "2026-05-31",
-                                                                                   tracked),
+        "drill-down: links found on a day (click)": lambda: discovery.links_found_on(
+            lp, svc.schema, "2026-05-31", tracked, bucket=3, mc=mc
+        ),
+        "drill-down: links lost on a day (click)": lambda: discovery.links_lost_on(
+            lp, mc, svc.schema, "2026-05-31", tracked
+        ),
     }
 
 
@@ -137,8 +142,9 @@ def prepare(svc: Services) -> dict:
     started = time.perf_counter()
     create_indexes(svc)
     out["indexes"] = time.perf_counter() - started
-    refresher = Refresher(svc, AnalyticsSettings(tracked_domains=names.TARGET_DOMAINS[:1],
-                                                 competitor_domains=names.COMPETITOR_DOMAINS))
+    refresher = Refresher(
+        svc, AnalyticsSettings(tracked_domains=names.TARGET_DOMAINS[:1], competitor_domains=names.COMPETITOR_DOMAINS)
+    )
     started = time.perf_counter()
     refresher.refresh(NOW, full=True)
     out["full rollup build"] = time.perf_counter() - started
@@ -172,8 +178,12 @@ def main(argv=None) -> int:
             from simulator import names
 
             started = time.perf_counter()
-            Refresher(svc, AnalyticsSettings(tracked_domains=names.TARGET_DOMAINS[:1],
-                                             competitor_domains=names.COMPETITOR_DOMAINS)).refresh(NOW)
+            Refresher(
+                svc,
+                AnalyticsSettings(
+                    tracked_domains=names.TARGET_DOMAINS[:1], competitor_domains=names.COMPETITOR_DOMAINS
+                ),
+            ).refresh(NOW)
             setup[schema] = {"incremental refresh": time.perf_counter() - started}
         else:
             setup[schema] = prepare(svc)

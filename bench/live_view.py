@@ -89,12 +89,18 @@ def viewer(base, key, outputs, refresh_s, stop, stats, lock):
     digests = {}
     while not stop.is_set():
         started = time.perf_counter()
-        body = json.dumps({"output": key, "outputs": outputs,
-                           "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-                           "state": [{"id": Main.DIGESTS, "property": "data", "value": digests}],
-                           "changedPropIds": [f"{Shell.TICK}.n_intervals"]}).encode()
-        req = urllib.request.Request(base + "/_dash-update-component", data=body,
-                                     headers={"Content-Type": "application/json"})
+        body = json.dumps(
+            {
+                "output": key,
+                "outputs": outputs,
+                "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+                "state": [{"id": Main.DIGESTS, "property": "data", "value": digests}],
+                "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+            }
+        ).encode()
+        req = urllib.request.Request(
+            base + "/_dash-update-component", data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 data = resp.read()
@@ -120,8 +126,10 @@ def run_viewers(base, app, count, seconds, refresh_s, timer, counter):
     lock = threading.Lock()
     stop = threading.Event()
     # Warm-up: every viewer's first request carries the full page; measure the steady state.
-    threads = [threading.Thread(target=viewer, args=(base, key, outputs, refresh_s, stop, stats, lock), daemon=True)
-               for _ in range(count)]
+    threads = [
+        threading.Thread(target=viewer, args=(base, key, outputs, refresh_s, stop, stats, lock), daemon=True)
+        for _ in range(count)
+    ]
     for i, t in enumerate(threads):
         t.start()
         time.sleep(refresh_s / count * (i % 2))  # spread the first requests over a tick
@@ -139,11 +147,17 @@ def run_viewers(base, app, count, seconds, refresh_s, timer, counter):
     for t in threads:
         t.join(15)
     per_tick = [b for b in stats["bytes"]]
+
     def pct(p):
         return samples[min(len(samples) - 1, int(p * len(samples)))] if samples else float("nan")
+
     return {
-        "viewers": count, "requests": stats["requests"], "errors": stats["errors"],
-        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "max_ms": samples[-1] if samples else float("nan"),
+        "viewers": count,
+        "requests": stats["requests"],
+        "errors": stats["errors"],
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "max_ms": samples[-1] if samples else float("nan"),
         "statements_per_min": statements / elapsed * 60,
         "bytes_per_tick_mean": statistics.fmean(per_tick) if per_tick else 0.0,
         "bytes_per_tick_p95": sorted(per_tick)[int(0.95 * len(per_tick))] if per_tick else 0,
@@ -169,14 +183,36 @@ def first_fill(base, runs=5) -> list[float]:
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1920,1080"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1920,1080",
+    ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    ids = [Main.KPI_ACTIVE, Main.KPI_FLEET, Main.KPI_QUEUE, Main.KPI_ALERTS, Main.METRIC_PAGES,
-           Main.METRIC_BACKLINKS, Main.DISCOVERY_CHART, Main.DISCOVERY_RADAR, Main.QUOTA_CHART, Main.TIMELINE,
-           Main.BOARD, Main.FLEET, Main.QUEUE_GAUGE, Main.QUEUE_TREND, Main.ERRORS]
+    ids = [
+        Main.KPI_ACTIVE,
+        Main.KPI_FLEET,
+        Main.KPI_QUEUE,
+        Main.KPI_ALERTS,
+        Main.METRIC_PAGES,
+        Main.METRIC_BACKLINKS,
+        Main.DISCOVERY_CHART,
+        Main.DISCOVERY_RADAR,
+        Main.QUOTA_CHART,
+        Main.TIMELINE,
+        Main.BOARD,
+        Main.FLEET,
+        Main.QUEUE_GAUGE,
+        Main.QUEUE_TREND,
+        Main.ERRORS,
+    ]
     times = []
     try:
         for _ in range(runs):
@@ -206,8 +242,9 @@ def main() -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     url = ensure_database(args.backlinks)
-    settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS,
-                                   simulate="off", refresh_rate_ms=1000)
+    settings = dataclasses.replace(
+        load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS, simulate="off", refresh_rate_ms=1000
+    )
     services = Services(settings)
     services.redis.flushdb()
     # The simulator writes through its own engine, so the statement counter sees only the app.
@@ -236,24 +273,34 @@ def main() -> int:
     ctx.producer.refresh_heavy()
     heavy_ms = (time.perf_counter() - heavy_ms) * 1000
     _, doc = ctx.snapshots.load()
-    print(f"\nbacklinks in PostgreSQL: {total:,}; fast snapshot build {doc['mc']['build_ms']} ms; "
-          f"heavy analytics refresh {heavy_ms:.0f} ms (every {settings.cache_ttl_s} s, off the tick)")
+    print(
+        f"\nbacklinks in PostgreSQL: {total:,}; fast snapshot build {doc['mc']['build_ms']} ms; "
+        f"heavy analytics refresh {heavy_ms:.0f} ms (every {settings.cache_ttl_s} s, off the tick)"
+    )
 
     fills = first_fill(base, args.fill_runs)
-    print(f"navigation → all panels filled (headless Chromium, {len(fills)} runs): "
-          f"median {statistics.median(fills):.0f} ms, min {min(fills):.0f} ms, max {max(fills):.0f} ms")
+    print(
+        f"navigation → all panels filled (headless Chromium, {len(fills)} runs): "
+        f"median {statistics.median(fills):.0f} ms, min {min(fills):.0f} ms, max {max(fills):.0f} ms"
+    )
 
     counts = [] if args.viewers == "none" else [int(n) for n in args.viewers.split(",")]
     rows = [run_viewers(base, app, n, args.seconds, 1.0, timer, counter) for n in counts]
     if rows:
-        print("\n| viewers | requests | errors | server p50 ms | p95 ms | max ms | DB statements / min | bytes / viewer / tick (mean, p95) |")
+        print(
+            "\n| viewers | requests | errors | server p50 ms | p95 ms | max ms | DB statements / min | bytes / viewer / tick (mean, p95) |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for r in rows:
-            print(f"| {r['viewers']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                  f"{r['max_ms']:.1f} | {r['statements_per_min']:.0f} | {r['bytes_per_tick_mean']:.0f}, {r['bytes_per_tick_p95']} |")
+            print(
+                f"| {r['viewers']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                f"{r['max_ms']:.1f} | {r['statements_per_min']:.0f} | {r['bytes_per_tick_mean']:.0f}, {r['bytes_per_tick_p95']} |"
+            )
         if len(rows) > 1 and rows[0]["statements_per_min"]:
-            print(f"\nstatements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers = "
-                  f"{rows[-1]['statements_per_min'] / rows[0]['statements_per_min']:.3f}")
+            print(
+                f"\nstatements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers = "
+                f"{rows[-1]['statements_per_min'] / rows[0]['statements_per_min']:.3f}"
+            )
         for r in rows:
             if r["error_kinds"]:
                 print(f"errors with {r['viewers']} viewers: {', '.join(r['error_kinds'])}")

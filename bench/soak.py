@@ -76,9 +76,13 @@ def proc_sample(pid: int) -> dict | None:
         fds = len(os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return None
-    return {"pid": pid, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
-            "hwm_mb": int(status["VmHWM"].split()[0]) / 1024,
-            "threads": int(status["Threads"]), "fds": fds}
+    return {
+        "pid": pid,
+        "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+        "hwm_mb": int(status["VmHWM"].split()[0]) / 1024,
+        "threads": int(status["Threads"]),
+        "fds": fds,
+    }
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -124,12 +128,19 @@ def stop_process(proc: subprocess.Popen, sig: int, name: str, wait_s: float = 45
 
 def log_findings(path: Path) -> list[str]:
     """Lines worth reporting from a subprocess log (errors, tracebacks, worker restarts)."""
-    marks = ("Traceback", "ERROR", "CRITICAL", "WORKER TIMEOUT", "Booting worker", "Worker exiting",
-             "was sent SIG", "exception")
+    marks = (
+        "Traceback",
+        "ERROR",
+        "CRITICAL",
+        "WORKER TIMEOUT",
+        "Booting worker",
+        "Worker exiting",
+        "was sent SIG",
+        "exception",
+    )
     if not path.exists():
         return []
-    return [line.rstrip() for line in path.read_text(errors="replace").splitlines()
-            if any(m in line for m in marks)]
+    return [line.rstrip() for line in path.read_text(errors="replace").splitlines() if any(m in line for m in marks)]
 
 
 # -- the soak ------------------------------------------------------------------------------
@@ -140,8 +151,12 @@ def main() -> int:
     parser.add_argument("--warmup-minutes", type=float, default=5)
     parser.add_argument("--sample-s", type=float, default=30)
     parser.add_argument("--backlinks", type=int, default=1_000_000)
-    parser.add_argument("--simulator", choices=("process", "worker"), default="process",
-                        help="run the simulator as its own process (default) or inside the worker")
+    parser.add_argument(
+        "--simulator",
+        choices=("process", "worker"),
+        default="process",
+        help="run the simulator as its own process (default) or inside the worker",
+    )
     parser.add_argument("--logs", default="/tmp", help="directory for the gunicorn and simulator logs")
     args = parser.parse_args()
 
@@ -155,18 +170,32 @@ def main() -> int:
 
     # The refresh callback's key, from an app built here only to read its callback map: no
     # producer, no simulator in this process (start_background=False, simulate off).
-    settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS,
-                                   simulate="off", refresh_rate_ms=int(REFRESH_S * 1000))
+    settings = dataclasses.replace(
+        load_settings({}, dotenv_path=None),
+        database_url=url,
+        redis_url=REDIS,
+        simulate="off",
+        refresh_rate_ms=int(REFRESH_S * 1000),
+    )
     key_app = create_app(settings, start_background=False)
     key, outputs = refresh_request(key_app)
     key_app.server.extensions["mission_control"].services.dispose()
     del key_app
 
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MC_", "LP_", "GUNICORN_")) and k not in ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY")}
-    env.update(DATABASE_URL=url, REDIS_URL=REDIS, DASHBOARD_REFRESH_RATE=str(int(REFRESH_S * 1000)),
-               MC_SIMULATOR_SATELLITES=str(SATELLITES), SIMULATOR_SEED=str(SEED), PYTHONUNBUFFERED="1",
-               MC_SIMULATE="on" if args.simulator == "worker" else "off")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MC_", "LP_", "GUNICORN_")) and k not in ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY")
+    }
+    env.update(
+        DATABASE_URL=url,
+        REDIS_URL=REDIS,
+        DASHBOARD_REFRESH_RATE=str(int(REFRESH_S * 1000)),
+        MC_SIMULATOR_SATELLITES=str(SATELLITES),
+        SIMULATOR_SEED=str(SEED),
+        PYTHONUNBUFFERED="1",
+        MC_SIMULATE="on" if args.simulator == "worker" else "off",
+    )
     venv_bin = Path(sys.executable).parent
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -194,21 +223,48 @@ def main() -> int:
     try:
         if args.simulator == "process":
             sim = subprocess.Popen(
-                [str(venv_bin / "python"), "-m", "simulator", "--i-know-this-writes", "run",
-                 "--satellites", str(SATELLITES), "--seed", str(SEED)],
-                cwd=ROOT, env=env, stdout=sim_log.open("w"), stderr=subprocess.STDOUT)
+                [
+                    str(venv_bin / "python"),
+                    "-m",
+                    "simulator",
+                    "--i-know-this-writes",
+                    "run",
+                    "--satellites",
+                    str(SATELLITES),
+                    "--seed",
+                    str(SEED),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=sim_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
             procs.append((sim, signal.SIGINT, "simulator"))  # SIGINT: it stops its thread cleanly
             time.sleep(3)
             if sim.poll() is not None:
                 raise RuntimeError(f"the simulator exited with {sim.returncode}; see {sim_log}")
-        cmd = [str(venv_bin / "gunicorn"), "--workers", "1", "--threads", "16", "--worker-class", "gthread",
-               "--timeout", "120", "--bind", f"127.0.0.1:{port}", "app:server"]
+        cmd = [
+            str(venv_bin / "gunicorn"),
+            "--workers",
+            "1",
+            "--threads",
+            "16",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "app:server",
+        ]
         master = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=gunicorn_log.open("w"), stderr=subprocess.STDOUT)
         procs.insert(0, (master, signal.SIGTERM, "gunicorn"))
         print(f"$ {' '.join(cmd)}  (master pid {master.pid}, log {gunicorn_log})")
         if args.simulator == "process":
-            print(f"$ python -m simulator --i-know-this-writes run --satellites {SATELLITES} --seed {SEED}  "
-                  f"(pid {procs[1][0].pid}, log {sim_log})")
+            print(
+                f"$ python -m simulator --i-know-this-writes run --satellites {SATELLITES} --seed {SEED}  "
+                f"(pid {procs[1][0].pid}, log {sim_log})"
+            )
         else:
             print("simulator inside the worker (MC_SIMULATE=on)")
 
@@ -225,8 +281,10 @@ def main() -> int:
         if len(workers) != 1:
             raise RuntimeError(f"expected one gunicorn worker under pid {master.pid}, found {workers}")
         worker_pid = workers[0]
-        print(f"ready: worker pid {worker_pid}; {args.viewers} viewers for {args.minutes:g} min, "
-              f"sample every {args.sample_s:g} s, warm-up {args.warmup_minutes:g} min")
+        print(
+            f"ready: worker pid {worker_pid}; {args.viewers} viewers for {args.minutes:g} min, "
+            f"sample every {args.sample_s:g} s, warm-up {args.warmup_minutes:g} min"
+        )
 
         def sample(t0: float, label_t: float | None = None) -> dict:
             nonlocal worker_pid
@@ -234,8 +292,13 @@ def main() -> int:
             if worker_pid not in workers_now and workers_now:
                 print(f"!! worker changed: {worker_pid} -> {workers_now}")
                 worker_pid = workers_now[0]
-            s = proc_sample(worker_pid) or {"pid": worker_pid, "rss_mb": float("nan"), "hwm_mb": float("nan"),
-                                            "threads": -1, "fds": -1}
+            s = proc_sample(worker_pid) or {
+                "pid": worker_pid,
+                "rss_mb": float("nan"),
+                "hwm_mb": float("nan"),
+                "threads": -1,
+                "fds": -1,
+            }
             sim_s = proc_sample(procs[1][0].pid) if args.simulator == "process" else None
             with lock:
                 s.update(requests=stats["requests"], errors=stats["errors"])
@@ -243,8 +306,11 @@ def main() -> int:
                 window = [*fine, s["rss_mb"]]
                 fine.clear()
             s.update(lo_mb=min(window), hi_mb=max(window))
-            s.update(t=(time.monotonic() - t0) if label_t is None else label_t,
-                     sim_mb=sim_s["rss_mb"] if sim_s else float("nan"), load=os.getloadavg()[0])
+            s.update(
+                t=(time.monotonic() - t0) if label_t is None else label_t,
+                sim_mb=sim_s["rss_mb"] if sim_s else float("nan"),
+                load=os.getloadavg()[0],
+            )
             return s
 
         def fine_sampler() -> None:
@@ -254,15 +320,20 @@ def main() -> int:
                     with fine_lock:
                         fine.append(s["rss_mb"])
 
-        header = (f"{'min':>6} {'RSS MB':>8} {'lo MB':>7} {'hi MB':>7} {'HWM MB':>8} {'threads':>7} {'fds':>5} {'requests':>9} "
-                  f"{'+req':>6} {'errors':>6} {'+err':>5} {'sim MB':>7} {'load1':>5}")
+        header = (
+            f"{'min':>6} {'RSS MB':>8} {'lo MB':>7} {'hi MB':>7} {'HWM MB':>8} {'threads':>7} {'fds':>5} {'requests':>9} "
+            f"{'+req':>6} {'errors':>6} {'+err':>5} {'sim MB':>7} {'load1':>5}"
+        )
         print("\n" + header)
 
         def show(s: dict) -> None:
             prev = rows[-2] if len(rows) > 1 else {"requests": 0, "errors": 0}
-            print(f"{s['t'] / 60:6.1f} {s['rss_mb']:8.1f} {s['lo_mb']:7.1f} {s['hi_mb']:7.1f} {s['hwm_mb']:8.1f} {s['threads']:7d} {s['fds']:5d} "
-                  f"{s['requests']:9d} {s['requests'] - prev['requests']:6d} {s['errors']:6d} "
-                  f"{s['errors'] - prev['errors']:5d} {s['sim_mb']:7.1f} {s['load']:5.2f}", flush=True)
+            print(
+                f"{s['t'] / 60:6.1f} {s['rss_mb']:8.1f} {s['lo_mb']:7.1f} {s['hi_mb']:7.1f} {s['hwm_mb']:8.1f} {s['threads']:7d} {s['fds']:5d} "
+                f"{s['requests']:9d} {s['requests'] - prev['requests']:6d} {s['errors']:6d} "
+                f"{s['errors'] - prev['errors']:5d} {s['sim_mb']:7.1f} {s['load']:5.2f}",
+                flush=True,
+            )
 
         # Minute 0: the worker after start-up, before any viewer.
         t0 = time.monotonic()
@@ -272,8 +343,9 @@ def main() -> int:
         sampler.start()
         threads.append(sampler)
         for i in range(args.viewers):
-            t = threading.Thread(target=viewer, args=(base, key, outputs, REFRESH_S, stop, stats, lock),
-                                 name=f"viewer-{i}", daemon=True)
+            t = threading.Thread(
+                target=viewer, args=(base, key, outputs, REFRESH_S, stop, stats, lock), name=f"viewer-{i}", daemon=True
+            )
             t.start()
             threads.append(t)
             time.sleep(REFRESH_S / args.viewers)  # spread the viewers over one tick
@@ -318,25 +390,37 @@ def main() -> int:
     floor_growth = (end["lo_mb"] - base_row["lo_mb"]) / base_row["lo_mb"] * 100
     floor_slope = slope_per_hour([(r["t"], r["lo_mb"]) for r in post])
     print(f"command: {' '.join(sys.argv)}")
-    print(f"duration under load: {end['t'] / 60:.2f} min, {len(rows) - 1} samples under load (+1 before), "
-          f"viewers {args.viewers}, simulator: {args.simulator}")
+    print(
+        f"duration under load: {end['t'] / 60:.2f} min, {len(rows) - 1} samples under load (+1 before), "
+        f"viewers {args.viewers}, simulator: {args.simulator}"
+    )
     print(f"worker RSS before viewers (min 0.0):      {rows[0]['rss_mb']:.1f} MB")
     print(f"worker RSS baseline (min {base_row['t'] / 60:.1f}, after warm-up): {base_row['rss_mb']:.1f} MB")
     print(f"worker RSS at the end (min {end['t'] / 60:.1f}):       {end['rss_mb']:.1f} MB")
-    print(f"worker RSS max (min {peak['t'] / 60:.1f}):              {peak['rss_mb']:.1f} MB (VmHWM at end {end['hwm_mb']:.1f} MB)")
+    print(
+        f"worker RSS max (min {peak['t'] / 60:.1f}):              {peak['rss_mb']:.1f} MB (VmHWM at end {end['hwm_mb']:.1f} MB)"
+    )
     print(f"growth baseline → end:                 {growth:+.2f} % (budget < 5 %)")
     print(f"least-squares slope after warm-up:     {slope:+.2f} MB/hour over {len(post)} samples")
-    print(f"interval floor (lowest 1-s RSS in each {args.sample_s:g}-s interval): baseline {base_row['lo_mb']:.1f} MB, "
-          f"end {end['lo_mb']:.1f} MB, growth {floor_growth:+.2f} %, slope {floor_slope:+.2f} MB/hour; "
-          f"highest 1-s RSS after warm-up {max(r['hi_mb'] for r in post):.1f} MB")
-    print(f"threads: {rows[0]['threads']} before viewers, {first_load['threads']} at min {first_load['t'] / 60:.1f}, "
-          f"{base_row['threads']} at baseline, {end['threads']} at the end (max {max(r['threads'] for r in rows)})")
-    print(f"open fds: {rows[0]['fds']} before viewers, {first_load['fds']} at min {first_load['t'] / 60:.1f}, "
-          f"{base_row['fds']} at baseline, {end['fds']} at the end (max {max(r['fds'] for r in rows)})")
+    print(
+        f"interval floor (lowest 1-s RSS in each {args.sample_s:g}-s interval): baseline {base_row['lo_mb']:.1f} MB, "
+        f"end {end['lo_mb']:.1f} MB, growth {floor_growth:+.2f} %, slope {floor_slope:+.2f} MB/hour; "
+        f"highest 1-s RSS after warm-up {max(r['hi_mb'] for r in post):.1f} MB"
+    )
+    print(
+        f"threads: {rows[0]['threads']} before viewers, {first_load['threads']} at min {first_load['t'] / 60:.1f}, "
+        f"{base_row['threads']} at baseline, {end['threads']} at the end (max {max(r['threads'] for r in rows)})"
+    )
+    print(
+        f"open fds: {rows[0]['fds']} before viewers, {first_load['fds']} at min {first_load['t'] / 60:.1f}, "
+        f"{base_row['fds']} at baseline, {end['fds']} at the end (max {max(r['fds'] for r in rows)})"
+    )
     with lock:
         requests, errors, kinds = stats["requests"], stats["errors"], sorted(stats["error_kinds"])
-    print(f"requests: {requests} ({requests / max(end['t'], 1e-9):.1f}/s), errors: {errors}"
-          + (f" ({', '.join(kinds)})" if kinds else ""))
+    print(
+        f"requests: {requests} ({requests / max(end['t'], 1e-9):.1f}/s), errors: {errors}"
+        + (f" ({', '.join(kinds)})" if kinds else "")
+    )
     if args.simulator == "process":
         sims = [r["sim_mb"] for r in rows if r["sim_mb"] == r["sim_mb"]]
         if sims:

@@ -48,8 +48,15 @@ def live_sections(doc: dict) -> dict:
     alerts = doc.get("alerts", [])
     center = doc.get("mc", {}).get("alert_center", {})
     parts = {
-        AlertIds.SUMMARY: ((alerts and [a.get("severity") for a in alerts], center.get("outbox"), center.get("channels"),
-                            center.get("problems")), lambda: view.summary_panel(alerts, center)),
+        AlertIds.SUMMARY: (
+            (
+                alerts and [a.get("severity") for a in alerts],
+                center.get("outbox"),
+                center.get("channels"),
+                center.get("problems"),
+            ),
+            lambda: view.summary_panel(alerts, center),
+        ),
         AlertIds.FIRING: (_stable(alerts), lambda: view.firing_panel(alerts)),
         AlertIds.PENDING: (_stable(center.get("pending", [])), lambda: view.pending_panel(center.get("pending", []))),
         AlertIds.SILENCES: (center.get("silences", []), lambda: view.silences_panel(center.get("silences", []))),
@@ -60,8 +67,14 @@ def live_sections(doc: dict) -> dict:
 
 def history_rows(ctx: AppContext, severity, kind, event, hours, text, limit: int) -> list[dict]:
     since = ctx.alerts.clock() - timedelta(hours=float(hours or 24))
-    return ctx.alerts.store.history(since=since, severity=severity or None, alert_type=kind or None,
-                                    event=event or None, text=(text or "").strip() or None, limit=limit)
+    return ctx.alerts.store.history(
+        since=since,
+        severity=severity or None,
+        alert_type=kind or None,
+        event=event or None,
+        text=(text or "").strip() or None,
+        limit=limit,
+    )
 
 
 def register(app, ctx: AppContext) -> None:
@@ -105,7 +118,9 @@ def register(app, ctx: AppContext) -> None:
             raise PreventUpdate  # buttons re-created by a refresh, not a click
         if ctx.alerts is None:
             return "The alert engine is not running", no_update
-        refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, request.remote_addr, "alert changes")
+        refusal = write_refusal(
+            ctx.settings, f"Bearer {token}" if token else None, request.remote_addr, "alert changes"
+        )
         if refusal:
             return f"Not allowed: {refusal[1]}", no_update
         who = f"dashboard:{request.remote_addr or '?'}"
@@ -129,16 +144,23 @@ def register(app, ctx: AppContext) -> None:
         # The producer applies it on its next tick; clearing the digests redraws everything then.
         return message, None
 
-    filters = [State(AlertIds.FILTER_SEVERITY, "value"), State(AlertIds.FILTER_TYPE, "value"),
-               State(AlertIds.FILTER_EVENT, "value"), State(AlertIds.FILTER_HOURS, "value"),
-               State(AlertIds.FILTER_TEXT, "value")]
+    filters = [
+        State(AlertIds.FILTER_SEVERITY, "value"),
+        State(AlertIds.FILTER_TYPE, "value"),
+        State(AlertIds.FILTER_EVENT, "value"),
+        State(AlertIds.FILTER_HOURS, "value"),
+        State(AlertIds.FILTER_TEXT, "value"),
+    ]
 
     @app.callback(
         Output(AlertIds.HISTORY, "children"),
         Output(AlertIds.HISTORY_CHART, "figure"),
-        Input(AlertIds.FILTER_SEVERITY, "value"), Input(AlertIds.FILTER_TYPE, "value"),
-        Input(AlertIds.FILTER_EVENT, "value"), Input(AlertIds.FILTER_HOURS, "value"),
-        Input(AlertIds.FILTER_TEXT, "value"), Input(AlertIds.HISTORY_REFRESH, "n_clicks"),
+        Input(AlertIds.FILTER_SEVERITY, "value"),
+        Input(AlertIds.FILTER_TYPE, "value"),
+        Input(AlertIds.FILTER_EVENT, "value"),
+        Input(AlertIds.FILTER_HOURS, "value"),
+        Input(AlertIds.FILTER_TEXT, "value"),
+        Input(AlertIds.HISTORY_REFRESH, "n_clicks"),
         Input(AlertIds.STATUS, "children"),
     )
     def history(severity, kind, event, hours, text, _refresh, _status):

@@ -26,8 +26,13 @@ from views.analysis import fields, page_now, records
 def register_csv(app, table_id: str, filename: str) -> None:
     """The CSV button of `table_id` downloads the table's current rows and columns."""
 
-    @app.callback(Output(csv_download(table_id), "data"), Input(csv_button(table_id), "n_clicks"),
-                  State(table_id, "data"), State(table_id, "columns"), prevent_initial_call=True)
+    @app.callback(
+        Output(csv_download(table_id), "data"),
+        Input(csv_button(table_id), "n_clicks"),
+        State(table_id, "data"),
+        State(table_id, "columns"),
+        prevent_initial_call=True,
+    )
     def export(_clicks, data, columns):
         """Triggered by the CSV button."""
         fields = [c["id"] for c in columns or []]
@@ -38,11 +43,20 @@ def register(app, ctx) -> None:
     """Attach the discovery page's callbacks to `app`."""
 
     @app.callback(
-        Output(Disc.RADAR, "figure"), Output(Disc.HEATMAP, "figure"), Output(Disc.MIX, "figure"),
-        Output(Disc.VELOCITY, "figure"), Output(Disc.ANCHORS, "figure"), Output(Disc.BOARD, "data"),
-        Output(Disc.FINDS, "data"), Output(Disc.WATCH_NOTE, "children"), Output(Disc.HELD, "data"),
-        Input(Shell.TICK, "n_intervals"), Input(Disc.WINDOW, "value"), Input(Disc.DOMAIN, "value"),
-        State(Disc.HELD, "data"), prevent_initial_call=True,
+        Output(Disc.RADAR, "figure"),
+        Output(Disc.HEATMAP, "figure"),
+        Output(Disc.MIX, "figure"),
+        Output(Disc.VELOCITY, "figure"),
+        Output(Disc.ANCHORS, "figure"),
+        Output(Disc.BOARD, "data"),
+        Output(Disc.FINDS, "data"),
+        Output(Disc.WATCH_NOTE, "children"),
+        Output(Disc.HELD, "data"),
+        Input(Shell.TICK, "n_intervals"),
+        Input(Disc.WINDOW, "value"),
+        Input(Disc.DOMAIN, "value"),
+        State(Disc.HELD, "data"),
+        prevent_initial_call=True,
     )
     def refresh(_tick, days, domain, held):
         """Triggered by the tick or the controls: re-render only when the data can have changed."""
@@ -55,14 +69,25 @@ def register(app, ctx) -> None:
             raise PreventUpdate
         m = view.model(ctx, days, domain)
         f = view.figures_of(m)
-        return (f[Disc.RADAR], f[Disc.HEATMAP], f[Disc.MIX], f[Disc.VELOCITY], f[Disc.ANCHORS],
-                records(m["board"], fields(view.BOARD_COLUMNS)), records(m["finds"], fields(view.FINDS_COLUMNS)),
-                view.watch_note(m), {"key": key})
+        return (
+            f[Disc.RADAR],
+            f[Disc.HEATMAP],
+            f[Disc.MIX],
+            f[Disc.VELOCITY],
+            f[Disc.ANCHORS],
+            records(m["board"], fields(view.BOARD_COLUMNS)),
+            records(m["finds"], fields(view.FINDS_COLUMNS)),
+            view.watch_note(m),
+            {"key": key},
+        )
 
     @app.callback(
-        Output(Disc.DRILL, "data"), Output(Disc.DRILL_TITLE, "children"),
-        Input(Disc.HEATMAP, "clickData"), Input(Disc.VELOCITY, "clickData"),
-        State(Disc.DOMAIN, "value"), prevent_initial_call=True,
+        Output(Disc.DRILL, "data"),
+        Output(Disc.DRILL_TITLE, "children"),
+        Input(Disc.HEATMAP, "clickData"),
+        Input(Disc.VELOCITY, "clickData"),
+        State(Disc.DOMAIN, "value"),
+        prevent_initial_call=True,
     )
     def drill(heat_click, velocity_click, domain):
         """Triggered by a click on a heat-map cell or a velocity bar: the links behind it."""

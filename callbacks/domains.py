@@ -14,19 +14,37 @@ from layouts.ids import Shell
 from views import domains as view
 from views.analysis import page_now
 
-ORDER = (Dom.HUNTER, Dom.BREAKDOWN, Dom.BREAKDOWN_TABLE, Dom.SCORE, Dom.PORTFOLIOS, Dom.OVERLAP, Dom.GAP,
-         Dom.MENTIONS, Dom.SENTIMENT)
-PROPS = {Dom.HUNTER: "data", Dom.BREAKDOWN_TABLE: "data", Dom.PORTFOLIOS: "data", Dom.GAP: "data",
-         Dom.SCORE: "children"}
+ORDER = (
+    Dom.HUNTER,
+    Dom.BREAKDOWN,
+    Dom.BREAKDOWN_TABLE,
+    Dom.SCORE,
+    Dom.PORTFOLIOS,
+    Dom.OVERLAP,
+    Dom.GAP,
+    Dom.MENTIONS,
+    Dom.SENTIMENT,
+)
+PROPS = {
+    Dom.HUNTER: "data",
+    Dom.BREAKDOWN_TABLE: "data",
+    Dom.PORTFOLIOS: "data",
+    Dom.GAP: "data",
+    Dom.SCORE: "children",
+}
 
 
 def register(app, ctx) -> None:
     """Attach the domain page's callbacks to `app`."""
 
     @app.callback(
-        *[Output(i, PROPS.get(i, "figure")) for i in ORDER], Output(Dom.HELD, "data"),
-        Input(Shell.TICK, "n_intervals"), Input(Dom.WITHIN, "value"), Input(Dom.PICK, "value"),
-        State(Dom.HELD, "data"), prevent_initial_call=True,
+        *[Output(i, PROPS.get(i, "figure")) for i in ORDER],
+        Output(Dom.HELD, "data"),
+        Input(Shell.TICK, "n_intervals"),
+        Input(Dom.WITHIN, "value"),
+        Input(Dom.PICK, "value"),
+        State(Dom.HELD, "data"),
+        prevent_initial_call=True,
     )
     def refresh(_tick, within, picked, held):
         """Triggered by the tick or the controls: re-render only when the data can have changed."""
@@ -37,16 +55,24 @@ def register(app, ctx) -> None:
         out = view.outputs(view.model(ctx, within, picked))
         return (*[out[i] for i in ORDER], {"key": key})
 
-    @app.callback(Output(Dom.PICK, "value"), Input(Dom.HUNTER, "active_cell"), State(Dom.HUNTER, "derived_viewport_data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(Dom.PICK, "value"),
+        Input(Dom.HUNTER, "active_cell"),
+        State(Dom.HUNTER, "derived_viewport_data"),
+        prevent_initial_call=True,
+    )
     def pick_from_hunter(cell, rows):
         """Triggered by a click in the hunter table: that domain goes into the calculator."""
         if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
             raise PreventUpdate
         return rows[cell["row"]]["name"]
 
-    @app.callback(Output(Dom.PICK, "options"), Input(Dom.PICK, "search_value"), State(Dom.PICK, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(Dom.PICK, "options"),
+        Input(Dom.PICK, "search_value"),
+        State(Dom.PICK, "value"),
+        prevent_initial_call=True,
+    )
     def search_domains(search, current):
         """Triggered by typing in the picker: matching domain names (bounded)."""
         from analytics.domains import domain_names

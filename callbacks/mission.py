@@ -20,14 +20,39 @@ from views.delta import update_for
 from views.render_cache import render_cache
 
 PANELS = [
-    Main.KPI_ACTIVE, Main.KPI_ACTIVE_SUB, Main.KPI_FLEET, Main.KPI_FLEET_SUB, Main.KPI_QUEUE, Main.KPI_QUEUE_SUB,
-    Main.KPI_ALERTS, Main.KPI_ALERTS_SUB, Main.METRIC_PAGES, Main.METRIC_COMPLETION, Main.METRIC_UTIL,
-    Main.METRIC_DONE, Main.METRIC_FAILED, Main.METRIC_BACKLINKS,
-    Main.DISCOVERY_CHART, Main.DISCOVERY_RADAR, Main.QUOTA_CHART, Main.TIMELINE, Main.QUEUE_GAUGE,
-    Main.BOARD, Main.FLEET, Main.ERRORS, Main.QUEUE_DETAIL, Main.ALERT_CARD,
+    Main.KPI_ACTIVE,
+    Main.KPI_ACTIVE_SUB,
+    Main.KPI_FLEET,
+    Main.KPI_FLEET_SUB,
+    Main.KPI_QUEUE,
+    Main.KPI_QUEUE_SUB,
+    Main.KPI_ALERTS,
+    Main.KPI_ALERTS_SUB,
+    Main.METRIC_PAGES,
+    Main.METRIC_COMPLETION,
+    Main.METRIC_UTIL,
+    Main.METRIC_DONE,
+    Main.METRIC_FAILED,
+    Main.METRIC_BACKLINKS,
+    Main.DISCOVERY_CHART,
+    Main.DISCOVERY_RADAR,
+    Main.QUOTA_CHART,
+    Main.TIMELINE,
+    Main.QUEUE_GAUGE,
+    Main.BOARD,
+    Main.FLEET,
+    Main.ERRORS,
+    Main.QUEUE_DETAIL,
+    Main.ALERT_CARD,
 ]
-PROPERTY = {Main.DISCOVERY_CHART: "figure", Main.DISCOVERY_RADAR: "figure", Main.QUOTA_CHART: "figure",
-            Main.TIMELINE: "figure", Main.QUEUE_GAUGE: "figure", Main.ALERT_CARD: "className"}
+PROPERTY = {
+    Main.DISCOVERY_CHART: "figure",
+    Main.DISCOVERY_RADAR: "figure",
+    Main.QUOTA_CHART: "figure",
+    Main.TIMELINE: "figure",
+    Main.QUEUE_GAUGE: "figure",
+    Main.ALERT_CARD: "className",
+}
 
 
 def register(app, ctx: AppContext) -> None:

@@ -20,8 +20,11 @@ def register(app, ctx) -> None:
     """Attach the performance page's callbacks to `app`."""
 
     @app.callback(
-        *[Output(i, PROPS.get(i, "data")) for i in ORDER], Output(Perf.HELD, "data"),
-        Input(Shell.TICK, "n_intervals"), Input(Perf.WINDOW, "value"), State(Perf.HELD, "data"),
+        *[Output(i, PROPS.get(i, "data")) for i in ORDER],
+        Output(Perf.HELD, "data"),
+        Input(Shell.TICK, "n_intervals"),
+        Input(Perf.WINDOW, "value"),
+        State(Perf.HELD, "data"),
         prevent_initial_call=True,
     )
     def refresh(_tick, hours, held):

@@ -26,8 +26,9 @@ SECTION_DATA = {
     QuotaIds.CARDS: lambda m: m["statuses"],
     QuotaIds.BARS: lambda m: [(s["api_name"], s["used"], s["limit"], s["status"], s["enabled"]) for s in m["statuses"]],
     QuotaIds.BURNDOWN: lambda m: (m["history"], m["statuses"], m["now"][:16]),
-    QuotaIds.RECOMMENDATIONS: lambda m: [(s["api_name"], s["status"], s["recommended_action"], s["enabled"])
-                                         for s in m["statuses"]],
+    QuotaIds.RECOMMENDATIONS: lambda m: [
+        (s["api_name"], s["status"], s["recommended_action"], s["enabled"]) for s in m["statuses"]
+    ],
     QuotaIds.DECISIONS: lambda m: m["decisions"],
     QuotaIds.EVENTS: lambda m: m["events"],
 }

@@ -12,8 +12,12 @@ from mission.context import AppContext
 
 
 def register_shell(app, ctx: AppContext, pages) -> None:
-    @app.callback(Output(Shell.PAGE, "children"), Output(Shell.RENDERED, "data"),
-                  Input(Shell.URL, "pathname"), State(Shell.RENDERED, "data"))
+    @app.callback(
+        Output(Shell.PAGE, "children"),
+        Output(Shell.RENDERED, "data"),
+        Input(Shell.URL, "pathname"),
+        State(Shell.RENDERED, "data"),
+    )
     def route(pathname, rendered):
         """Triggered by navigation: the page's layout, unless the first paint already has it."""
         if rendered is not None and normal_path(pathname) == rendered:
@@ -21,16 +25,20 @@ def register_shell(app, ctx: AppContext, pages) -> None:
         return page_content(ctx, pages, pathname), normal_path(pathname)
 
     @app.callback(
-        Output(Shell.CONFIG_PANEL, "is_open"), Input(Shell.CONFIG_BUTTON, "n_clicks"),
-        State(Shell.CONFIG_PANEL, "is_open"), prevent_initial_call=True,
+        Output(Shell.CONFIG_PANEL, "is_open"),
+        Input(Shell.CONFIG_BUTTON, "n_clicks"),
+        State(Shell.CONFIG_PANEL, "is_open"),
+        prevent_initial_call=True,
     )
     def toggle_config(_clicks, is_open):
         """Triggered by the ⚙ button."""
         return not is_open
 
     @app.callback(
-        Output(Shell.BUILT_AT, "data"), Output(Shell.SOURCES, "children"),
-        Input(Shell.TICK, "n_intervals"), State(Shell.BUILT_AT, "data"),
+        Output(Shell.BUILT_AT, "data"),
+        Output(Shell.SOURCES, "children"),
+        Input(Shell.TICK, "n_intervals"),
+        State(Shell.BUILT_AT, "data"),
     )
     def snapshot_time(_tick, held):
         """Triggered by the interval: the snapshot's build time and any offline source."""
@@ -49,11 +57,16 @@ def register_shell(app, ctx: AppContext, pages) -> None:
 
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="liveIndicator"),
-        Output(Shell.AGE, "children"), Output(Shell.LIVE, "className"), Output(Shell.LIVE_TEXT, "children"),
-        Output(Shell.CLOCK, "children"), Output(Shell.CLOCK, "title"),
-        Input(Shell.TICK, "n_intervals"), Input(Shell.BUILT_AT, "data"),
+        Output(Shell.AGE, "children"),
+        Output(Shell.LIVE, "className"),
+        Output(Shell.LIVE_TEXT, "children"),
+        Output(Shell.CLOCK, "children"),
+        Output(Shell.CLOCK, "title"),
+        Input(Shell.TICK, "n_intervals"),
+        Input(Shell.BUILT_AT, "data"),
     )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="screenMode"),
-        Output(Shell.ROOT, "className"), Input(Shell.URL, "search"),
+        Output(Shell.ROOT, "className"),
+        Input(Shell.URL, "search"),
     )

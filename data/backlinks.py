@@ -63,10 +63,14 @@ def discovery_summary(engine: Engine, schema: SchemaInfo, now: datetime, top: in
         "avg_authority_score": None if pd.isna(totals["authority"]) else round(float(totals["authority"]), 2),
         "top_linking_domains": [
             {"domain": str(d), "backlinks": int(n)} for d, n in zip(top_domains["domain"], top_domains["backlinks"])
-        ] if not top_domains.empty else [],
+        ]
+        if not top_domains.empty
+        else [],
         "top_target_urls": [
             {"url": str(u), "backlinks": int(n)} for u, n in zip(top_targets["url"], top_targets["backlinks"])
-        ] if not top_targets.empty else [],
+        ]
+        if not top_targets.empty
+        else [],
     }
 
 

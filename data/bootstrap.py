@@ -32,7 +32,8 @@ def create_lp_tables(engine: Engine, variant: str = "M") -> list[str]:
         return []
     if existing:
         raise BootstrapRefused(
-            "database already holds Link Profiler tables (" + ", ".join(existing)
+            "database already holds Link Profiler tables ("
+            + ", ".join(existing)
             + "); refusing to add the others to an existing deployment"
         )
     md = build_metadata(variant)
@@ -62,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(url)
     try:
         created = [] if args.mc_only else create_lp_tables(engine, args.variant)
-        mc_engine = engine if args.database_url or not settings.mc_database_url else make_engine(settings.own_database_url)
+        mc_engine = (
+            engine if args.database_url or not settings.mc_database_url else make_engine(settings.own_database_url)
+        )
         created += create_mc_tables(mc_engine)
     except BootstrapRefused as exc:
         print(f"bootstrap refused: {exc}", file=sys.stderr)

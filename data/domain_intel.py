@@ -44,8 +44,18 @@ def domain_values(engine: Engine, schema: SchemaInfo, now: datetime) -> pd.DataF
     domains["spam_score"] = pd.to_numeric(domains["spam_score"], errors="coerce")
     values, expired, niches = [], [], []
     for r in domains.itertuples(index=False):
-        values.append(score(factor_values(r.authority_score, r.trust_score, r.spam_score, r.referring_domains,
-                                          to_datetime(r.registered_date), now)))
+        values.append(
+            score(
+                factor_values(
+                    r.authority_score,
+                    r.trust_score,
+                    r.spam_score,
+                    r.referring_domains,
+                    to_datetime(r.registered_date),
+                    now,
+                )
+            )
+        )
         exp = to_datetime(r.expiration_date)
         expired.append(r.is_registered is False or r.is_registered == 0 or (exp is not None and exp < now))
         metrics = parse_json(r.seo_metrics) or {}
@@ -58,8 +68,13 @@ def domain_summary(engine: Engine, schema: SchemaInfo, now: datetime, top: int =
     """`domain_intelligence_metrics` of the contract."""
     frame = domain_values(engine, schema, now)
     if frame.empty:
-        return {"total_domains_analyzed": 0, "valuable_expired_domains_found": 0, "avg_domain_value_score": None,
-                "new_domains_added_24h": 0, "top_niches_identified": []}
+        return {
+            "total_domains_analyzed": 0,
+            "valuable_expired_domains_found": 0,
+            "avg_domain_value_score": None,
+            "new_domains_added_24h": 0,
+            "top_niches_identified": [],
+        }
     niches = Counter(n for n in frame["niche"] if isinstance(n, str) and n)
     return {
         "total_domains_analyzed": len(frame),
@@ -75,9 +90,12 @@ def new_domains_24h(engine: Engine, schema: SchemaInfo, now: datetime) -> int:
     if not schema.has("backlinks"):
         return 0
     first = schema.link_first_seen
-    return int(scalar(
-        engine,
-        f"SELECT COUNT(*) FROM (SELECT source_domain_name FROM backlinks WHERE source_domain_name IS NOT NULL "
-        f"GROUP BY source_domain_name HAVING MIN({first}) >= :since) AS firsts",
-        {"since": now - timedelta(hours=24)},
-    ) or 0)
+    return int(
+        scalar(
+            engine,
+            f"SELECT COUNT(*) FROM (SELECT source_domain_name FROM backlinks WHERE source_domain_name IS NOT NULL "
+            f"GROUP BY source_domain_name HAVING MIN({first}) >= :since) AS firsts",
+            {"since": now - timedelta(hours=24)},
+        )
+        or 0
+    )

@@ -24,14 +24,30 @@ from data.schema import SchemaInfo
 log = logging.getLogger(__name__)
 
 FLEET_COLUMNS = [
-    "satellite_id", "status", "alive", "last_heartbeat", "heartbeat_age_s", "current_job_id",
-    "cpu_usage", "memory_usage", "jobs_processed", "code_version", "uptime_seconds", "details_ok",
-    "crawl_speed", "success_rate", "avg_response_time_ms", "current_job_type", "current_job_progress",
+    "satellite_id",
+    "status",
+    "alive",
+    "last_heartbeat",
+    "heartbeat_age_s",
+    "current_job_id",
+    "cpu_usage",
+    "memory_usage",
+    "jobs_processed",
+    "code_version",
+    "uptime_seconds",
+    "details_ok",
+    "crawl_speed",
+    "success_rate",
+    "avg_response_time_ms",
+    "current_job_type",
+    "current_job_progress",
 ]
 DAY_S = 24 * 3600
 
 
-def read_heartbeats(client: redis.Redis, keys: RedisKeys, now_epoch: float) -> tuple[dict[str, float], dict[str, dict | None], list[str]]:
+def read_heartbeats(
+    client: redis.Redis, keys: RedisKeys, now_epoch: float
+) -> tuple[dict[str, float], dict[str, dict | None], list[str]]:
     """({id: last heartbeat epoch} for the last 24 h, {id: details or None}, problems)."""
     problems: list[str] = []
     kind = client.type(keys.heartbeats)
@@ -77,8 +93,11 @@ def latest_performance(engine: Engine, schema: SchemaInfo, now: datetime) -> pd.
 
 
 def fleet_status(
-    beats: dict[str, float], details: dict[str, dict | None], perf: pd.DataFrame,
-    now_epoch: float, timeout_s: float,
+    beats: dict[str, float],
+    details: dict[str, dict | None],
+    perf: pd.DataFrame,
+    now_epoch: float,
+    timeout_s: float,
 ) -> pd.DataFrame:
     """One row per satellite seen in 24 h (FLEET_COLUMNS), sorted by id. Pure function."""
     perf_by_id = {r["satellite_id"]: r for r in perf.to_dict("records")} if not perf.empty else {}
@@ -98,21 +117,27 @@ def fleet_status(
             status = "active"
         else:
             status = "idle"
-        rows.append({
-            "satellite_id": str(sat), "status": status, "alive": alive,
-            "last_heartbeat": beat, "heartbeat_age_s": age,
-            "current_job_id": str(job) if job and alive else None,
-            "cpu_usage": _num(info.get("cpu_usage"), p.get("cpu_utilization_percent")),
-            "memory_usage": _num(info.get("memory_usage"), p.get("memory_utilization_percent")),
-            "jobs_processed": _num(info.get("jobs_processed")),
-            "code_version": info.get("code_version"), "uptime_seconds": _num(info.get("uptime_seconds")),
-            "details_ok": sat in details and details[sat] is not None,
-            "crawl_speed": _num(p.get("crawl_speed_pages_per_minute")),
-            "success_rate": _num(p.get("success_rate_percentage")),
-            "avg_response_time_ms": _num(p.get("avg_response_time_ms")),
-            "current_job_type": p.get("current_job_type"),
-            "current_job_progress": _num(p.get("current_job_progress")),
-        })
+        rows.append(
+            {
+                "satellite_id": str(sat),
+                "status": status,
+                "alive": alive,
+                "last_heartbeat": beat,
+                "heartbeat_age_s": age,
+                "current_job_id": str(job) if job and alive else None,
+                "cpu_usage": _num(info.get("cpu_usage"), p.get("cpu_utilization_percent")),
+                "memory_usage": _num(info.get("memory_usage"), p.get("memory_utilization_percent")),
+                "jobs_processed": _num(info.get("jobs_processed")),
+                "code_version": info.get("code_version"),
+                "uptime_seconds": _num(info.get("uptime_seconds")),
+                "details_ok": sat in details and details[sat] is not None,
+                "crawl_speed": _num(p.get("crawl_speed_pages_per_minute")),
+                "success_rate": _num(p.get("success_rate_percentage")),
+                "avg_response_time_ms": _num(p.get("avg_response_time_ms")),
+                "current_job_type": p.get("current_job_type"),
+                "current_job_progress": _num(p.get("current_job_progress")),
+            }
+        )
     return pd.DataFrame(rows, columns=FLEET_COLUMNS)
 
 
@@ -136,18 +161,27 @@ def utilisation(fleet: pd.DataFrame) -> dict:
     busy = int(((fleet["alive"]) & fleet["current_job_id"].notna()).sum()) if total else 0
     alive = int(fleet["alive"].sum()) if total else 0
     return {
-        "total": total, "alive": alive, "busy": busy,
-        "active": int(counts.get("active", 0)), "idle": int(counts.get("idle", 0)),
-        "paused": int(counts.get("paused", 0)), "unresponsive": int(counts.get("unresponsive", 0)),
+        "total": total,
+        "alive": alive,
+        "busy": busy,
+        "active": int(counts.get("active", 0)),
+        "idle": int(counts.get("idle", 0)),
+        "paused": int(counts.get("paused", 0)),
+        "unresponsive": int(counts.get("unresponsive", 0)),
         "utilisation_pct": round(busy / total * 100, 1) if total else 0.0,
     }
 
 
-def read_fleet(client: redis.Redis, keys: RedisKeys, engine: Engine | None, schema: SchemaInfo,
-               now: datetime, now_epoch: float, timeout_s: float) -> tuple[pd.DataFrame, list[str]]:
+def read_fleet(
+    client: redis.Redis,
+    keys: RedisKeys,
+    engine: Engine | None,
+    schema: SchemaInfo,
+    now: datetime,
+    now_epoch: float,
+    timeout_s: float,
+) -> tuple[pd.DataFrame, list[str]]:
     """The fleet table and any problems found; works without a database (Redis only)."""
     beats, details, problems = read_heartbeats(client, keys, now_epoch)
     perf = latest_performance(engine, schema, now) if engine is not None else pd.DataFrame()
     return fleet_status(beats, details, perf, now_epoch, timeout_s), problems
-
-

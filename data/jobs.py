@@ -39,8 +39,18 @@ def eta_seconds(progress: float | None, started: datetime | None, now: datetime)
 
 
 ACTIVE_COLUMNS = [
-    "id", "target_url", "job_type", "status", "priority", "progress_percentage", "urls_crawled",
-    "links_found", "created_at", "started_date", "last_fetched_at", "eta_seconds",
+    "id",
+    "target_url",
+    "job_type",
+    "status",
+    "priority",
+    "progress_percentage",
+    "urls_crawled",
+    "links_found",
+    "created_at",
+    "started_date",
+    "last_fetched_at",
+    "eta_seconds",
 ]
 
 
@@ -88,7 +98,9 @@ def summarise_24h(frame: pd.DataFrame) -> dict:
     """
     finished = frame[frame["status"] != ACTIVE]
     completed = finished[finished["status"] == "completed"]
-    durations = [d for d in map(duration_seconds, completed["started_date"], completed["completed_date"]) if d is not None]
+    durations = [
+        d for d in map(duration_seconds, completed["started_date"], completed["completed_date"]) if d is not None
+    ]
     return {
         "completed": len(completed),
         "failed": int((finished["status"] == "failed").sum()),
@@ -124,18 +136,31 @@ def recent_job_errors(engine: Engine, now: datetime, limit: int = 20, hours: int
             errors = [{"message": "failed without an error record"}]
         for err in errors[-3:]:
             err = err if isinstance(err, dict) else {"message": str(err)}
-            rows.append({
-                "job_id": job.id, "job_type": job.job_type, "target_url": job.target_url,
-                "timestamp": to_datetime(err.get("timestamp")) or to_datetime(job.completed_date),
-                "error_type": str(err.get("type") or err.get("error_type") or "error"),
-                "message": str(err.get("message") or err.get("error") or "")[:500],
-                "url": str(err.get("url") or ""),
-            })
+            rows.append(
+                {
+                    "job_id": job.id,
+                    "job_type": job.job_type,
+                    "target_url": job.target_url,
+                    "timestamp": to_datetime(err.get("timestamp")) or to_datetime(job.completed_date),
+                    "error_type": str(err.get("type") or err.get("error_type") or "error"),
+                    "message": str(err.get("message") or err.get("error") or "")[:500],
+                    "url": str(err.get("url") or ""),
+                }
+            )
     return pd.DataFrame(rows[:limit], columns=ERROR_COLUMNS)
 
 
-TIMELINE_COLUMNS = ["id", "target_url", "job_type", "status", "progress_percentage", "created_at",
-                    "started_date", "completed_date", "priority"]
+TIMELINE_COLUMNS = [
+    "id",
+    "target_url",
+    "job_type",
+    "status",
+    "progress_percentage",
+    "created_at",
+    "started_date",
+    "completed_date",
+    "priority",
+]
 
 
 def timeline_jobs(engine: Engine, now: datetime, hours: int = 6, limit: int = 30) -> pd.DataFrame:

@@ -23,24 +23,44 @@ def performance_summary(engine: Engine, schema: SchemaInfo, now: datetime, hours
         engine,
         "SELECT satellite_id, crawl_speed_pages_per_minute AS speed, success_rate_percentage AS success, "
         "avg_response_time_ms AS response, cpu_utilization_percent AS cpu, memory_utilization_percent AS memory"
-        + extra + " FROM satellite_performance_logs WHERE timestamp >= :since",
+        + extra
+        + " FROM satellite_performance_logs WHERE timestamp >= :since",
         {"since": now - timedelta(hours=hours)},
     )
     if frame.empty:
-        return {"avg_crawl_speed_pages_per_minute": None, "avg_success_rate_percentage": None,
-                "avg_response_time_ms": None, "bottlenecks_detected": [], "top_performing_satellites": [],
-                "worst_performing_satellites": []}
+        return {
+            "avg_crawl_speed_pages_per_minute": None,
+            "avg_success_rate_percentage": None,
+            "avg_response_time_ms": None,
+            "bottlenecks_detected": [],
+            "top_performing_satellites": [],
+            "worst_performing_satellites": [],
+        }
     for col in ("speed", "success", "response", "cpu", "memory"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
-    per_sat = frame.groupby("satellite_id").agg(
-        speed=("speed", "mean"), success=("success", "mean"), response=("response", "mean"),
-        cpu=("cpu", "mean"), memory=("memory", "mean"),
-    ).reset_index().sort_values(["speed", "satellite_id"], ascending=[False, True])
+    per_sat = (
+        frame.groupby("satellite_id")
+        .agg(
+            speed=("speed", "mean"),
+            success=("success", "mean"),
+            response=("response", "mean"),
+            cpu=("cpu", "mean"),
+            memory=("memory", "mean"),
+        )
+        .reset_index()
+        .sort_values(["speed", "satellite_id"], ascending=[False, True])
+    )
 
     def ranked(rows: pd.DataFrame) -> list[dict]:
-        return [{"satellite_id": str(r.satellite_id), "crawl_speed_pages_per_minute": _r(r.speed),
-                 "success_rate_percentage": _r(r.success), "avg_response_time_ms": _r(r.response)}
-                for r in rows.itertuples(index=False)]
+        return [
+            {
+                "satellite_id": str(r.satellite_id),
+                "crawl_speed_pages_per_minute": _r(r.speed),
+                "success_rate_percentage": _r(r.success),
+                "avg_response_time_ms": _r(r.response),
+            }
+            for r in rows.itertuples(index=False)
+        ]
 
     return {
         "avg_crawl_speed_pages_per_minute": _r(frame["speed"].mean()),

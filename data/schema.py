@@ -47,9 +47,7 @@ def detect_schema(engine: Engine) -> SchemaInfo:
     """Inspect `engine` and return its `SchemaInfo`; raises only if the database is unreachable."""
     insp = inspect(engine)
     present = set(insp.get_table_names())
-    columns = {
-        t: frozenset(c["name"] for c in insp.get_columns(t)) for t in LP_TABLES if t in present
-    }
+    columns = {t: frozenset(c["name"] for c in insp.get_columns(t)) for t in LP_TABLES if t in present}
     variant = None
     link_cols = columns.get("backlinks", frozenset())
     if "discovered_date" in link_cols:

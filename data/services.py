@@ -44,9 +44,7 @@ class Services:
     def __init__(self, settings: Settings, engine: Engine | None = None, redis_client: redis.Redis | None = None):
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
-        self.mc_engine = (
-            make_engine(settings.mc_database_url) if settings.mc_database_url else self.engine
-        )
+        self.mc_engine = make_engine(settings.mc_database_url) if settings.mc_database_url else self.engine
         self.redis = redis_client or make_redis(settings.redis_url)
         self.health = {name: SourceHealth() for name in SOURCES}
         self._schema: SchemaInfo | None = None

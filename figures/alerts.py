@@ -17,15 +17,30 @@ def history_figure(events: list[dict], height: int = 220) -> go.Figure:
     fired = [e for e in events if e.get("event") == "firing" and to_datetime(e.get("at")) is not None]
     if not fired:
         return empty_figure("No alerts fired in this period", height=height)
-    counts = Counter((to_datetime(e["at"]).replace(minute=0, second=0, microsecond=0), e.get("severity")) for e in fired)
+    counts = Counter(
+        (to_datetime(e["at"]).replace(minute=0, second=0, microsecond=0), e.get("severity")) for e in fired
+    )
     hours = sorted({h for h, _ in counts})
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, barmode="stack", bargap=0.15,
-                                margin=dict(l=36, r=8, t=8, b=28), showlegend=True,
-                                legend=dict(orientation="h", y=1.12, x=0)))
+    fig = go.Figure(
+        layout=dict(
+            template=TEMPLATE,
+            height=height,
+            barmode="stack",
+            bargap=0.15,
+            margin=dict(l=36, r=8, t=8, b=28),
+            showlegend=True,
+            legend=dict(orientation="h", y=1.12, x=0),
+        )
+    )
     for sev in SEVERITIES:
         ys = [counts.get((h, sev), 0) for h in hours]
         if any(ys):
-            fig.add_bar(x=hours, y=ys, name=sev, marker_color=STATUS_COLOURS[sev],
-                        hovertemplate="%{x|%H:00} UTC: %{y} " + sev + "<extra></extra>")
+            fig.add_bar(
+                x=hours,
+                y=ys,
+                name=sev,
+                marker_color=STATUS_COLOURS[sev],
+                hovertemplate="%{x|%H:00} UTC: %{y} " + sev + "<extra></extra>",
+            )
     fig.update_yaxes(title=None, rangemode="tozero", dtick=None)
     return fig

@@ -29,10 +29,20 @@ def discovery_rate(points: list[list[float]]) -> go.Figure:
     if not points:
         return empty_figure("no discovery data yet")
     fig = go.Figure(
-        go.Bar(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], marker=dict(color=CYAN, opacity=0.85),
-               hovertemplate="%{x|%H:%M} UTC<br>%{y} links<extra></extra>", name="links/min"),
-        layout=dict(template=TEMPLATE, bargap=0.15, margin=dict(l=48, r=8, t=8, b=28), xaxis=dict(type="date", tickformat="%H:%M"),
-                    yaxis=dict(title=dict(text="links / min", font=dict(color=MUTED, size=11)), rangemode="tozero")),
+        go.Bar(
+            x=[_ms(p[0]) for p in points],
+            y=[p[1] for p in points],
+            marker=dict(color=CYAN, opacity=0.85),
+            hovertemplate="%{x|%H:%M} UTC<br>%{y} links<extra></extra>",
+            name="links/min",
+        ),
+        layout=dict(
+            template=TEMPLATE,
+            bargap=0.15,
+            margin=dict(l=48, r=8, t=8, b=28),
+            xaxis=dict(type="date", tickformat="%H:%M"),
+            yaxis=dict(title=dict(text="links / min", font=dict(color=MUTED, size=11)), rangemode="tozero"),
+        ),
     )
     return fig
 
@@ -42,8 +52,10 @@ def discovery_rate_parts(points: list[list[float]]) -> dict:
     return {("data", 0, "y", len(points) - 1): points[-1][1]} if points else {}
 
 
-RADAR_METRICS = (("new_24h", "found 24 h", CYAN, "rgba(0,229,255,0.18)"),
-                 ("referring_domains", "referring domains", AMBER, "rgba(255,176,0,0.12)"))
+RADAR_METRICS = (
+    ("new_24h", "found 24 h", CYAN, "rgba(0,229,255,0.18)"),
+    ("referring_domains", "referring domains", AMBER, "rgba(255,176,0,0.12)"),
+)
 
 
 RADAR_LABEL_WRAP = 16
@@ -66,8 +78,10 @@ def _radar_theta(rows: list[dict]) -> list[str]:
     # Categories go clockwise from the top (the layout fixes rotation and direction), so the
     # i-th of n sits at 90° − 360°·i/n; its label is beside the radar where the cosine is large.
     n = len(rows)
-    return [radar_label(str(r["target_domain"]), abs(math.cos(math.radians(90 - 360 * i / n))) > 0.35)
-            for i, r in enumerate(rows)]
+    return [
+        radar_label(str(r["target_domain"]), abs(math.cos(math.radians(90 - 360 * i / n))) > 0.35)
+        for i, r in enumerate(rows)
+    ]
 
 
 def _radar_r(rows: list[dict], key: str) -> list[float]:
@@ -85,13 +99,30 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
     theta = _radar_theta(rows)
     # No legend: below a radar it collides with the bottom label; the panel's subtitle keys the
     # colours (RADAR_METRICS) instead.
-    fig = go.Figure(layout=dict(template=TEMPLATE, margin=dict(l=76, r=76, t=30, b=30), showlegend=False,
-                                polar=dict(radialaxis=dict(showticklabels=False, range=[0, 100]),
-                                           angularaxis=dict(rotation=90, direction="clockwise"))))
+    fig = go.Figure(
+        layout=dict(
+            template=TEMPLATE,
+            margin=dict(l=76, r=76, t=30, b=30),
+            showlegend=False,
+            polar=dict(
+                radialaxis=dict(showticklabels=False, range=[0, 100]),
+                angularaxis=dict(rotation=90, direction="clockwise"),
+            ),
+        )
+    )
     for key, name, line, fill in RADAR_METRICS:
-        fig.add_trace(go.Scatterpolar(r=_radar_r(rows, key), theta=theta, fill="toself", name=name,
-                                      line=dict(color=line), fillcolor=fill, customdata=[r.get(key) for r in rows],
-                                      hovertemplate="%{theta}<br>%{customdata:,} " + name + "<extra></extra>"))
+        fig.add_trace(
+            go.Scatterpolar(
+                r=_radar_r(rows, key),
+                theta=theta,
+                fill="toself",
+                name=name,
+                line=dict(color=line),
+                fillcolor=fill,
+                customdata=[r.get(key) for r in rows],
+                hovertemplate="%{theta}<br>%{customdata:,} " + name + "<extra></extra>",
+            )
+        )
     return fig
 
 
@@ -130,23 +161,41 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
     if not bars:
         return empty_figure("no active or recent missions")
     labels = [f"{str(r['job_type'] or 'job').replace('_', ' ')} · {str(r['id'])[:6]}" for r, *_ in bars]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=max(220, 24 * len(bars) + 60), barmode="overlay",
-                                showlegend=False, xaxis=dict(type="date", tickformat="%H:%M"),
-                                yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
-                                margin=dict(l=mono_margin(labels, 10), r=16, t=10, b=36)))
-    fig.add_trace(go.Bar(
-        y=labels, x=[d for _, _, d, _ in bars], base=[s for _, s, _, _ in bars], orientation="h",
-        marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
-        text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars], textposition="inside",
-        customdata=[[str(r.get("target_url") or ""), r.get("status")] for r, *_ in bars],
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{text}<extra></extra>",
-    ))
+    fig = go.Figure(
+        layout=dict(
+            template=TEMPLATE,
+            height=max(220, 24 * len(bars) + 60),
+            barmode="overlay",
+            showlegend=False,
+            xaxis=dict(type="date", tickformat="%H:%M"),
+            yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
+            margin=dict(l=mono_margin(labels, 10), r=16, t=10, b=36),
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=[d for _, _, d, _ in bars],
+            base=[s for _, s, _, _ in bars],
+            orientation="h",
+            marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
+            text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars],
+            textposition="inside",
+            customdata=[[str(r.get("target_url") or ""), r.get("status")] for r, *_ in bars],
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{text}<extra></extra>",
+        )
+    )
     projected = [(i, s + d, eta) for i, (r, s, d, eta) in enumerate(bars) if r.get("status") == "in_progress" and eta]
-    fig.add_trace(go.Bar(
-        y=[labels[i] for i, _, _ in projected], x=[eta * 1000 for _, _, eta in projected],
-        base=[b for _, b, _ in projected], orientation="h", marker=dict(color="rgba(0,229,255,0.15)",
-        line=dict(color=CYAN, width=1)), hovertemplate="ETA +%{x:.0f} ms<extra>projected</extra>",
-    ))
+    fig.add_trace(
+        go.Bar(
+            y=[labels[i] for i, _, _ in projected],
+            x=[eta * 1000 for _, _, eta in projected],
+            base=[b for _, b, _ in projected],
+            orientation="h",
+            marker=dict(color="rgba(0,229,255,0.15)", line=dict(color=CYAN, width=1)),
+            hovertemplate="ETA +%{x:.0f} ms<extra>projected</extra>",
+        )
+    )
     return fig
 
 
@@ -156,14 +205,21 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
         return empty_figure("queue unreadable")
     top = max(QUEUE_OVERFLOW * 1.5, depth * 1.1)
     indicator = go.Indicator(
-        mode="gauge+number+delta" if previous is not None else "gauge+number", value=depth,
-        delta=dict(reference=previous, increasing=dict(color=AMBER), decreasing=dict(color=GREEN)) if previous is not None else None,
+        mode="gauge+number+delta" if previous is not None else "gauge+number",
+        value=depth,
+        delta=dict(reference=previous, increasing=dict(color=AMBER), decreasing=dict(color=GREEN))
+        if previous is not None
+        else None,
         number=dict(font=dict(size=36, color=CYAN)),
         gauge=dict(
-            axis=dict(range=[0, top], tickcolor=MUTED), bar=dict(color=CYAN, thickness=0.3), bgcolor="rgba(0,0,0,0)",
-            steps=[dict(range=[0, QUEUE_WARN], color="rgba(43,213,118,0.15)"),
-                   dict(range=[QUEUE_WARN, QUEUE_OVERFLOW], color="rgba(255,176,0,0.18)"),
-                   dict(range=[QUEUE_OVERFLOW, top], color="rgba(255,59,92,0.18)")],
+            axis=dict(range=[0, top], tickcolor=MUTED),
+            bar=dict(color=CYAN, thickness=0.3),
+            bgcolor="rgba(0,0,0,0)",
+            steps=[
+                dict(range=[0, QUEUE_WARN], color="rgba(43,213,118,0.15)"),
+                dict(range=[QUEUE_WARN, QUEUE_OVERFLOW], color="rgba(255,176,0,0.18)"),
+                dict(range=[QUEUE_OVERFLOW, top], color="rgba(255,59,92,0.18)"),
+            ],
             threshold=dict(line=dict(color=RED, width=3), value=QUEUE_OVERFLOW),
         ),
     )
@@ -172,18 +228,32 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
 
 def queue_gauge_parts(depth: int | None, previous: int | None = None) -> dict:
     top = max(QUEUE_OVERFLOW * 1.5, (depth or 0) * 1.1)
-    return {("data", 0, "value"): depth, ("data", 0, "delta", "reference"): previous,
-            ("data", 0, "gauge", "axis", "range"): [0, top],
-            ("data", 0, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top]}
+    return {
+        ("data", 0, "value"): depth,
+        ("data", 0, "delta", "reference"): previous,
+        ("data", 0, "gauge", "axis", "range"): [0, top],
+        ("data", 0, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top],
+    }
 
 
 def queue_trend(points: list[list[float]]) -> go.Figure:
     """Queue depth over the last ticks (the rolling series extended live with extendData)."""
     fig = go.Figure(
-        go.Scatter(x=[_ms(p[0]) for p in points], y=[p[1] for p in points], mode="lines", line=dict(color=AMBER, width=2),
-                   fill="tozeroy", fillcolor="rgba(255,176,0,0.10)", hovertemplate="%{x|%H:%M:%S} UTC<br>%{y}<extra></extra>"),
-        layout=dict(template=TEMPLATE, margin=dict(l=36, r=8, t=4, b=20),
-                    xaxis=dict(type="date", tickformat="%H:%M", nticks=4), yaxis=dict(rangemode="tozero", nticks=3)),
+        go.Scatter(
+            x=[_ms(p[0]) for p in points],
+            y=[p[1] for p in points],
+            mode="lines",
+            line=dict(color=AMBER, width=2),
+            fill="tozeroy",
+            fillcolor="rgba(255,176,0,0.10)",
+            hovertemplate="%{x|%H:%M:%S} UTC<br>%{y}<extra></extra>",
+        ),
+        layout=dict(
+            template=TEMPLATE,
+            margin=dict(l=36, r=8, t=4, b=20),
+            xaxis=dict(type="date", tickformat="%H:%M", nticks=4),
+            yaxis=dict(rangemode="tozero", nticks=3),
+        ),
     )
     return fig
 

@@ -34,15 +34,34 @@ def quota_bars(statuses: list[dict], height: int | None = None) -> go.Figure:
     used_pct = [min(float(s.get("percentage_used") or 0), 100.0) for s in rows]
     colours = [STATUS_COLOURS.get(s.get("status"), MUTED) if s.get("enabled", True) else MUTED for s in rows]
     text = [f"{int(s['used']):,} / {int(s['limit']):,}" for s in rows]
-    hover = [f"{s['api_name']}: {int(s['used']):,} of {int(s['limit']):,} used ({s.get('percentage_used', 0)}%)"
-             f"<br>status {s.get('status')}, resets {str(s.get('reset_date', ''))[:10]}" for s in rows]
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height or 48 + 30 * len(rows), barmode="overlay",
-                                showlegend=False, margin=dict(l=mono_margin(labels), r=16, t=8, b=28)))
-    fig.add_bar(y=labels, x=[100] * len(rows), orientation="h", marker=dict(color=GRID), hoverinfo="skip",
-                name="limit")
-    fig.add_bar(y=labels, x=used_pct, orientation="h", marker=dict(color=colours), text=text,
-                textposition="outside", cliponaxis=False, textfont=dict(family=MONO, color=TEXT),
-                hovertext=hover, hoverinfo="text", name="used")
+    hover = [
+        f"{s['api_name']}: {int(s['used']):,} of {int(s['limit']):,} used ({s.get('percentage_used', 0)}%)"
+        f"<br>status {s.get('status')}, resets {str(s.get('reset_date', ''))[:10]}"
+        for s in rows
+    ]
+    fig = go.Figure(
+        layout=dict(
+            template=TEMPLATE,
+            height=height or 48 + 30 * len(rows),
+            barmode="overlay",
+            showlegend=False,
+            margin=dict(l=mono_margin(labels), r=16, t=8, b=28),
+        )
+    )
+    fig.add_bar(y=labels, x=[100] * len(rows), orientation="h", marker=dict(color=GRID), hoverinfo="skip", name="limit")
+    fig.add_bar(
+        y=labels,
+        x=used_pct,
+        orientation="h",
+        marker=dict(color=colours),
+        text=text,
+        textposition="outside",
+        cliponaxis=False,
+        textfont=dict(family=MONO, color=TEXT),
+        hovertext=hover,
+        hoverinfo="text",
+        name="used",
+    )
     fig.update_xaxes(range=[0, 118], tickvals=[0, 25, 50, 75, 100], ticktext=["0", "25%", "50%", "75%", "100%"])
     fig.update_yaxes(tickfont=dict(family=MONO, color=TEXT))
     return fig
@@ -58,8 +77,15 @@ def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, heig
     shown = [s for s in statuses if s.get("enabled", True) or s.get("used")]
     if not shown:
         return empty_figure("no provider has an API key yet", height)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, hovermode="x unified",
-                                legend=dict(orientation="h", y=-0.18), margin=dict(l=44, r=16, t=12, b=40)))
+    fig = go.Figure(
+        layout=dict(
+            template=TEMPLATE,
+            height=height,
+            hovermode="x unified",
+            legend=dict(orientation="h", y=-0.18),
+            margin=dict(l=44, r=16, t=12, b=40),
+        )
+    )
     for i, s in enumerate(shown):
         h = history.get(s["api_name"])
         if not h or not s["limit"]:
@@ -75,18 +101,31 @@ def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, heig
             xs.append(end)
             ys.append(max(100.0 - cumulative / limit * 100, 0.0))
             day += timedelta(days=1)
-        fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=2), name=s["api_name"],
-                        legendgroup=s["api_name"], hovertemplate="%{y:.0f}% left<extra>" + s["api_name"] + "</extra>")
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=dict(color=colour, width=2),
+            name=s["api_name"],
+            legendgroup=s["api_name"],
+            hovertemplate="%{y:.0f}% left<extra>" + s["api_name"] + "</extra>",
+        )
         rate = max(float(s.get("burn_rate_short") or 0), float(s.get("burn_rate_long") or 0))
         left = float(s["remaining"])
         end_x = reset
         if rate > 0 and now + timedelta(days=left / rate) < reset:
             end_x = now + timedelta(days=left / rate)
         end_left = max(left - rate * (end_x - now).total_seconds() / 86400, 0.0)
-        fig.add_scatter(x=[now, end_x], y=[left / limit * 100, end_left / limit * 100], mode="lines",
-                        line=dict(color=colour, width=2, dash="dash"), name=f"{s['api_name']} projected",
-                        legendgroup=s["api_name"], showlegend=False,
-                        hovertemplate="%{y:.0f}% projected<extra>" + s["api_name"] + "</extra>")
+        fig.add_scatter(
+            x=[now, end_x],
+            y=[left / limit * 100, end_left / limit * 100],
+            mode="lines",
+            line=dict(color=colour, width=2, dash="dash"),
+            name=f"{s['api_name']} projected",
+            legendgroup=s["api_name"],
+            showlegend=False,
+            hovertemplate="%{y:.0f}% projected<extra>" + s["api_name"] + "</extra>",
+        )
     fig.add_vline(x=now.astimezone(UTC).timestamp() * 1000, line=dict(color=MUTED, dash="dot", width=1))
     fig.update_yaxes(range=[0, 105], ticksuffix="%", title=None)
     return fig

@@ -22,10 +22,23 @@ VIOLET = "#a678ff"
 SERIES = [CYAN, BLUE, AMBER, GREEN, VIOLET, RED, "#5ad1c9", "#ff7a45"]
 
 STATUS_COLOURS = {
-    "in_progress": CYAN, "active": CYAN, "queued": BLUE, "pending": BLUE, "completed": GREEN,
-    "failed": RED, "cancelled": MUTED, "stopped": MUTED, "paused": AMBER, "idle": BLUE,
-    "unresponsive": RED, "info": BLUE, "warning": AMBER, "critical": RED,
-    "OK": GREEN, "Warning": AMBER, "Critical": RED,
+    "in_progress": CYAN,
+    "active": CYAN,
+    "queued": BLUE,
+    "pending": BLUE,
+    "completed": GREEN,
+    "failed": RED,
+    "cancelled": MUTED,
+    "stopped": MUTED,
+    "paused": AMBER,
+    "idle": BLUE,
+    "unresponsive": RED,
+    "info": BLUE,
+    "warning": AMBER,
+    "critical": RED,
+    "OK": GREEN,
+    "Warning": AMBER,
+    "Critical": RED,
 }
 MONO = "'JetBrains Mono', 'Fira Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace"
 SANS = "Inter, 'Segoe UI', 'DejaVu Sans', Roboto, Helvetica, Arial, sans-serif"
@@ -39,8 +52,11 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=40, r=16, t=28, b=32),
         xaxis=dict(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, tickfont=dict(family=MONO, color=MUTED)),
         yaxis=dict(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID, tickfont=dict(family=MONO, color=MUTED)),
-        polar=dict(bgcolor="rgba(0,0,0,0)", angularaxis=dict(gridcolor=GRID, linecolor=GRID, color=TEXT),
-                   radialaxis=dict(gridcolor=GRID, linecolor=GRID, tickfont=dict(family=MONO, color=MUTED))),
+        polar=dict(
+            bgcolor="rgba(0,0,0,0)",
+            angularaxis=dict(gridcolor=GRID, linecolor=GRID, color=TEXT),
+            radialaxis=dict(gridcolor=GRID, linecolor=GRID, tickfont=dict(family=MONO, color=MUTED)),
+        ),
         legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(color=TEXT)),
         hoverlabel=dict(bgcolor=PANEL, bordercolor=CYAN, font=dict(family=MONO, color=TEXT)),
         transition=dict(duration=300, easing="cubic-in-out"),
@@ -64,8 +80,9 @@ def mono_margin(labels, size: int = 12, pad: int = 14) -> int:
 def empty_figure(message: str, height: int | None = None) -> go.Figure:
     """A themed figure that says why there is nothing to plot (no data / source offline)."""
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
-    fig.add_annotation(text=message, showarrow=False, font=dict(color=MUTED, size=14), x=0.5, y=0.5,
-                       xref="paper", yref="paper")
+    fig.add_annotation(
+        text=message, showarrow=False, font=dict(color=MUTED, size=14), x=0.5, y=0.5, xref="paper", yref="paper"
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig

@@ -32,8 +32,10 @@ def _list(label: str, values) -> html.Div | None:
         return None
     shown = values[:8]
     extra = f" (+{len(values) - 8} more)" if len(values) > 8 else ""
-    return html.Div(className="ac-line", children=[html.Span(label, className="label"), " ",
-                                                    html.Span(", ".join(shown) + extra, className="mono")])
+    return html.Div(
+        className="ac-line",
+        children=[html.Span(label, className="label"), " ", html.Span(", ".join(shown) + extra, className="mono")],
+    )
 
 
 def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
@@ -48,32 +50,77 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
     body = [
         html.Div(badges, className="ac-badges"),
         html.Div(str(alert.get("message") or ""), className="ac-message"),
-        html.Div(className="ac-line", children=[
-            html.Span("since", className="label"), " ", html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
-            html.Span(" · age ", className="label"), html.Span(fmt.duration(alert.get("age_s")), className="mono"),
-        ]),
+        html.Div(
+            className="ac-line",
+            children=[
+                html.Span("since", className="label"),
+                " ",
+                html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
+                html.Span(" · age ", className="label"),
+                html.Span(fmt.duration(alert.get("age_s")), className="mono"),
+            ],
+        ),
         _list("satellites", alert.get("affected_satellites")),
         _list("jobs", alert.get("affected_jobs")),
     ]
     if alert.get("recommended_action"):
-        body.append(html.Div([html.Span("action ", className="label"), str(alert["recommended_action"])], className="ac-action"))
+        body.append(
+            html.Div([html.Span("action ", className="label"), str(alert["recommended_action"])], className="ac-action")
+        )
     if alert.get("acknowledged"):
-        body.append(html.Div([html.Span("ack ", className="label"),
-                              f"{alert.get('acknowledged_by') or ''}: {alert.get('ack_comment') or ''}"], className="ac-line"))
+        body.append(
+            html.Div(
+                [
+                    html.Span("ack ", className="label"),
+                    f"{alert.get('acknowledged_by') or ''}: {alert.get('ack_comment') or ''}",
+                ],
+                className="ac-line",
+            )
+        )
     if alert.get("silenced_until"):
-        body.append(html.Div([html.Span("silenced until ", className="label"), str(alert["silenced_until"])], className="ac-line"))
+        body.append(
+            html.Div(
+                [html.Span("silenced until ", className="label"), str(alert["silenced_until"])], className="ac-line"
+            )
+        )
     if actions and alert.get("fingerprint"):
         fp = alert["fingerprint"]
-        body.append(html.Div(className="ac-buttons", children=[
-            dbc.Button("Acknowledge", id={"type": AlertIds.ACK, "index": fp}, size="sm", color="secondary",
-                       outline=True, disabled=bool(alert.get("acknowledged")), n_clicks=0),
-            dbc.Button("Silence", id={"type": AlertIds.SILENCE, "index": fp}, size="sm", color="secondary",
-                       outline=True, n_clicks=0),
-            dbc.Button(f"Silence all {alert.get('type')}", id={"type": AlertIds.SILENCE_TYPE, "index": str(alert.get("type"))},
-                       size="sm", color="link", n_clicks=0),
-        ]))
-    return html.Div([b for b in body if b is not None], className=f"ac-card sev-{sev}" + (" ac-new" if fresh else ""),
-                    **{"data-fingerprint": str(alert.get("fingerprint") or "")})
+        body.append(
+            html.Div(
+                className="ac-buttons",
+                children=[
+                    dbc.Button(
+                        "Acknowledge",
+                        id={"type": AlertIds.ACK, "index": fp},
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        disabled=bool(alert.get("acknowledged")),
+                        n_clicks=0,
+                    ),
+                    dbc.Button(
+                        "Silence",
+                        id={"type": AlertIds.SILENCE, "index": fp},
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        n_clicks=0,
+                    ),
+                    dbc.Button(
+                        f"Silence all {alert.get('type')}",
+                        id={"type": AlertIds.SILENCE_TYPE, "index": str(alert.get("type"))},
+                        size="sm",
+                        color="link",
+                        n_clicks=0,
+                    ),
+                ],
+            )
+        )
+    return html.Div(
+        [b for b in body if b is not None],
+        className=f"ac-card sev-{sev}" + (" ac-new" if fresh else ""),
+        **{"data-fingerprint": str(alert.get("fingerprint") or "")},
+    )
 
 
 def firing_panel(alerts: list[dict]) -> list:
@@ -101,35 +148,88 @@ def silences_panel(silences: list[dict]) -> list:
     rows = []
     for s in silences:
         target = f"alert {s['fingerprint'][:12]}…" if s.get("fingerprint") else f"all {s.get('alert_type')}"
-        rows.append(html.Tr([
-            html.Td(target, className="mono"), html.Td(str(s.get("expires_at") or ""), className="mono"),
-            html.Td(str(s.get("created_by") or "")), html.Td(str(s.get("comment") or "")),
-            html.Td(dbc.Button("End", id={"type": AlertIds.END_SILENCE, "index": s["id"]}, size="sm",
-                               color="secondary", outline=True, n_clicks=0)),
-        ]))
-    return [html.Table(className="ac-table", children=[
-        html.Thead(html.Tr([html.Th(h) for h in ("silences", "until (UTC)", "by", "comment", "")])), html.Tbody(rows)])]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(target, className="mono"),
+                    html.Td(str(s.get("expires_at") or ""), className="mono"),
+                    html.Td(str(s.get("created_by") or "")),
+                    html.Td(str(s.get("comment") or "")),
+                    html.Td(
+                        dbc.Button(
+                            "End",
+                            id={"type": AlertIds.END_SILENCE, "index": s["id"]},
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                            n_clicks=0,
+                        )
+                    ),
+                ]
+            )
+        )
+    return [
+        html.Table(
+            className="ac-table",
+            children=[
+                html.Thead(html.Tr([html.Th(h) for h in ("silences", "until (UTC)", "by", "comment", "")])),
+                html.Tbody(rows),
+            ],
+        )
+    ]
 
 
 def summary_panel(alerts: list[dict], center: dict) -> list:
     counts = {s: sum(1 for a in alerts if a.get("severity") == s) for s in SEVERITIES}
     outbox = center.get("outbox") or {}
     channels = center.get("channels") or []
-    items = [html.Div([html.Div(str(counts[s]), className=f"ac-count mono sev-{s}"), html.Div(s, className="label")],
-                      className="ac-summary-item") for s in SEVERITIES]
-    items.append(html.Div([html.Div(", ".join(channels) if channels else "none configured", className="mono"),
-                           html.Div("channels", className="label")], className="ac-summary-item"))
-    items.append(html.Div([html.Div(f"{outbox.get('pending', 0)} queued · {outbox.get('dead', 0)} failed", className="mono"),
-                           html.Div("outbox", className="label")], className="ac-summary-item"))
+    items = [
+        html.Div(
+            [html.Div(str(counts[s]), className=f"ac-count mono sev-{s}"), html.Div(s, className="label")],
+            className="ac-summary-item",
+        )
+        for s in SEVERITIES
+    ]
+    items.append(
+        html.Div(
+            [
+                html.Div(", ".join(channels) if channels else "none configured", className="mono"),
+                html.Div("channels", className="label"),
+            ],
+            className="ac-summary-item",
+        )
+    )
+    items.append(
+        html.Div(
+            [
+                html.Div(f"{outbox.get('pending', 0)} queued · {outbox.get('dead', 0)} failed", className="mono"),
+                html.Div("outbox", className="label"),
+            ],
+            className="ac-summary-item",
+        )
+    )
     retrying = outbox.get("retrying")
     if retrying:
-        items.append(html.Div([html.Div(f"{retrying.get('channel')}: {retrying.get('error')}", className="mono warn"),
-                               html.Div(f"retrying (attempt {retrying.get('attempts')})", className="label")],
-                              className="ac-summary-item"))
+        items.append(
+            html.Div(
+                [
+                    html.Div(f"{retrying.get('channel')}: {retrying.get('error')}", className="mono warn"),
+                    html.Div(f"retrying (attempt {retrying.get('attempts')})", className="label"),
+                ],
+                className="ac-summary-item",
+            )
+        )
     problems = center.get("problems") or {}
     if problems:
-        items.append(html.Div([html.Div("; ".join(f"{k}: {v}" for k, v in problems.items()), className="mono warn"),
-                               html.Div("rule problems", className="label")], className="ac-summary-item"))
+        items.append(
+            html.Div(
+                [
+                    html.Div("; ".join(f"{k}: {v}" for k, v in problems.items()), className="mono warn"),
+                    html.Div("rule problems", className="label"),
+                ],
+                className="ac-summary-item",
+            )
+        )
     return items
 
 
@@ -144,30 +244,67 @@ def rules_panel(rules: list[dict]) -> list:
             "anomaly_detected": f"anomaly {r.get('anomaly_type_filter') or '(any)'}",
         }.get(r.get("trigger_type"), str(r.get("trigger_type")))
         filters = " ".join(f for f in (r.get("job_type_filter"), r.get("target_url_pattern")) if f)
-        rows.append(html.Tr([
-            html.Td(str(r.get("name"))), html.Td(condition, className="mono"), html.Td(filters, className="mono"),
-            html.Td(str(r.get("severity")), className=f"sev-{r.get('severity')}"),
-            html.Td(", ".join(r.get("channels") or []) or "dashboard"),
-            html.Td(str(r.get("problem") or "ok"), className="warn" if r.get("problem") else "muted"),
-        ]))
-    return [html.Table(className="ac-table", children=[
-        html.Thead(html.Tr([html.Th(h) for h in ("rule", "condition", "filters", "severity", "channels", "status")])),
-        html.Tbody(rows)])]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(str(r.get("name"))),
+                    html.Td(condition, className="mono"),
+                    html.Td(filters, className="mono"),
+                    html.Td(str(r.get("severity")), className=f"sev-{r.get('severity')}"),
+                    html.Td(", ".join(r.get("channels") or []) or "dashboard"),
+                    html.Td(str(r.get("problem") or "ok"), className="warn" if r.get("problem") else "muted"),
+                ]
+            )
+        )
+    return [
+        html.Table(
+            className="ac-table",
+            children=[
+                html.Thead(
+                    html.Tr([html.Th(h) for h in ("rule", "condition", "filters", "severity", "channels", "status")])
+                ),
+                html.Tbody(rows),
+            ],
+        )
+    ]
 
 
 def history_table(events: list[dict]) -> list:
     if not events:
         return [html.Div("No history for these filters", className="panel-empty")]
-    rows = [html.Tr([
-        html.Td(str(e.get("at") or ""), className="mono"), html.Td(str(e.get("event") or "")),
-        html.Td(str(e.get("severity") or ""), className=f"sev-{e.get('severity')}"),
-        html.Td(str(e.get("type") or ""), className="mono"), html.Td(str(e.get("message") or "")),
-        html.Td(" ".join(list(e.get("affected_satellites") or []) + list(e.get("affected_jobs") or [])[:5]), className="mono"),
-        html.Td(" ".join(x for x in (e.get("actor"), e.get("comment")) if x)),
-    ]) for e in events]
-    return [html.Table(className="ac-table ac-history", children=[
-        html.Thead(html.Tr([html.Th(h) for h in ("time (UTC)", "event", "severity", "type", "message", "affected", "by / comment")])),
-        html.Tbody(rows)])]
+    rows = [
+        html.Tr(
+            [
+                html.Td(str(e.get("at") or ""), className="mono"),
+                html.Td(str(e.get("event") or "")),
+                html.Td(str(e.get("severity") or ""), className=f"sev-{e.get('severity')}"),
+                html.Td(str(e.get("type") or ""), className="mono"),
+                html.Td(str(e.get("message") or "")),
+                html.Td(
+                    " ".join(list(e.get("affected_satellites") or []) + list(e.get("affected_jobs") or [])[:5]),
+                    className="mono",
+                ),
+                html.Td(" ".join(x for x in (e.get("actor"), e.get("comment")) if x)),
+            ]
+        )
+        for e in events
+    ]
+    return [
+        html.Table(
+            className="ac-table ac-history",
+            children=[
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(h)
+                            for h in ("time (UTC)", "event", "severity", "type", "message", "affected", "by / comment")
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+        )
+    ]
 
 
 def _options(values) -> list[dict]:
@@ -183,42 +320,101 @@ def layout(ctx: AppContext):
     doc = doc or {}
     alerts = doc.get("alerts", [])
     center = doc.get("mc", {}).get("alert_center", {})
-    token_box = [dbc.Input(id=AlertIds.TOKEN, type="password", placeholder="MC_API_TOKEN (needed to change alerts)",
-                           size="sm", className="ac-token", autoComplete="off")] if ctx.settings.api_token else \
-        [dcc.Input(id=AlertIds.TOKEN, type="hidden", value="")]
-    controls = html.Div(className="ac-controls", children=[
-        dbc.Input(id=AlertIds.COMMENT, placeholder="comment for acknowledge / silence (required to acknowledge)",
-                  size="sm", maxLength=1000, className="ac-comment"),
-        dcc.Dropdown(id=AlertIds.DURATION, options=[{"label": t, "value": m} for m, t in SILENCE_CHOICES], value=60,
-                     clearable=False, className="ac-duration"),
-        *token_box,
-        html.Div(id=AlertIds.STATUS, className="ac-status", role="status"),
-    ])
-    filters = html.Div(className="ac-filters", children=[
-        dcc.Dropdown(id=AlertIds.FILTER_SEVERITY, options=_options(SEVERITIES), placeholder="severity", multi=False),
-        dcc.Dropdown(id=AlertIds.FILTER_TYPE, options=_options(ALERT_TYPES), placeholder="type"),
-        dcc.Dropdown(id=AlertIds.FILTER_EVENT, options=_options(HISTORY_EVENTS), placeholder="event"),
-        dcc.Dropdown(id=AlertIds.FILTER_HOURS, options=[{"label": t, "value": h} for h, t in HOUR_CHOICES], value=24,
-                     clearable=False),
-        dbc.Input(id=AlertIds.FILTER_TEXT, placeholder="search messages", size="sm", debounce=True),
-        dbc.Button("Refresh", id=AlertIds.HISTORY_REFRESH, size="sm", color="secondary", outline=True, n_clicks=0),
-        dbc.Button("Export CSV", id=AlertIds.EXPORT, size="sm", color="info", outline=True, n_clicks=0),
-        dcc.Download(id=AlertIds.DOWNLOAD),
-    ])
-    return html.Div(className="alert-center", children=[
-        dcc.Store(id=AlertIds.DIGEST, data=None),
-        html.Div(summary_panel(alerts, center), id=AlertIds.SUMMARY, className="ac-summary"),
-        dbc.Row([
-            dbc.Col(panel("FIRING ALERTS", html.Div([controls, html.Div(firing_panel(alerts), id=AlertIds.FIRING)])), lg=8),
-            dbc.Col([
-                panel("PENDING", html.Div(pending_panel(center.get("pending", [])), id=AlertIds.PENDING)),
-                panel("SILENCES", html.Div(silences_panel(center.get("silences", [])), id=AlertIds.SILENCES)),
-            ], lg=4),
-        ], className="g-3"),
-        panel("LINK PROFILER RULES", html.Div(rules_panel(center.get("lp_rules", [])), id=AlertIds.RULES)),
-        panel("HISTORY", html.Div([
-            filters,
-            dcc.Graph(id=AlertIds.HISTORY_CHART, figure=history_figure([]), config=GRAPH_CONFIG, className="mc-graph"),
-            html.Div(id=AlertIds.HISTORY, className="ac-history-wrap"),
-        ])),
-    ])
+    token_box = (
+        [
+            dbc.Input(
+                id=AlertIds.TOKEN,
+                type="password",
+                placeholder="MC_API_TOKEN (needed to change alerts)",
+                size="sm",
+                className="ac-token",
+                autoComplete="off",
+            )
+        ]
+        if ctx.settings.api_token
+        else [dcc.Input(id=AlertIds.TOKEN, type="hidden", value="")]
+    )
+    controls = html.Div(
+        className="ac-controls",
+        children=[
+            dbc.Input(
+                id=AlertIds.COMMENT,
+                placeholder="comment for acknowledge / silence (required to acknowledge)",
+                size="sm",
+                maxLength=1000,
+                className="ac-comment",
+            ),
+            dcc.Dropdown(
+                id=AlertIds.DURATION,
+                options=[{"label": t, "value": m} for m, t in SILENCE_CHOICES],
+                value=60,
+                clearable=False,
+                className="ac-duration",
+            ),
+            *token_box,
+            html.Div(id=AlertIds.STATUS, className="ac-status", role="status"),
+        ],
+    )
+    filters = html.Div(
+        className="ac-filters",
+        children=[
+            dcc.Dropdown(
+                id=AlertIds.FILTER_SEVERITY, options=_options(SEVERITIES), placeholder="severity", multi=False
+            ),
+            dcc.Dropdown(id=AlertIds.FILTER_TYPE, options=_options(ALERT_TYPES), placeholder="type"),
+            dcc.Dropdown(id=AlertIds.FILTER_EVENT, options=_options(HISTORY_EVENTS), placeholder="event"),
+            dcc.Dropdown(
+                id=AlertIds.FILTER_HOURS,
+                options=[{"label": t, "value": h} for h, t in HOUR_CHOICES],
+                value=24,
+                clearable=False,
+            ),
+            dbc.Input(id=AlertIds.FILTER_TEXT, placeholder="search messages", size="sm", debounce=True),
+            dbc.Button("Refresh", id=AlertIds.HISTORY_REFRESH, size="sm", color="secondary", outline=True, n_clicks=0),
+            dbc.Button("Export CSV", id=AlertIds.EXPORT, size="sm", color="info", outline=True, n_clicks=0),
+            dcc.Download(id=AlertIds.DOWNLOAD),
+        ],
+    )
+    return html.Div(
+        className="alert-center",
+        children=[
+            dcc.Store(id=AlertIds.DIGEST, data=None),
+            html.Div(summary_panel(alerts, center), id=AlertIds.SUMMARY, className="ac-summary"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            "FIRING ALERTS", html.Div([controls, html.Div(firing_panel(alerts), id=AlertIds.FIRING)])
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        [
+                            panel("PENDING", html.Div(pending_panel(center.get("pending", [])), id=AlertIds.PENDING)),
+                            panel(
+                                "SILENCES", html.Div(silences_panel(center.get("silences", [])), id=AlertIds.SILENCES)
+                            ),
+                        ],
+                        lg=4,
+                    ),
+                ],
+                className="g-3",
+            ),
+            panel("LINK PROFILER RULES", html.Div(rules_panel(center.get("lp_rules", [])), id=AlertIds.RULES)),
+            panel(
+                "HISTORY",
+                html.Div(
+                    [
+                        filters,
+                        dcc.Graph(
+                            id=AlertIds.HISTORY_CHART,
+                            figure=history_figure([]),
+                            config=GRAPH_CONFIG,
+                            className="mc-graph",
+                        ),
+                        html.Div(id=AlertIds.HISTORY, className="ac-history-wrap"),
+                    ]
+                ),
+            ),
+        ],
+    )

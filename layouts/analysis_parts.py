@@ -14,9 +14,18 @@ from views.analysis import fields, records
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},
     style_header={"backgroundColor": "#0b1628", "color": "#6d7f99", "fontWeight": "600", "border": "none"},
-    style_cell={"backgroundColor": "transparent", "color": "#c9d6ea", "border": "none", "fontSize": "12px",
-                "fontFamily": "'DejaVu Sans Mono', monospace", "textAlign": "left", "maxWidth": "360px",
-                "overflow": "hidden", "textOverflow": "ellipsis", "padding": "4px 8px"},
+    style_cell={
+        "backgroundColor": "transparent",
+        "color": "#c9d6ea",
+        "border": "none",
+        "fontSize": "12px",
+        "fontFamily": "'DejaVu Sans Mono', monospace",
+        "textAlign": "left",
+        "maxWidth": "360px",
+        "overflow": "hidden",
+        "textOverflow": "ellipsis",
+        "padding": "4px 8px",
+    },
     style_data={"borderBottom": "1px solid #16263f"},
 )
 
@@ -27,11 +36,19 @@ def panel(title: str, body, subtitle: str | None = None, tools=None) -> html.Sec
 
 def table(table_id: str, frame, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:
     """A plain-text DataTable (no markdown, no HTML) of `frame`'s `columns` [(field, header)]."""
-    return dash_table.DataTable(id=table_id, columns=[{"name": h, "id": c} for c, h in columns],
-                                data=records(frame, fields(columns)), page_action="none",
-                                sort_action="native", **TABLE_STYLE, **extra)
+    return dash_table.DataTable(
+        id=table_id,
+        columns=[{"name": h, "id": c} for c, h in columns],
+        data=records(frame, fields(columns)),
+        page_action="none",
+        sort_action="native",
+        **TABLE_STYLE,
+        **extra,
+    )
 
 
 def export_tools(table_id: str):
-    return [dbc.Button("CSV", id=csv_button(table_id), size="sm", className="ana-csv", n_clicks=0),
-            dcc.Download(id=csv_download(table_id))]
+    return [
+        dbc.Button("CSV", id=csv_button(table_id), size="sm", className="ana-csv", n_clicks=0),
+        dcc.Download(id=csv_download(table_id)),
+    ]

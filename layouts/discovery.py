@@ -29,30 +29,72 @@ def layout(ctx) -> html.Div:
     def graph(gid, height=300):
         return dcc.Graph(id=gid, figure=f[gid], config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
-    return html.Div(id=Disc.PAGE, className="ana-screen", children=[
-        dcc.Store(id=Disc.HELD, data={"key": None}),
-        html.Div(className="ana-controls", children=[
-            dbc.RadioItems(id=Disc.WINDOW, value=30, inline=True, className="ana-window",
-                           options=[{"label": f"{d} days", "value": d} for d in WINDOWS]),
-            dcc.Dropdown(id=Disc.DOMAIN, value=ALL, options=options, clearable=False, className="ana-dropdown"),
-            html.Span(watch_note(m), id=Disc.WATCH_NOTE, className="muted ana-note"),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("DISCOVERY RADAR", graph(Disc.RADAR, 320), "per target domain, live"), lg=5),
-            dbc.Col(panel("AUTHORITY × DAY", graph(Disc.HEATMAP, 320), "links found · click a cell"), lg=7),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("COMPETITION BOARD", table(Disc.BOARD, m["board"], BOARD_COLUMNS), "head to head in the window",
-                          export_tools(Disc.BOARD)), lg=6),
-            dbc.Col(panel("AUTHORITY MIX", graph(Disc.MIX, 260), "share of links per authority bucket"), lg=6),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("LINK VELOCITY", graph(Disc.VELOCITY, 300), "new and lost per day · click a bar"), lg=8),
-            dbc.Col(panel("ANCHOR TEXT", graph(Disc.ANCHORS, 300), "distribution in the window"), lg=4),
-        ]),
-        panel("NEW HIGH-AUTHORITY FINDS", table(Disc.FINDS, m["finds"], FINDS_COLUMNS), "newest first",
-              export_tools(Disc.FINDS)),
-        panel("LINKS BEHIND THE SELECTION", html.Div([
-            html.Div("click a heat-map cell or a velocity bar", id=Disc.DRILL_TITLE, className="muted"),
-            table(Disc.DRILL, None, DRILL_COLUMNS)]), None, export_tools(Disc.DRILL)),
-    ])
+    return html.Div(
+        id=Disc.PAGE,
+        className="ana-screen",
+        children=[
+            dcc.Store(id=Disc.HELD, data={"key": None}),
+            html.Div(
+                className="ana-controls",
+                children=[
+                    dbc.RadioItems(
+                        id=Disc.WINDOW,
+                        value=30,
+                        inline=True,
+                        className="ana-window",
+                        options=[{"label": f"{d} days", "value": d} for d in WINDOWS],
+                    ),
+                    dcc.Dropdown(id=Disc.DOMAIN, value=ALL, options=options, clearable=False, className="ana-dropdown"),
+                    html.Span(watch_note(m), id=Disc.WATCH_NOTE, className="muted ana-note"),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(panel("DISCOVERY RADAR", graph(Disc.RADAR, 320), "per target domain, live"), lg=5),
+                    dbc.Col(panel("AUTHORITY × DAY", graph(Disc.HEATMAP, 320), "links found · click a cell"), lg=7),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "COMPETITION BOARD",
+                            table(Disc.BOARD, m["board"], BOARD_COLUMNS),
+                            "head to head in the window",
+                            export_tools(Disc.BOARD),
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(panel("AUTHORITY MIX", graph(Disc.MIX, 260), "share of links per authority bucket"), lg=6),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel("LINK VELOCITY", graph(Disc.VELOCITY, 300), "new and lost per day · click a bar"), lg=8
+                    ),
+                    dbc.Col(panel("ANCHOR TEXT", graph(Disc.ANCHORS, 300), "distribution in the window"), lg=4),
+                ],
+            ),
+            panel(
+                "NEW HIGH-AUTHORITY FINDS",
+                table(Disc.FINDS, m["finds"], FINDS_COLUMNS),
+                "newest first",
+                export_tools(Disc.FINDS),
+            ),
+            panel(
+                "LINKS BEHIND THE SELECTION",
+                html.Div(
+                    [
+                        html.Div("click a heat-map cell or a velocity bar", id=Disc.DRILL_TITLE, className="muted"),
+                        table(Disc.DRILL, None, DRILL_COLUMNS),
+                    ]
+                ),
+                None,
+                export_tools(Disc.DRILL),
+            ),
+        ],
+    )

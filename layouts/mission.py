@@ -26,18 +26,25 @@ def radar_key() -> list:
 
 def _kpi(title: str, value_id: str, sub_id: str, renders, card_id: str | None = None, accent: str = "cyan"):
     card_class = renders[card_id].full if card_id else "kpi-card"
-    return html.Div(id=card_id or f"{value_id}-card", className=f"{card_class} accent-{accent}", children=[
-        html.Div(title, className="kpi-title"),
-        html.Div(renders[value_id].full, id=value_id, className="kpi-value mono"),
-        html.Div(renders[sub_id].full, id=sub_id, className="kpi-sub"),
-    ])
+    return html.Div(
+        id=card_id or f"{value_id}-card",
+        className=f"{card_class} accent-{accent}",
+        children=[
+            html.Div(title, className="kpi-title"),
+            html.Div(renders[value_id].full, id=value_id, className="kpi-value mono"),
+            html.Div(renders[sub_id].full, id=sub_id, className="kpi-sub"),
+        ],
+    )
 
 
 def _metric(title: str, value_id: str, renders):
-    return html.Div(className="metric", children=[
-        html.Div(title, className="metric-title"),
-        html.Div(renders[value_id].full, id=value_id, className="metric-value mono"),
-    ])
+    return html.Div(
+        className="metric",
+        children=[
+            html.Div(title, className="metric-title"),
+            html.Div(renders[value_id].full, id=value_id, className="metric-value mono"),
+        ],
+    )
 
 
 def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
@@ -59,42 +66,106 @@ def layout(ctx: AppContext):
     # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
     digests = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}
 
-    return html.Div(className="mission-screen", children=[
-        dcc.Store(id=Main.DIGESTS, data=digests),
-        html.Div(className="kpi-row", children=[
-            _kpi("ACTIVE MISSIONS", Main.KPI_ACTIVE, Main.KPI_ACTIVE_SUB, renders),
-            _kpi("SATELLITE FLEET", Main.KPI_FLEET, Main.KPI_FLEET_SUB, renders, accent="blue"),
-            _kpi("QUEUE DEPTH", Main.KPI_QUEUE, Main.KPI_QUEUE_SUB, renders, accent="amber"),
-            _kpi("ALERTS", Main.KPI_ALERTS, Main.KPI_ALERTS_SUB, renders, card_id=Main.ALERT_CARD, accent="red"),
-        ]),
-        html.Div(className="metric-strip", children=[
-            _metric("pages crawled 24 h", Main.METRIC_PAGES, renders),
-            _metric("avg completion", Main.METRIC_COMPLETION, renders),
-            _metric("satellite utilisation", Main.METRIC_UTIL, renders),
-            _metric("completed 24 h", Main.METRIC_DONE, renders),
-            _metric("failed 24 h", Main.METRIC_FAILED, renders),
-            _metric("backlinks discovered", Main.METRIC_BACKLINKS, renders),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("REAL-TIME BACKLINK DISCOVERY", dbc.Row([
-                dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
-                dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
-            ], className="g-2"), subtitle=["links found per minute · by target domain: ", *radar_key()]), lg=8),
-            dbc.Col(panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4),
-        ]),
-        panel("MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("MISSION CONTROL BOARD", html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid")), lg=7),
-            dbc.Col(panel("SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")), lg=5),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("QUEUE DEPTH", html.Div([
-                _graph(Main.QUEUE_GAUGE, renders, 200),
-                dcc.Graph(id=Main.QUEUE_TREND, figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS:])),
-                          config=GRAPH_CONFIG, className="mc-graph", style={"height": "calc(110px * var(--mc-graph-h))"}),
-                html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
-            ])), lg=4),
-            dbc.Col(panel("ERROR ALERTS", html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
-                           subtitle="critical failures needing attention"), lg=8),
-        ]),
-    ])
+    return html.Div(
+        className="mission-screen",
+        children=[
+            dcc.Store(id=Main.DIGESTS, data=digests),
+            html.Div(
+                className="kpi-row",
+                children=[
+                    _kpi("ACTIVE MISSIONS", Main.KPI_ACTIVE, Main.KPI_ACTIVE_SUB, renders),
+                    _kpi("SATELLITE FLEET", Main.KPI_FLEET, Main.KPI_FLEET_SUB, renders, accent="blue"),
+                    _kpi("QUEUE DEPTH", Main.KPI_QUEUE, Main.KPI_QUEUE_SUB, renders, accent="amber"),
+                    _kpi(
+                        "ALERTS", Main.KPI_ALERTS, Main.KPI_ALERTS_SUB, renders, card_id=Main.ALERT_CARD, accent="red"
+                    ),
+                ],
+            ),
+            html.Div(
+                className="metric-strip",
+                children=[
+                    _metric("pages crawled 24 h", Main.METRIC_PAGES, renders),
+                    _metric("avg completion", Main.METRIC_COMPLETION, renders),
+                    _metric("satellite utilisation", Main.METRIC_UTIL, renders),
+                    _metric("completed 24 h", Main.METRIC_DONE, renders),
+                    _metric("failed 24 h", Main.METRIC_FAILED, renders),
+                    _metric("backlinks discovered", Main.METRIC_BACKLINKS, renders),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "REAL-TIME BACKLINK DISCOVERY",
+                            dbc.Row(
+                                [
+                                    dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
+                                    dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
+                                ],
+                                className="g-2",
+                            ),
+                            subtitle=["links found per minute · by target domain: ", *radar_key()],
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4
+                    ),
+                ],
+            ),
+            panel(
+                "MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "MISSION CONTROL BOARD",
+                            html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        panel(
+                            "SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")
+                        ),
+                        lg=5,
+                    ),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "QUEUE DEPTH",
+                            html.Div(
+                                [
+                                    _graph(Main.QUEUE_GAUGE, renders, 200),
+                                    dcc.Graph(
+                                        id=Main.QUEUE_TREND,
+                                        figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS :])),
+                                        config=GRAPH_CONFIG,
+                                        className="mc-graph",
+                                        style={"height": "calc(110px * var(--mc-graph-h))"},
+                                    ),
+                                    html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
+                                ]
+                            ),
+                        ),
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        panel(
+                            "ERROR ALERTS",
+                            html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
+                            subtitle="critical failures needing attention",
+                        ),
+                        lg=8,
+                    ),
+                ],
+            ),
+        ],
+    )

@@ -57,6 +57,8 @@ def page_content(ctx, pages: list[Page], pathname: str | None):
 
     page = {p.path: p for p in pages}.get(normal_path(pathname))
     if page is None:
-        return html.Div(className="panel panel-empty", children=[
-            html.H2("Not found", className="panel-title"), html.P(f"No page at {pathname}")])
+        return html.Div(
+            className="panel panel-empty",
+            children=[html.H2("Not found", className="panel-title"), html.P(f"No page at {pathname}")],
+        )
     return page.layout_module().layout(ctx)

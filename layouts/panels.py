@@ -16,4 +16,6 @@ def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") ->
         head.append(html.Span(subtitle, className="panel-subtitle"))
     if tools is not None:
         head.append(html.Div(tools, className="ana-tools"))
-    return html.Section(className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body])
+    return html.Section(
+        className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body]
+    )

@@ -14,10 +14,11 @@ from layouts.analysis_parts import export_tools, panel, table
 from layouts.panels import GRAPH_CONFIG
 from views.performance import ALLOC_COLUMNS, LEADER_COLUMNS, RATE_COLUMNS, SUMMARY_COLUMNS, model, outputs
 
-HIGHLIGHT = [{"if": {"filter_query": '{mark} = "best"'}, "color": "#2bd576"},
-             {"if": {"filter_query": '{mark} = "worst"'}, "color": "#ff3b5c"},
-             {"if": {"filter_query": '{flag} = "SLOWING"'}, "color": "#ffb000"}]
-
+HIGHLIGHT = [
+    {"if": {"filter_query": '{mark} = "best"'}, "color": "#2bd576"},
+    {"if": {"filter_query": '{mark} = "worst"'}, "color": "#ff3b5c"},
+    {"if": {"filter_query": '{flag} = "SLOWING"'}, "color": "#ffb000"},
+]
 
 
 def layout(ctx) -> html.Div:
@@ -25,27 +26,90 @@ def layout(ctx) -> html.Div:
     o = outputs(m)
     leaders = table(Perf.LEADERBOARD, m["leaders"], LEADER_COLUMNS, style_data_conditional=HIGHLIGHT)
     rates = table(Perf.RATES, m["rates"], RATE_COLUMNS, style_data_conditional=HIGHLIGHT)
-    return html.Div(id=Perf.PAGE, className="ana-screen", children=[
-        dcc.Store(id=Perf.HELD, data={"key": None}),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("SATELLITE LEADERBOARD", html.Div([
-                dbc.RadioItems(id=Perf.WINDOW, value=24, inline=True, className="ana-window",
-                               options=[{"label": "24 h", "value": 24}, {"label": "7 days", "value": 168}]),
-                leaders]), "ranked by speed · best / worst marked", export_tools(Perf.LEADERBOARD)), lg=7),
-            dbc.Col(panel("BOTTLENECKS", html.Div(o[Perf.BOTTLENECKS], id=Perf.BOTTLENECKS),
-                          "named causes with evidence · fed to the alerts"), lg=5),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("ADAPTIVE RATE LIMITING", rates, "per target site, last 2 h vs the 22 h before",
-                          export_tools(Perf.RATES)), lg=7),
-            dbc.Col(panel("RESPONSE TIME TREND", dcc.Graph(id=Perf.TREND, figure=o[Perf.TREND], config=GRAPH_CONFIG,
-                                                           style={"height": "280px"}), "hourly, 24 h"), lg=5),
-        ]),
-        dbc.Row(className="g-3", children=[
-            dbc.Col(panel("RESOURCE ALLOCATION", table(Perf.ALLOCATION, m["allocation"], ALLOC_COLUMNS),
-                          "idle / under-used satellites → highest-priority waiting jobs",
-                          export_tools(Perf.ALLOCATION)), lg=7),
-            dbc.Col(panel("MISSIONS, 24 H", table(Perf.SUMMARY, m["summary"], SUMMARY_COLUMNS),
-                          f"from {m['summary_source']}", export_tools(Perf.SUMMARY)), lg=5),
-        ]),
-    ])
+    return html.Div(
+        id=Perf.PAGE,
+        className="ana-screen",
+        children=[
+            dcc.Store(id=Perf.HELD, data={"key": None}),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "SATELLITE LEADERBOARD",
+                            html.Div(
+                                [
+                                    dbc.RadioItems(
+                                        id=Perf.WINDOW,
+                                        value=24,
+                                        inline=True,
+                                        className="ana-window",
+                                        options=[{"label": "24 h", "value": 24}, {"label": "7 days", "value": 168}],
+                                    ),
+                                    leaders,
+                                ]
+                            ),
+                            "ranked by speed · best / worst marked",
+                            export_tools(Perf.LEADERBOARD),
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        panel(
+                            "BOTTLENECKS",
+                            html.Div(o[Perf.BOTTLENECKS], id=Perf.BOTTLENECKS),
+                            "named causes with evidence · fed to the alerts",
+                        ),
+                        lg=5,
+                    ),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "ADAPTIVE RATE LIMITING",
+                            rates,
+                            "per target site, last 2 h vs the 22 h before",
+                            export_tools(Perf.RATES),
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        panel(
+                            "RESPONSE TIME TREND",
+                            dcc.Graph(
+                                id=Perf.TREND, figure=o[Perf.TREND], config=GRAPH_CONFIG, style={"height": "280px"}
+                            ),
+                            "hourly, 24 h",
+                        ),
+                        lg=5,
+                    ),
+                ],
+            ),
+            dbc.Row(
+                className="g-3",
+                children=[
+                    dbc.Col(
+                        panel(
+                            "RESOURCE ALLOCATION",
+                            table(Perf.ALLOCATION, m["allocation"], ALLOC_COLUMNS),
+                            "idle / under-used satellites → highest-priority waiting jobs",
+                            export_tools(Perf.ALLOCATION),
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        panel(
+                            "MISSIONS, 24 H",
+                            table(Perf.SUMMARY, m["summary"], SUMMARY_COLUMNS),
+                            f"from {m['summary_source']}",
+                            export_tools(Perf.SUMMARY),
+                        ),
+                        lg=5,
+                    ),
+                ],
+            ),
+        ],
+    )

@@ -46,34 +46,60 @@ def shell_layout(ctx: AppContext, pages, path: str | None = None, content=None) 
     """The frame; with `content`, the page at `path` is painted with the first response."""
     nav = dbc.Nav(
         [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
-        id=Shell.NAV, className="mc-nav", pills=True,
+        id=Shell.NAV,
+        className="mc-nav",
+        pills=True,
     )
-    header = html.Header(className="mc-header", children=[
-        html.Div(className="mc-brand", children=[
-            html.Span(className="mc-logo"),
-            html.H1("LINK PROFILER MISSION CONTROL", className="mc-title"),
-        ]),
-        nav,
-        html.Div(className="mc-status", children=[
-            html.Span(id=Shell.SOURCES, className="mc-sources"),
-            html.Span(id=Shell.LIVE, className="mc-live live-stale", children=[
-                html.Span(className="live-dot"), html.Span("NO DATA", id=Shell.LIVE_TEXT),
-            ]),
-            html.Span(["age ", html.Span("—", id=Shell.AGE, className="mono")], className="mc-age"),
-            html.Span(id=Shell.CLOCK, className="mc-clock mono"),
-            dbc.Button("⚙", id=Shell.CONFIG_BUTTON, className="mc-config-btn", title="configuration", n_clicks=0),
-        ]),
-    ])
+    header = html.Header(
+        className="mc-header",
+        children=[
+            html.Div(
+                className="mc-brand",
+                children=[
+                    html.Span(className="mc-logo"),
+                    html.H1("LINK PROFILER MISSION CONTROL", className="mc-title"),
+                ],
+            ),
+            nav,
+            html.Div(
+                className="mc-status",
+                children=[
+                    html.Span(id=Shell.SOURCES, className="mc-sources"),
+                    html.Span(
+                        id=Shell.LIVE,
+                        className="mc-live live-stale",
+                        children=[
+                            html.Span(className="live-dot"),
+                            html.Span("NO DATA", id=Shell.LIVE_TEXT),
+                        ],
+                    ),
+                    html.Span(["age ", html.Span("—", id=Shell.AGE, className="mono")], className="mc-age"),
+                    html.Span(id=Shell.CLOCK, className="mc-clock mono"),
+                    dbc.Button(
+                        "⚙", id=Shell.CONFIG_BUTTON, className="mc-config-btn", title="configuration", n_clicks=0
+                    ),
+                ],
+            ),
+        ],
+    )
     config = dbc.Offcanvas(
         html.Table(html.Tbody(_config_rows(ctx)), className="config-table"),
-        id=Shell.CONFIG_PANEL, title="Configuration", placement="end", is_open=False, className="mc-offcanvas",
+        id=Shell.CONFIG_PANEL,
+        title="Configuration",
+        placement="end",
+        is_open=False,
+        className="mc-offcanvas",
     )
-    return html.Div(id=Shell.ROOT, className="mc-root", children=[
-        dcc.Location(id=Shell.URL, refresh="callback-nav"),
-        dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
-        dcc.Store(id=Shell.BUILT_AT, data=None),
-        dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
-        header,
-        config,
-        html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
-    ])
+    return html.Div(
+        id=Shell.ROOT,
+        className="mc-root",
+        children=[
+            dcc.Location(id=Shell.URL, refresh="callback-nav"),
+            dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
+            dcc.Store(id=Shell.BUILT_AT, data=None),
+            dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
+            header,
+            config,
+            html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
+        ],
+    )

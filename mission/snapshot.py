@@ -39,7 +39,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
         for k, v in row.items():
             if isinstance(v, (pd.Timestamp, datetime)):
                 clean[k] = iso(v)
-            elif (isinstance(v, float) and v != v) or v is pd.NaT or (not isinstance(v, (list, dict, str)) and pd.isna(v)):
+            elif (
+                (isinstance(v, float) and v != v)
+                or v is pd.NaT
+                or (not isinstance(v, (list, dict, str)) and pd.isna(v))
+            ):
                 clean[k] = None
             elif hasattr(v, "item"):
                 clean[k] = v.item()
@@ -80,8 +84,9 @@ class SnapshotBuilder:
 
         assignments = redis_part.get("assignments", {})
         board = self._board(active, fleet_frame)
-        quota_statuses = self._guard("redis", "quotas", lambda: ctx.quotas.statuses(now) if ctx.quotas else [],
-                                     default=[])
+        quota_statuses = self._guard(
+            "redis", "quotas", lambda: ctx.quotas.statuses(now) if ctx.quotas else [], default=[]
+        )
         day = job_part.get("day", {})
         doc = {
             "timestamp": iso(now),
@@ -172,21 +177,26 @@ class SnapshotBuilder:
         client = svc.redis
         db_engine = svc.engine if svc.health["database"].online and schema.has("satellite_performance_logs") else None
         try:
-            frame, problems = fleet.read_fleet(client, settings.redis_keys, db_engine, schema, now, now_epoch,
-                                               settings.heartbeat_timeout_s)
+            frame, problems = fleet.read_fleet(
+                client, settings.redis_keys, db_engine, schema, now, now_epoch, settings.heartbeat_timeout_s
+            )
         except Exception as exc:
             if db_engine is None:
                 raise
             svc.mark("database", False, exc)  # Redis worked; only the performance log failed
-            frame, problems = fleet.read_fleet(client, settings.redis_keys, None, schema, now, now_epoch,
-                                               settings.heartbeat_timeout_s)
+            frame, problems = fleet.read_fleet(
+                client, settings.redis_keys, None, schema, now, now_epoch, settings.heartbeat_timeout_s
+            )
         qd = queues.queue_depths(client, settings.redis_keys, now_epoch)
         series.record_queue_depth(client, now_epoch, qd.get("job_queue"))
         assignments = self._track_assignments(frame, now)
         self._count_links(job_part, now, now_epoch)
         svc.mark("redis", True)
         return {
-            "fleet_frame": frame, "problems": problems, "queues": qd, "queue_problems": qd.get("problems", []),
+            "fleet_frame": frame,
+            "problems": problems,
+            "queues": qd,
+            "queue_problems": qd.get("problems", []),
             "queue_trend": series.queue_series(client),
             "links_per_minute": series.links_per_minute(client, now_epoch),
             "assignments": assignments,
@@ -200,8 +210,11 @@ class SnapshotBuilder:
         current = {str(i): int(n or 0) for i, n in zip(active["id"], active["links_found"])}
         current.update(job_part.get("finished_links", {}))
         since = self._last_tick or now
-        new_jobs = {str(i) for i, s in zip(active["id"], active["started_date"])
-                    if to_datetime(s) is not None and to_datetime(s) >= since}
+        new_jobs = {
+            str(i)
+            for i, s in zip(active["id"], active["started_date"])
+            if to_datetime(s) is not None and to_datetime(s) >= since
+        }
         previous = series.load_links_seen(client)
         series.add_links(client, now_epoch, series.links_delta(previous, current, new_jobs))
         active_now = {str(i): int(n or 0) for i, n in zip(active["id"], active["links_found"])}
@@ -214,8 +227,11 @@ class SnapshotBuilder:
         client = self.ctx.services.redis
         today = JOB_SATELLITE_KEY + now.strftime("%Y%m%d")
         yesterday = JOB_SATELLITE_KEY + (now - timedelta(days=1)).strftime("%Y%m%d")
-        seen = {str(j): str(s) for s, j in zip(frame.get("satellite_id", []), frame.get("current_job_id", []))
-                if isinstance(j, str) and j}
+        seen = {
+            str(j): str(s)
+            for s, j in zip(frame.get("satellite_id", []), frame.get("current_job_id", []))
+            if isinstance(j, str) and j
+        }
         pipe = client.pipeline(transaction=False)
         if seen:
             pipe.hset(today, mapping=seen)
@@ -226,14 +242,19 @@ class SnapshotBuilder:
         return {**old, **new}
 
     def _board(self, active: pd.DataFrame, fleet_frame: pd.DataFrame) -> list[dict]:
-        running_on = {str(j): str(s) for s, j in zip(fleet_frame.get("satellite_id", []),
-                                                     fleet_frame.get("current_job_id", [])) if isinstance(j, str)}
+        running_on = {
+            str(j): str(s)
+            for s, j in zip(fleet_frame.get("satellite_id", []), fleet_frame.get("current_job_id", []))
+            if isinstance(j, str)
+        }
         rows = _records(active)
         for row in rows:
             row["satellite_id"] = running_on.get(str(row["id"]))
         return rows
 
-    def _fleet_status(self, frame: pd.DataFrame, job_part: dict, assignments: dict[str, str], now: datetime) -> list[dict]:
+    def _fleet_status(
+        self, frame: pd.DataFrame, job_part: dict, assignments: dict[str, str], now: datetime
+    ) -> list[dict]:
         """The contract's `satellite_fleet_status` list."""
         touched = job_part.get("touched", pd.DataFrame(columns=jobs.FINISHED_COLUMNS))
         active = job_part.get("active", pd.DataFrame(columns=jobs.ACTIVE_COLUMNS))
@@ -253,18 +274,26 @@ class SnapshotBuilder:
             sat = r["satellite_id"]
             job = job_info.get(str(r["current_job_id"])) if r["current_job_id"] else None
             durations = per_sat.get(sat, [])
-            out.append({
-                "satellite_id": sat,
-                "status": "unresponsive" if r["status"] == "unresponsive" else ("active" if r["current_job_id"] else "idle"),
-                "raw_status": r["status"],
-                "last_heartbeat": None if r["last_heartbeat"] is None else iso(datetime.fromtimestamp(r["last_heartbeat"], UTC)),
-                "jobs_completed_24h": len(per_sat.get(sat, [])),
-                "errors_24h": int(errors.get(sat, 0)),
-                "avg_job_duration_seconds": _round(sum(durations) / len(durations)) if durations else None,
-                "current_job_id": r["current_job_id"],
-                "current_job_type": (job or {}).get("job_type") or r.get("current_job_type"),
-                "current_job_progress": _round((job or {}).get("progress_percentage")) if job else r.get("current_job_progress"),
-            })
+            out.append(
+                {
+                    "satellite_id": sat,
+                    "status": "unresponsive"
+                    if r["status"] == "unresponsive"
+                    else ("active" if r["current_job_id"] else "idle"),
+                    "raw_status": r["status"],
+                    "last_heartbeat": None
+                    if r["last_heartbeat"] is None
+                    else iso(datetime.fromtimestamp(r["last_heartbeat"], UTC)),
+                    "jobs_completed_24h": len(per_sat.get(sat, [])),
+                    "errors_24h": int(errors.get(sat, 0)),
+                    "avg_job_duration_seconds": _round(sum(durations) / len(durations)) if durations else None,
+                    "current_job_id": r["current_job_id"],
+                    "current_job_type": (job or {}).get("job_type") or r.get("current_job_type"),
+                    "current_job_progress": _round((job or {}).get("progress_percentage"))
+                    if job
+                    else r.get("current_job_progress"),
+                }
+            )
         return out
 
     # -- heavy -----------------------------------------------------------------------------
@@ -280,18 +309,27 @@ class SnapshotBuilder:
             # The analysis rollups are refreshed first (incrementally, under an advisory lock); the
             # main screen's backlink, radar and domain sections then read them, never a full scan.
             "analytics": lambda: analytics.refresh(self.ctx, now),
-            "backlinks": lambda: analytics.with_fallback(lambda: analytics.backlink_metrics(self.ctx, now),
-                                                         lambda: backlinks.discovery_summary(engine, schema, now)),
-            "radar": lambda: _records(analytics.with_fallback(
-                lambda: analytics.radar(self.ctx, now), lambda: backlinks.discovery_by_target(engine, schema, now))),
-            "domains": lambda: analytics.with_fallback(lambda: analytics.domain_metrics(self.ctx, now),
-                                                       lambda: domain_intel.domain_summary(engine, schema, now)),
+            "backlinks": lambda: analytics.with_fallback(
+                lambda: analytics.backlink_metrics(self.ctx, now),
+                lambda: backlinks.discovery_summary(engine, schema, now),
+            ),
+            "radar": lambda: _records(
+                analytics.with_fallback(
+                    lambda: analytics.radar(self.ctx, now), lambda: backlinks.discovery_by_target(engine, schema, now)
+                )
+            ),
+            "domains": lambda: analytics.with_fallback(
+                lambda: analytics.domain_metrics(self.ctx, now),
+                lambda: domain_intel.domain_summary(engine, schema, now),
+            ),
             # Found once per cycle; the performance section names the same findings.
             "bottlenecks": lambda: analytics.bottleneck_findings(self.ctx, now),
             "performance": lambda: analytics.performance_metrics(
-                performance.performance_summary(engine, schema, now), heavy.get("bottlenecks", [])),
+                performance.performance_summary(engine, schema, now), heavy.get("bottlenecks", [])
+            ),
             "errors_24h": lambda: {
-                str(s): int(e or 0) for s, e in performance.satellite_history_24h(engine, schema, now).itertuples(index=False)
+                str(s): int(e or 0)
+                for s, e in performance.satellite_history_24h(engine, schema, now).itertuples(index=False)
             },
         }
         for name, fn in steps.items():
@@ -312,7 +350,9 @@ def is_outage(exc: BaseException) -> bool:
     import redis as redis_lib
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    if isinstance(exc, (redis_lib.ConnectionError, redis_lib.TimeoutError, OperationalError, ConnectionError, TimeoutError)):
+    if isinstance(
+        exc, (redis_lib.ConnectionError, redis_lib.TimeoutError, OperationalError, ConnectionError, TimeoutError)
+    ):
         return True
     return isinstance(exc, DBAPIError) and bool(getattr(exc, "connection_invalidated", False))
 

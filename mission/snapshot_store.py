@@ -49,8 +49,11 @@ class SnapshotStore:
         doc = dict(document)
         doc["version"] = "__VERSION__"
         payload = json.dumps(doc, separators=(",", ":"), default=str)
-        return int(self._publish(keys=[SNAPSHOT_KEY, VERSION_KEY],
-                                 args=[payload, SNAPSHOT_TTL_S, HISTORY_TTL_S, HISTORY_PREFIX]))
+        return int(
+            self._publish(
+                keys=[SNAPSHOT_KEY, VERSION_KEY], args=[payload, SNAPSHOT_TTL_S, HISTORY_TTL_S, HISTORY_PREFIX]
+            )
+        )
 
     def version(self) -> int:
         """The current version, 0 when no snapshot has been published."""

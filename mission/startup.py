@@ -57,11 +57,15 @@ def attach_features(ctx: AppContext) -> None:
         if simulator is not None:
             on_api_call = None
             if ctx.quotas is not None:
+
                 def on_api_call(provider, units, query_type):
                     ctx.quotas.consume(provider, units, query_type=query_type, caller="simulator")
+
             ctx.simulator = simulator(
-                ctx.services, satellites=ctx.settings.simulator_satellites,
-                seed=ctx.settings.simulator_seed, on_api_call=on_api_call,
+                ctx.services,
+                satellites=ctx.settings.simulator_satellites,
+                seed=ctx.settings.simulator_seed,
+                on_api_call=on_api_call,
             )
 
 

@@ -102,16 +102,20 @@ class HttpQuotaClient:
         return payload
 
     def route(self, query_type: str, priority: str = "normal") -> dict:
-        status, payload = self._request("POST", "/api/v1/quotas/route",
-                                        {"query_type": query_type, "priority": priority, "caller": self.caller})
+        status, payload = self._request(
+            "POST", "/api/v1/quotas/route", {"query_type": query_type, "priority": priority, "caller": self.caller}
+        )
         if status != 200:
             self._raise(status, payload)
         return payload
 
     def consume(self, provider: str, units: int = 1, query_type: str | None = None) -> dict:
         """{"granted", "used", "remaining"}; a refusal is an answer, not an exception."""
-        status, payload = self._request("POST", "/api/v1/quotas/consume", {
-            "provider": provider, "units": units, "query_type": query_type, "caller": self.caller})
+        status, payload = self._request(
+            "POST",
+            "/api/v1/quotas/consume",
+            {"provider": provider, "units": units, "query_type": query_type, "caller": self.caller},
+        )
         if status == 429 and isinstance(payload, dict) and "granted" in payload:
             return payload
         if status != 200:

@@ -29,10 +29,15 @@ CRITICAL_DAYS = 3.0
 UNDERUSED_PERCENT = 50.0
 
 # Words people use for a query type in a recommendation.
-QUERY_LABELS = {"serp_positions": "SERP checks", "javascript_render": "JavaScript renders",
-                "contact_discovery": "contact lookups", "technology_stack": "technology lookups",
-                "company_enrichment": "enrichment lookups", "dns_history": "DNS lookups",
-                "subdomains": "subdomain lookups"}
+QUERY_LABELS = {
+    "serp_positions": "SERP checks",
+    "javascript_render": "JavaScript renders",
+    "contact_discovery": "contact lookups",
+    "technology_stack": "technology lookups",
+    "company_enrichment": "enrichment lookups",
+    "dns_history": "DNS lookups",
+    "subdomains": "subdomain lookups",
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,21 @@ def _label(query_types: Sequence[str]) -> str:
     return QUERY_LABELS.get(query_types[0], f"{query_types[0]} calls") if query_types else "calls"
 
 
-def recommend(*, enabled: bool, key_variable: str, remaining: int, cost: int, exhaustion: datetime | None,
-              projected_end: float, limit: int, now: datetime, reset: datetime,
-              query_types: Sequence[str], backups: Sequence[tuple[str, int]], emergency_only: bool = False) -> str:
+def recommend(
+    *,
+    enabled: bool,
+    key_variable: str,
+    remaining: int,
+    cost: int,
+    exhaustion: datetime | None,
+    projected_end: float,
+    limit: int,
+    now: datetime,
+    reset: datetime,
+    query_types: Sequence[str],
+    backups: Sequence[tuple[str, int]],
+    emergency_only: bool = False,
+) -> str:
     """One sentence saying what to do; `backups` are (fallback name, remaining) with room."""
     reset_day = reset.strftime("%d %b")
     label = _label(query_types)
@@ -96,11 +113,22 @@ def recommend(*, enabled: bool, key_variable: str, remaining: int, cost: int, ex
     return "no action needed"
 
 
-def forecast(*, used: int, limit: int, daily: Mapping[date, int], now: datetime, reset: datetime,
-             enabled: bool = True, key_variable: str = "", cost: int = 1, query_types: Sequence[str] = (),
-             backups: Sequence[tuple[str, int]] = (), emergency_only: bool = False,
-             short_days: int = SHORT_WINDOW_DAYS,
-             long_days: int = LONG_WINDOW_DAYS) -> Forecast:
+def forecast(
+    *,
+    used: int,
+    limit: int,
+    daily: Mapping[date, int],
+    now: datetime,
+    reset: datetime,
+    enabled: bool = True,
+    key_variable: str = "",
+    cost: int = 1,
+    query_types: Sequence[str] = (),
+    backups: Sequence[tuple[str, int]] = (),
+    emergency_only: bool = False,
+    short_days: int = SHORT_WINDOW_DAYS,
+    long_days: int = LONG_WINDOW_DAYS,
+) -> Forecast:
     """The full forecast of one provider for its current period."""
     short = burn_rate(daily, now, short_days)
     long = burn_rate(daily, now, long_days)
@@ -110,16 +138,31 @@ def forecast(*, used: int, limit: int, daily: Mapping[date, int], now: datetime,
     days = max((reset - now).total_seconds() / 86400.0, 0.0)
     projected_end = min(used + rate * days, float(limit))
     percent = used / limit * 100 if limit > 0 else 100.0
-    if remaining < cost or percent >= CRITICAL_PERCENT or (
-            exhaustion is not None and exhaustion - now <= timedelta(days=CRITICAL_DAYS)):
+    if (
+        remaining < cost
+        or percent >= CRITICAL_PERCENT
+        or (exhaustion is not None and exhaustion - now <= timedelta(days=CRITICAL_DAYS))
+    ):
         status = "Critical"
     elif percent >= WARNING_PERCENT or exhaustion is not None:
         status = "Warning"
     else:
         status = "OK"
-    action = recommend(enabled=enabled, key_variable=key_variable, remaining=remaining, cost=cost,
-                       exhaustion=exhaustion, projected_end=projected_end, limit=limit, now=now,
-                       reset=reset, query_types=query_types, backups=backups, emergency_only=emergency_only)
+    action = recommend(
+        enabled=enabled,
+        key_variable=key_variable,
+        remaining=remaining,
+        cost=cost,
+        exhaustion=exhaustion,
+        projected_end=projected_end,
+        limit=limit,
+        now=now,
+        reset=reset,
+        query_types=query_types,
+        backups=backups,
+        emergency_only=emergency_only,
+    )
     efficiency = projected_end / limit * 100 if limit > 0 else 0.0
-    return Forecast(round(short, 2), round(long, 2), rate, exhaustion, status, action,
-                    round(efficiency, 1), projected_end)
+    return Forecast(
+        round(short, 2), round(long, 2), rate, exhaustion, status, action, round(efficiency, 1), projected_end
+    )

@@ -82,8 +82,9 @@ def _blocking_twin(client):
     pool = getattr(client, "connection_pool", None)
     if type(pool) is not redis.ConnectionPool:  # fakeredis or an already custom pool
         return client
-    blocking = redis.BlockingConnectionPool(connection_class=pool.connection_class, max_connections=32,
-                                            timeout=10, **pool.connection_kwargs)
+    blocking = redis.BlockingConnectionPool(
+        connection_class=pool.connection_class, max_connections=32, timeout=10, **pool.connection_kwargs
+    )
     return redis.Redis(connection_pool=blocking)
 
 
@@ -111,8 +112,9 @@ class QuotaLedger:
         self._pending_lock = threading.Lock()
 
     # -- granting ---------------------------------------------------------------------------
-    def grant(self, cfg: ProviderConfig, units: int, query_type: str | None, caller: str | None,
-              now: datetime | None = None) -> tuple[bool, int]:
+    def grant(
+        self, cfg: ProviderConfig, units: int, query_type: str | None, caller: str | None, now: datetime | None = None
+    ) -> tuple[bool, int]:
         """Grant `units` if they fit under the limit; log the attempt. Returns (granted, used)."""
         now = now or self.clock()
         start, _ = period_bounds(now, cfg.reset_day)
@@ -131,9 +133,17 @@ class QuotaLedger:
             self.services.mark("redis", False, exc)
             raise QuotaUnavailable(f"quota ledger unavailable: {type(exc).__name__}") from exc
         granted, used = ok == 1, int(used)
-        self._log(dict(at=_naive(now), provider=cfg.name, units=units, query_type=query_type,
-                       caller=(caller or None) and str(caller)[:200], granted=granted,
-                       used_after=used if granted else None))
+        self._log(
+            dict(
+                at=_naive(now),
+                provider=cfg.name,
+                units=units,
+                query_type=query_type,
+                caller=(caller or None) and str(caller)[:200],
+                granted=granted,
+                used_after=used if granted else None,
+            )
+        )
         return granted, used
 
     def _log(self, row: dict) -> None:
@@ -184,8 +194,9 @@ class QuotaLedger:
         return int(value) if value else 0
 
     # -- rebuilding from the table ----------------------------------------------------------
-    def seed(self, providers: Iterable[ProviderConfig], now: datetime,
-             only: set[str] | None = None) -> dict[str, dict[str, str]]:
+    def seed(
+        self, providers: Iterable[ProviderConfig], now: datetime, only: set[str] | None = None
+    ) -> dict[str, dict[str, str]]:
         """Rebuild the usage hashes (current and previous period) from the table.
 
         Writes a hash only where Redis still has none; returns {key: hash} as stored. Raises
@@ -199,17 +210,24 @@ class QuotaLedger:
             periods[c.name] = [(prev, start), (start, reset)]
         since = min(p[0][0] for p in periods.values())
         day = sa.func.date(tables.usage_log.c.at).label("day")
-        query = (sa.select(tables.usage_log.c.provider, day, sa.func.sum(tables.usage_log.c.units))
-                 .where(tables.usage_log.c.granted.is_(True), tables.usage_log.c.at >= _naive(since),
-                        tables.usage_log.c.provider.in_([c.name for c in cfgs]))
-                 .group_by(tables.usage_log.c.provider, day))
+        query = (
+            sa.select(tables.usage_log.c.provider, day, sa.func.sum(tables.usage_log.c.units))
+            .where(
+                tables.usage_log.c.granted.is_(True),
+                tables.usage_log.c.at >= _naive(since),
+                tables.usage_log.c.provider.in_([c.name for c in cfgs]),
+            )
+            .group_by(tables.usage_log.c.provider, day)
+        )
         try:
             self.flush_pending()
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
         except Exception as exc:
             self.services.mark("database", False, exc)
-            raise QuotaUnavailable(f"quota counters lost and the usage log is unreadable: {type(exc).__name__}") from exc
+            raise QuotaUnavailable(
+                f"quota counters lost and the usage log is unreadable: {type(exc).__name__}"
+            ) from exc
         by_provider: dict[str, dict[date, int]] = {}
         for provider, d, units in rows:
             d = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
@@ -272,8 +290,10 @@ class QuotaLedger:
         except Exception as exc:
             self.services.mark("redis", False, exc)
         try:
-            row = {k: event.get(k) for k in ("kind", "provider", "primary_provider", "query_type",
-                                             "priority", "caller", "message")}
+            row = {
+                k: event.get(k)
+                for k in ("kind", "provider", "primary_provider", "query_type", "priority", "caller", "message")
+            }
             row["at"] = _naive(datetime.fromisoformat(event["at"].replace("Z", "+00:00")))
             with self.engine.begin() as conn:
                 conn.execute(tables.events.insert(), row)
@@ -293,7 +313,9 @@ class QuotaLedger:
             return []
         out = []
         for r in rows:
-            e = {k: r[k] for k in ("kind", "provider", "primary_provider", "query_type", "priority", "caller", "message")}
+            e = {
+                k: r[k] for k in ("kind", "provider", "primary_provider", "query_type", "priority", "caller", "message")
+            }
             e["at"] = r["at"].replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
             out.append(e)
         return out

@@ -55,12 +55,17 @@ def _check_units(units: Any) -> int:
 class QuotaManager:
     """Counts, routes and forecasts the free-tier API quotas of one deployment."""
 
-    def __init__(self, services, providers: Mapping[str, ProviderConfig] | list[ProviderConfig] | None = None,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        services,
+        providers: Mapping[str, ProviderConfig] | list[ProviderConfig] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.services = services
         api_keys = getattr(services.settings, "api_keys", {}) or {}
         self.providers: dict[str, ProviderConfig] = (
-            load_providers(api_keys) if providers is None else with_keys(providers, api_keys))
+            load_providers(api_keys) if providers is None else with_keys(providers, api_keys)
+        )
         given = clock or utc_now
         self.clock = lambda: as_utc(given())
         self.ledger = QuotaLedger(services, self.clock)
@@ -74,11 +79,9 @@ class QuotaManager:
         try:
             return self.providers[name]
         except (KeyError, TypeError):
-            raise UnknownProvider(
-                f"unknown provider {name!r} (known: {', '.join(self.providers)})") from None
+            raise UnknownProvider(f"unknown provider {name!r} (known: {', '.join(self.providers)})") from None
 
-    def consume(self, provider: str, units: int = 1, query_type: str | None = None,
-                caller: str | None = None) -> dict:
+    def consume(self, provider: str, units: int = 1, query_type: str | None = None, caller: str | None = None) -> dict:
         """Count `units` against `provider` if they fit under its limit (all or nothing).
 
         Returns {"granted", "used", "remaining"}. Raises UnknownProvider, ValueError (units <= 0)
@@ -91,8 +94,14 @@ class QuotaManager:
         granted, used = self.ledger.grant(cfg, units, query_type, caller, now)
         remaining = max(cfg.limit - used, 0)
         if remaining < cfg.cost_per_call and self.ledger.mark_exhausted_once(cfg, now):
-            self._event("exhausted", cfg.name, now, query_type=query_type, caller=caller,
-                        message=f"{cfg.name} used its {cfg.limit} units until {iso_utc(self._reset(cfg, now))}")
+            self._event(
+                "exhausted",
+                cfg.name,
+                now,
+                query_type=query_type,
+                caller=caller,
+                message=f"{cfg.name} used its {cfg.limit} units until {iso_utc(self._reset(cfg, now))}",
+            )
         return {"granted": granted, "used": used, "remaining": remaining}
 
     # -- routing ----------------------------------------------------------------------------
@@ -109,16 +118,35 @@ class QuotaManager:
         except NoQuotaLeft as exc:
             self.ledger.push_decision({**record, "provider": None, "reason": str(exc), "emergency_backup": False})
             raise
-        self.ledger.push_decision({**record, "provider": decision.provider, "reason": decision.reason,
-                                   "emergency_backup": decision.emergency_backup})
+        self.ledger.push_decision(
+            {
+                **record,
+                "provider": decision.provider,
+                "reason": decision.reason,
+                "emergency_backup": decision.emergency_backup,
+            }
+        )
         if decision.emergency_backup:
-            self._event("emergency_backup", decision.provider, now, primary_provider=decision.primary,
-                        query_type=query_type, priority=priority, caller=caller, message=decision.reason)
-        return {"provider": decision.provider, "reason": decision.reason,
-                "emergency_backup": decision.emergency_backup}
+            self._event(
+                "emergency_backup",
+                decision.provider,
+                now,
+                primary_provider=decision.primary,
+                query_type=query_type,
+                priority=priority,
+                caller=caller,
+                message=decision.reason,
+            )
+        return {"provider": decision.provider, "reason": decision.reason, "emergency_backup": decision.emergency_backup}
 
-    def cached_call(self, query_type: str, params: Any, fetch: Callable[[str], Any], priority: str = "normal",
-                    caller: str | None = None) -> dict:
+    def cached_call(
+        self,
+        query_type: str,
+        params: Any,
+        fetch: Callable[[str], Any],
+        priority: str = "normal",
+        caller: str | None = None,
+    ) -> dict:
         """Answer a question from the cache, or route + consume + `fetch(provider)` and cache it.
 
         Returns {"result", "provider", "cached"}; raises NoQuotaLeft when nothing is left. The
@@ -147,12 +175,26 @@ class QuotaManager:
     def _status(self, cfg: ProviderConfig, usage: Mapping[str, Usage], now: datetime) -> dict:
         u = usage[cfg.name]
         remaining = max(cfg.limit - u.used, 0)
-        backups = [(f, self.providers[f].limit - usage[f].used) for f in cfg.fallback
-                   if f in usage and self.providers[f].enabled
-                   and self.providers[f].limit - usage[f].used >= self.providers[f].cost_per_call]
-        fc = forecast(used=u.used, limit=cfg.limit, daily=u.daily, now=now, reset=u.reset, enabled=cfg.enabled,
-                      key_variable=cfg.key_variable, cost=cfg.cost_per_call, query_types=cfg.query_types,
-                      backups=backups, emergency_only=cfg.emergency_only)
+        backups = [
+            (f, self.providers[f].limit - usage[f].used)
+            for f in cfg.fallback
+            if f in usage
+            and self.providers[f].enabled
+            and self.providers[f].limit - usage[f].used >= self.providers[f].cost_per_call
+        ]
+        fc = forecast(
+            used=u.used,
+            limit=cfg.limit,
+            daily=u.daily,
+            now=now,
+            reset=u.reset,
+            enabled=cfg.enabled,
+            key_variable=cfg.key_variable,
+            cost=cfg.cost_per_call,
+            query_types=cfg.query_types,
+            backups=backups,
+            emergency_only=cfg.emergency_only,
+        )
         return {
             "api_name": cfg.name,
             "limit": cfg.limit,
@@ -184,9 +226,13 @@ class QuotaManager:
         {"now", "statuses", "history", "decisions", "events"}."""
         now = as_utc(now) or self.clock()
         usage = self.ledger.usage(self.providers.values(), now)
-        return {"now": iso_utc(now), "statuses": [self._status(c, usage, now) for c in self.providers.values()],
-                "history": self.usage_history(now, usage), "decisions": self.recent_decisions(decisions),
-                "events": self.recent_events(events)}
+        return {
+            "now": iso_utc(now),
+            "statuses": [self._status(c, usage, now) for c in self.providers.values()],
+            "history": self.usage_history(now, usage),
+            "decisions": self.recent_decisions(decisions),
+            "events": self.recent_events(events),
+        }
 
     def usage_history(self, now: datetime | None = None, usage: Mapping[str, Usage] | None = None) -> dict[str, dict]:
         """Per provider: {"period_start", "reset", "limit", "daily": {date ISO: units}} of the
@@ -196,8 +242,12 @@ class QuotaManager:
         out = {}
         for name, u in usage.items():
             daily = {d.isoformat(): v for d, v in sorted(u.daily.items()) if d >= u.period_start.date()}
-            out[name] = {"period_start": iso_utc(u.period_start), "reset": iso_utc(u.reset),
-                         "limit": self.providers[name].limit, "daily": daily}
+            out[name] = {
+                "period_start": iso_utc(u.period_start),
+                "reset": iso_utc(u.reset),
+                "limit": self.providers[name].limit,
+                "daily": daily,
+            }
         return out
 
     def recent_decisions(self, limit: int = 20) -> list[dict]:
@@ -219,8 +269,16 @@ class QuotaManager:
         return period_bounds(now, cfg.reset_day)[1]
 
     def _event(self, kind: str, provider: str, now: datetime, **fields) -> None:
-        event = {"at": iso_utc(now), "kind": kind, "provider": provider, "primary_provider": None,
-                 "query_type": None, "priority": None, "caller": None, "message": None}
+        event = {
+            "at": iso_utc(now),
+            "kind": kind,
+            "provider": provider,
+            "primary_provider": None,
+            "query_type": None,
+            "priority": None,
+            "caller": None,
+            "message": None,
+        }
         event.update(fields)
         self.ledger.record_event(event)
         log.warning("quota %s: %s", kind, event.get("message"))

@@ -40,20 +40,57 @@ class ProviderConfig:
 
 
 DEFAULT_PROVIDERS: tuple[ProviderConfig, ...] = (
-    ProviderConfig("serpstack", 1000, query_types=("serp_positions",), quality=1,
-                   fallback=("valueserp",), description="SERP positions"),
-    ProviderConfig("valueserp", 100, query_types=("serp_positions",), quality=2, emergency_only=True,
-                   description="backup SERP, emergencies only"),
-    ProviderConfig("webscraping_ai", 1000, query_types=("javascript_render",), quality=1,
-                   description="JavaScript-heavy pages"),
-    ProviderConfig("hunter_io", 50, query_types=("contact_discovery",), quality=1, cache_ttl_s=30 * DAY_S,
-                   description="contact discovery for high-value prospects"),
-    ProviderConfig("builtwith", 200, query_types=("technology_stack",), quality=1, cache_ttl_s=90 * DAY_S,
-                   description="technology stack"),
-    ProviderConfig("clearbit", 50, query_types=("company_enrichment", "technology_stack"), quality=2,
-                   cache_ttl_s=30 * DAY_S, description="company enrichment"),
-    ProviderConfig("securitytrails", 50, query_types=("dns_history", "subdomains"), quality=1,
-                   cache_ttl_s=7 * DAY_S, description="DNS history and subdomains"),
+    ProviderConfig(
+        "serpstack",
+        1000,
+        query_types=("serp_positions",),
+        quality=1,
+        fallback=("valueserp",),
+        description="SERP positions",
+    ),
+    ProviderConfig(
+        "valueserp",
+        100,
+        query_types=("serp_positions",),
+        quality=2,
+        emergency_only=True,
+        description="backup SERP, emergencies only",
+    ),
+    ProviderConfig(
+        "webscraping_ai", 1000, query_types=("javascript_render",), quality=1, description="JavaScript-heavy pages"
+    ),
+    ProviderConfig(
+        "hunter_io",
+        50,
+        query_types=("contact_discovery",),
+        quality=1,
+        cache_ttl_s=30 * DAY_S,
+        description="contact discovery for high-value prospects",
+    ),
+    ProviderConfig(
+        "builtwith",
+        200,
+        query_types=("technology_stack",),
+        quality=1,
+        cache_ttl_s=90 * DAY_S,
+        description="technology stack",
+    ),
+    ProviderConfig(
+        "clearbit",
+        50,
+        query_types=("company_enrichment", "technology_stack"),
+        quality=2,
+        cache_ttl_s=30 * DAY_S,
+        description="company enrichment",
+    ),
+    ProviderConfig(
+        "securitytrails",
+        50,
+        query_types=("dns_history", "subdomains"),
+        quality=1,
+        cache_ttl_s=7 * DAY_S,
+        description="DNS history and subdomains",
+    ),
 )
 
 
@@ -68,8 +105,11 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(v.strip().lower() for v in value.split(",") if v.strip())
 
 
-def load_providers(api_keys: Mapping[str, str], environ: Mapping[str, str] | None = None,
-                   dotenv_path: str | os.PathLike | None = ".env") -> dict[str, ProviderConfig]:
+def load_providers(
+    api_keys: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike | None = ".env",
+) -> dict[str, ProviderConfig]:
     """The configured providers by name: defaults, then `QUOTA_<NAME>_*` overrides.
 
     Fields: LIMIT, RESET_DAY (1-31), QUALITY, COST, CACHE_DAYS, QUERY_TYPES and FALLBACK
@@ -100,8 +140,9 @@ def load_providers(api_keys: Mapping[str, str], environ: Mapping[str, str] | Non
     return providers
 
 
-def with_keys(providers: Mapping[str, ProviderConfig] | list[ProviderConfig],
-              api_keys: Mapping[str, str]) -> dict[str, ProviderConfig]:
+def with_keys(
+    providers: Mapping[str, ProviderConfig] | list[ProviderConfig], api_keys: Mapping[str, str]
+) -> dict[str, ProviderConfig]:
     """Providers given explicitly (tests, embedding): enabled/masked from `api_keys` when the
     caller did not set `enabled` itself."""
     items = providers.values() if isinstance(providers, Mapping) else providers

@@ -27,8 +27,13 @@ class Decision:
     primary: str | None = None  # the provider the backup stands in for
 
 
-def choose(providers: Mapping[str, ProviderConfig], remaining: Mapping[str, int],
-           days_left: Mapping[str, float], query_type: str, priority: str = "normal") -> Decision:
+def choose(
+    providers: Mapping[str, ProviderConfig],
+    remaining: Mapping[str, int],
+    days_left: Mapping[str, float],
+    query_type: str,
+    priority: str = "normal",
+) -> Decision:
     """Pick a provider for `query_type`; raises UnknownQueryType / NoQuotaLeft / ValueError."""
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
@@ -45,21 +50,29 @@ def choose(providers: Mapping[str, ProviderConfig], remaining: Mapping[str, int]
     if ready:
         if priority == "high":
             best = min(ready, key=lambda p: (p.quality, -remaining[p.name], p.name))
-            return Decision(best.name, f"high priority: best quality with quota left "
-                                       f"(rank {best.quality}, {remaining[best.name]} left)")
+            return Decision(
+                best.name,
+                f"high priority: best quality with quota left (rank {best.quality}, {remaining[best.name]} left)",
+            )
         allowance = {p.name: remaining[p.name] / max(days_left.get(p.name, 1.0), 1 / 24) for p in ready}
         best = max(ready, key=lambda p: (allowance[p.name], -p.quality, p.name))
-        return Decision(best.name, f"{priority} priority: largest daily allowance "
-                                   f"({remaining[best.name]} left over {days_left.get(best.name, 1.0):.1f} days "
-                                   f"= {allowance[best.name]:.1f}/day)")
+        return Decision(
+            best.name,
+            f"{priority} priority: largest daily allowance "
+            f"({remaining[best.name]} left over {days_left.get(best.name, 1.0):.1f} days "
+            f"= {allowance[best.name]:.1f}/day)",
+        )
     for primary in primaries or serving:
         for name in primary.fallback:
             backup = providers.get(name)
             if backup is not None and query_type in backup.query_types and has_quota(backup):
                 why = "exhausted" if primary.enabled else "has no API key"
-                return Decision(backup.name, f"emergency backup: {primary.name} {why}, "
-                                             f"{backup.name} has {remaining[backup.name]} left",
-                                True, primary.name)
+                return Decision(
+                    backup.name,
+                    f"emergency backup: {primary.name} {why}, {backup.name} has {remaining[backup.name]} left",
+                    True,
+                    primary.name,
+                )
     if not any(p.enabled for p in serving):
         names = ", ".join(p.name for p in serving)
         raise NoQuotaLeft(f"no provider for {query_type!r} has an API key (set one for {names})")

@@ -30,8 +30,13 @@ DEFAULT_WEIGHTS = {
 }
 FACTORS = tuple(DEFAULT_WEIGHTS)
 LABELS = {
-    "authority": "authority", "trust": "trust", "low_spam": "low spam", "referring_domains": "referring domains",
-    "referring_quality": "referring quality", "age": "age", "link_history": "link history",
+    "authority": "authority",
+    "trust": "trust",
+    "low_spam": "low spam",
+    "referring_domains": "referring domains",
+    "referring_quality": "referring quality",
+    "age": "age",
+    "link_history": "link history",
 }
 
 
@@ -45,8 +50,17 @@ def _clip(value, low=0.0, high=100.0) -> float:
     return max(low, min(high, v))
 
 
-def factor_values(authority, trust, spam, referring_domains, registered: datetime | None, now: datetime,
-                  referring_quality=None, links_total=0, links_lost=0) -> dict[str, float]:
+def factor_values(
+    authority,
+    trust,
+    spam,
+    referring_domains,
+    registered: datetime | None,
+    now: datetime,
+    referring_quality=None,
+    links_total=0,
+    links_lost=0,
+) -> dict[str, float]:
     """Each factor on a 0–100 scale (see the module docstring)."""
     age_years = 0.0 if registered is None else max(0.0, (now - registered).days / 365.25)
     try:

@@ -29,10 +29,14 @@ SCENARIO_AFTER_S = 15.0  # let the dashboard see the healthy fleet first
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m simulator", description="Simulated Link Profiler fleet")
-    parser.add_argument("--i-know-this-writes", action="store_true",
-                        help="allow writing into a non-embedded database (same as MC_SIMULATE=on)")
-    parser.add_argument("--variant", choices=("M", "O"), default="M",
-                        help="schema variant to create on an empty database (default M)")
+    parser.add_argument(
+        "--i-know-this-writes",
+        action="store_true",
+        help="allow writing into a non-embedded database (same as MC_SIMULATE=on)",
+    )
+    parser.add_argument(
+        "--variant", choices=("M", "O"), default="M", help="schema variant to create on an empty database (default M)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a coordinator and satellites until stopped")
     run.add_argument("--satellites", type=int, default=None, help="default MC_SIMULATOR_SATELLITES (6)")
@@ -47,8 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     bulk.add_argument("--days", type=int, default=365)
     bulk.add_argument("--domains", type=int, default=50_000)
     for p in (run, bulk):
-        p.add_argument("--i-know-this-writes", action="store_true", default=argparse.SUPPRESS,
-                       help=argparse.SUPPRESS)
+        p.add_argument("--i-know-this-writes", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -74,9 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = cli_settings()
     if not may_write(settings, args.i_know_this_writes):
-        print("refusing to write simulated data into a non-embedded database "
-              f"({settings.database_url.split('://', 1)[0]}://...); pass --i-know-this-writes "
-              "or set MC_SIMULATE=on if this database is yours to fill", file=sys.stderr)
+        print(
+            "refusing to write simulated data into a non-embedded database "
+            f"({settings.database_url.split('://', 1)[0]}://...); pass --i-know-this-writes "
+            "or set MC_SIMULATE=on if this database is yours to fill",
+            file=sys.stderr,
+        )
         return 3
     services = Services(settings)
     try:
@@ -97,8 +103,10 @@ def _bulk(services: Services, args) -> int:
     from simulator.bulk import bulk_load_backlinks
 
     result = bulk_load_backlinks(services, args.backlinks, seed=args.seed, days=args.days, domains=args.domains)
-    print(f"rows={result.rows} domains={result.domains} seconds={result.seconds:.1f} "
-          f"rows_per_second={result.rows_per_second:,.0f}")
+    print(
+        f"rows={result.rows} domains={result.domains} seconds={result.seconds:.1f} "
+        f"rows_per_second={result.rows_per_second:,.0f}"
+    )
     return 0
 
 
@@ -106,11 +114,15 @@ def _run(services: Services, settings: Settings, args) -> int:
     from simulator.world import Simulator
 
     if settings.embedded_redis:
-        print("note: REDIS_URL is the in-process Redis, so only this process sees the queue and heartbeats",
-              file=sys.stderr)
+        print(
+            "note: REDIS_URL is the in-process Redis, so only this process sees the queue and heartbeats",
+            file=sys.stderr,
+        )
     sim = Simulator(
-        services, satellites=args.satellites or settings.simulator_satellites,
-        seed=args.seed if args.seed is not None else settings.simulator_seed, queue_type=args.queue_type,
+        services,
+        satellites=args.satellites or settings.simulator_satellites,
+        seed=args.seed if args.seed is not None else settings.simulator_seed,
+        queue_type=args.queue_type,
     )
     if sim.seed_initial():
         print("seeded a starting world")

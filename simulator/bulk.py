@@ -63,8 +63,14 @@ class BulkResult:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def bulk_load_backlinks(services: Services, n: int, seed: int | None = None, days: int = 365,
-                        domains: int = 50_000, now: datetime | None = None) -> BulkResult:
+def bulk_load_backlinks(
+    services: Services,
+    n: int,
+    seed: int | None = None,
+    days: int = 365,
+    domains: int = 50_000,
+    now: datetime | None = None,
+) -> BulkResult:
     """Insert `n` backlinks from `domains` linking domains, discovered over the last `days`.
 
     Returns rows, domains and wall seconds. The Link Profiler tables must exist; the variant is
@@ -75,7 +81,9 @@ def bulk_load_backlinks(services: Services, n: int, seed: int | None = None, day
     engine = services.engine
     now = now or utc_now()
     with engine.connect() as conn:
-        existing = conn.execute(select(func.count()).select_from(build_metadata(variant).tables["backlinks"])).scalar_one()
+        existing = conn.execute(
+            select(func.count()).select_from(build_metadata(variant).tables["backlinks"])
+        ).scalar_one()
     # Salt the stream with the current size so a second load with the same seed adds new ids.
     rng = np.random.default_rng(None if seed is None else [seed, existing])
     gen = _Generator(rng, variant, now, days, domains)
@@ -105,8 +113,21 @@ class _Generator:
 
     # -- domains ------------------------------------------------------------------------------
     def domain_columns(self) -> list[str]:
-        cols = ["name", "authority_score", "trust_score", "spam_score", "registered_date", "expiration_date",
-                "registrar", "is_registered", "is_parked", "is_dead", "country", "ip_address", "last_checked"]
+        cols = [
+            "name",
+            "authority_score",
+            "trust_score",
+            "spam_score",
+            "registered_date",
+            "expiration_date",
+            "registrar",
+            "is_registered",
+            "is_parked",
+            "is_dead",
+            "country",
+            "ip_address",
+            "last_checked",
+        ]
         return (["id", *cols]) if self.variant == "O" else cols
 
     def domain_rows(self) -> list[tuple]:
@@ -116,7 +137,7 @@ class _Generator:
         authority = np.concatenate([self.authority, rng.uniform(35, 70, len(self.targets)).round(1)])
         k = len(all_names)
         expired = rng.random(k) < 0.12
-        expired[len(self.domain_names):] = False
+        expired[len(self.domain_names) :] = False
         lapsed = expired & (rng.random(k) < 0.5)
         registered = _ts(now - rng.integers(90, 7000, k).astype("timedelta64[D]"))
         expiry_days = np.where(expired, -rng.integers(1, 400, k), rng.integers(20, 1500, k))
@@ -127,23 +148,57 @@ class _Generator:
         ids = _uuids(rng, k)
         out = []
         for i, name in enumerate(all_names):
-            row = (name, float(authority[i]), float(trust[i]),
-                   float(spam[i]) if self.variant == "M" else str(spam[i]),
-                   registered[i], expiration[i], names.REGISTRARS[i % len(names.REGISTRARS)],
-                   not lapsed[i], bool(expired[i] and i % 3 == 0), bool(expired[i] and i % 5 == 0),
-                   names.COUNTRIES[i % len(names.COUNTRIES)], f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
-                   checked[i])
+            row = (
+                name,
+                float(authority[i]),
+                float(trust[i]),
+                float(spam[i]) if self.variant == "M" else str(spam[i]),
+                registered[i],
+                expiration[i],
+                names.REGISTRARS[i % len(names.REGISTRARS)],
+                not lapsed[i],
+                bool(expired[i] and i % 3 == 0),
+                bool(expired[i] and i % 5 == 0),
+                names.COUNTRIES[i % len(names.COUNTRIES)],
+                f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+                checked[i],
+            )
             out.append((ids[i], *row) if self.variant == "O" else row)
         return out
 
     # -- backlinks ----------------------------------------------------------------------------
     def link_columns(self) -> list[str]:
-        cols = ["id", "source_url", "target_url", "source_domain_name", "target_domain_name", "anchor_text",
-                "link_type", "rel_attributes", "context_text", "position_on_page", "is_image_link", "is_active",
-                "authority_passed", "spam_level", "http_status", "crawl_timestamp", "source_domain_metrics"]
+        cols = [
+            "id",
+            "source_url",
+            "target_url",
+            "source_domain_name",
+            "target_domain_name",
+            "anchor_text",
+            "link_type",
+            "rel_attributes",
+            "context_text",
+            "position_on_page",
+            "is_image_link",
+            "is_active",
+            "authority_passed",
+            "spam_level",
+            "http_status",
+            "crawl_timestamp",
+            "source_domain_metrics",
+        ]
         if self.variant == "M":
             return [*cols, "discovered_date", "last_seen_date"]
-        return [*cols, "first_seen", "last_seen", "nofollow", "ugc", "sponsored", "source_page_authority", "source_domain_authority"]
+        return [
+            *cols,
+            "first_seen",
+            "last_seen",
+            "nofollow",
+            "ugc",
+            "sponsored",
+            "source_page_authority",
+            "source_domain_authority",
+        ]
 
     def _draw(self, n: int) -> dict[str, np.ndarray]:
         """The random part of `n` backlinks, column-wise: indices into vocabularies and numbers."""
@@ -157,17 +212,24 @@ class _Generator:
         active = rng.random(n) >= 0.05
         ltype = rng.choice(len(_LINK_TYPES), n, p=_LINK_P)
         return {
-            "src": src, "tgt": rng.integers(0, len(self.target_urls), n),
+            "src": src,
+            "tgt": rng.integers(0, len(self.target_urls), n),
             "first": self.now - age.astype("timedelta64[s]"),
             "last": self.now - (age - seen_for).astype("timedelta64[s]"),
-            "ltype": ltype, "spam": rng.choice(len(_SPAM), n, p=_SPAM_P),
-            "anchor": rng.integers(0, len(_ANCHORS), n), "path": rng.integers(0, len(_PATHS), n),
-            "active": active, "image": rng.random(n) < 0.08, "auth": auth,
+            "ltype": ltype,
+            "spam": rng.choice(len(_SPAM), n, p=_SPAM_P),
+            "anchor": rng.integers(0, len(_ANCHORS), n),
+            "path": rng.integers(0, len(_PATHS), n),
+            "active": active,
+            "image": rng.random(n) < 0.08,
+            "auth": auth,
             # Only followed links pass authority.
             "passed": np.where(_PASSES[ltype], np.round(auth * rng.uniform(0.05, 0.6, n), 2), 0.0),
             "page_auth": np.round(auth * rng.uniform(0.3, 0.9, n), 1),
-            "position": rng.integers(1, 60, n), "outbound": rng.integers(5, 400, n),
-            "ids": np.array(_uuids(rng, n), dtype=object), "tokens": rng.bytes(5 * n).hex(),
+            "position": rng.integers(1, 60, n),
+            "outbound": rng.integers(5, 400, n),
+            "ids": np.array(_uuids(rng, n), dtype=object),
+            "tokens": rng.bytes(5 * n).hex(),
         }
 
     def _text_columns(self, c: dict[str, np.ndarray]) -> list[list[str]]:
@@ -182,20 +244,36 @@ class _Generator:
         last = np.datetime_as_string(c["last"], unit="s").tolist()
         cols = [
             c["ids"].tolist(),
-            [f"https://{d}/{p}/{tokens[10 * i:10 * i + 10]}" for i, (d, p) in enumerate(zip(names_, paths))],
-            self._target_url_a[c["tgt"]].tolist(), names_.tolist(), self._target_dom_a[c["tgt"]].tolist(),
-            _ANCHORS_A[c["anchor"]].tolist(), _LINK_TYPES_A[lt].tolist(), _REL_TEXT[lt].tolist(),
+            [f"https://{d}/{p}/{tokens[10 * i : 10 * i + 10]}" for i, (d, p) in enumerate(zip(names_, paths))],
+            self._target_url_a[c["tgt"]].tolist(),
+            names_.tolist(),
+            self._target_dom_a[c["tgt"]].tolist(),
+            _ANCHORS_A[c["anchor"]].tolist(),
+            _LINK_TYPES_A[lt].tolist(),
+            _REL_TEXT[lt].tolist(),
             _CONTEXT_A[c["anchor"]].tolist(),
             (c["position"].astype(str) if self.variant == "M" else _POS_O_A[c["position"] % len(POSITIONS_O)]).tolist(),
-            np.where(c["image"], "t", "f").tolist(), np.where(c["active"], "t", "f").tolist(),
-            c["passed"].astype(str).tolist(), spam.tolist(), np.where(c["active"], "200", "404").tolist(), last,
-            [f'{{"authority_score": {a}, "spam_level": "{s}", "outbound_links": {o}}}'
-             for a, s, o in zip(c["auth"].tolist(), spam.tolist(), c["outbound"].tolist())],
-            first.tolist(), last,
+            np.where(c["image"], "t", "f").tolist(),
+            np.where(c["active"], "t", "f").tolist(),
+            c["passed"].astype(str).tolist(),
+            spam.tolist(),
+            np.where(c["active"], "200", "404").tolist(),
+            last,
+            [
+                f'{{"authority_score": {a}, "spam_level": "{s}", "outbound_links": {o}}}'
+                for a, s, o in zip(c["auth"].tolist(), spam.tolist(), c["outbound"].tolist())
+            ],
+            first.tolist(),
+            last,
         ]
         if self.variant == "O":
-            cols += [_IS_A["nofollow"][lt].tolist(), _IS_A["ugc"][lt].tolist(), _IS_A["sponsored"][lt].tolist(),
-                     c["page_auth"].astype(str).tolist(), c["auth"].astype(str).tolist()]
+            cols += [
+                _IS_A["nofollow"][lt].tolist(),
+                _IS_A["ugc"][lt].tolist(),
+                _IS_A["sponsored"][lt].tolist(),
+                c["page_auth"].astype(str).tolist(),
+                c["auth"].astype(str).tolist(),
+            ]
         assert all(len(col) == n for col in cols)
         return cols
 
@@ -211,15 +289,26 @@ class _Generator:
         m = self.variant == "M"
         typed = {
             7: [json.dumps([t]) if t in _REL_TYPES else "[]" for t in _LINK_TYPES_A[c["ltype"]].tolist()],
-            9: c["position"].tolist() if m else cols[9], 10: c["image"].tolist(), 11: c["active"].tolist(),
-            12: c["passed"].tolist(), 14: np.where(c["active"], 200, 404).tolist(),
-            15: _ts(c["last"]), 17: _ts(c["first"]), 18: _ts(c["last"]),
+            9: c["position"].tolist() if m else cols[9],
+            10: c["image"].tolist(),
+            11: c["active"].tolist(),
+            12: c["passed"].tolist(),
+            14: np.where(c["active"], 200, 404).tolist(),
+            15: _ts(c["last"]),
+            17: _ts(c["first"]),
+            18: _ts(c["last"]),
         }
         if not m:
             lt = c["ltype"]
-            typed.update({19: (_IS_A["nofollow"][lt] == "t").tolist(), 20: (_IS_A["ugc"][lt] == "t").tolist(),
-                          21: (_IS_A["sponsored"][lt] == "t").tolist(), 22: c["page_auth"].tolist(),
-                          23: c["auth"].tolist()})
+            typed.update(
+                {
+                    19: (_IS_A["nofollow"][lt] == "t").tolist(),
+                    20: (_IS_A["ugc"][lt] == "t").tolist(),
+                    21: (_IS_A["sponsored"][lt] == "t").tolist(),
+                    22: c["page_auth"].tolist(),
+                    23: c["auth"].tolist(),
+                }
+            )
         out_cols = [typed.get(i, col) for i, col in enumerate(cols)]
         return list(zip(*out_cols))
 
@@ -241,8 +330,10 @@ def _uuids(rng: np.random.Generator, n: int) -> list[str]:
     """`n` uuid4-shaped texts from `rng`."""
     h = rng.bytes(16 * n).hex()
     variant = "89ab"
-    return [f"{h[j:j + 8]}-{h[j + 8:j + 12]}-4{h[j + 13:j + 16]}-{variant[int(h[j + 16], 16) & 3]}{h[j + 17:j + 20]}-{h[j + 20:j + 32]}"
-            for j in range(0, 32 * n, 32)]
+    return [
+        f"{h[j : j + 8]}-{h[j + 8 : j + 12]}-4{h[j + 13 : j + 16]}-{variant[int(h[j + 16], 16) & 3]}{h[j + 17 : j + 20]}-{h[j + 20 : j + 32]}"
+        for j in range(0, 32 * n, 32)
+    ]
 
 
 # -- PostgreSQL: COPY ----------------------------------------------------------------------------
@@ -299,7 +390,6 @@ class _ChunkReader:
         return out
 
 
-
 def _skip_fk_checks(cur) -> bool:
     """Turn off per-row foreign-key triggers for this transaction when the role may (superuser).
 
@@ -325,14 +415,19 @@ def _load_postgresql(engine, gen: _Generator, n: int, skip_fk_checks: bool = Tru
         # Domains may exist from an earlier load: copy into a temp table, then insert the new ones.
         cur.execute("CREATE TEMP TABLE mc_bulk_domains (LIKE domains INCLUDING DEFAULTS) ON COMMIT DROP")
         domain_rows = gen.domain_rows()
-        cur.copy_expert(f"COPY mc_bulk_domains ({dcols}) FROM STDIN",
-                        _ChunkReader(lambda: (_copy_lines(domain_rows[i:i + CHUNK]) for i in range(0, len(domain_rows), CHUNK))))
+        cur.copy_expert(
+            f"COPY mc_bulk_domains ({dcols}) FROM STDIN",
+            _ChunkReader(lambda: (_copy_lines(domain_rows[i : i + CHUNK]) for i in range(0, len(domain_rows), CHUNK))),
+        )
         cur.execute(f"INSERT INTO domains ({dcols}) SELECT {dcols} FROM mc_bulk_domains ON CONFLICT DO NOTHING")
         lcols = ", ".join(gen.link_columns())
         if skip_fk_checks:
             _skip_fk_checks(cur)
-        cur.copy_expert(f"COPY backlinks ({lcols}) FROM STDIN",
-                        _ChunkReader(lambda: gen.link_chunks(n, gen.link_text_chunk)), size=1 << 20)
+        cur.copy_expert(
+            f"COPY backlinks ({lcols}) FROM STDIN",
+            _ChunkReader(lambda: gen.link_chunks(n, gen.link_text_chunk)),
+            size=1 << 20,
+        )
         raw.commit()
     except BaseException:
         raw.rollback()
@@ -350,8 +445,10 @@ def _load_executemany(engine, gen: _Generator, n: int) -> None:
     marks = lambda cols: ", ".join("?" for _ in cols)  # noqa: E731
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
-        raw.executemany(f"INSERT OR IGNORE INTO domains ({', '.join(dcols)}) VALUES ({marks(dcols)})",
-                        [tuple(_sqlite_value(v) for v in r) for r in gen.domain_rows()])
+        raw.executemany(
+            f"INSERT OR IGNORE INTO domains ({', '.join(dcols)}) VALUES ({marks(dcols)})",
+            [tuple(_sqlite_value(v) for v in r) for r in gen.domain_rows()],
+        )
         sql = f"INSERT INTO backlinks ({', '.join(lcols)}) VALUES ({marks(lcols)})"
         for rows in gen.link_chunks(n, gen.link_chunk):
             raw.executemany(sql, [tuple(_sqlite_value(v) for v in r) for r in rows])

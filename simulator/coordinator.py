@@ -31,8 +31,11 @@ JOB_API_CALLS = {
     "keyword_research": (("valueserp", 2, "keyword_volume"),),
     "technical_audit": (("webscraping_ai", 5, "render"),),
     "full_seo_audit": (("webscraping_ai", 10, "render"), ("builtwith", 1, "tech_lookup")),
-    "domain_analysis": (("securitytrails", 1, "dns_history"), ("clearbit", 1, "company_lookup"),
-                        ("builtwith", 1, "tech_lookup")),
+    "domain_analysis": (
+        ("securitytrails", 1, "dns_history"),
+        ("clearbit", 1, "company_lookup"),
+        ("builtwith", 1, "tech_lookup"),
+    ),
     "prospect_identification": (("hunter_io", 3, "email_finder"), ("clearbit", 1, "company_lookup")),
     "content_gap_analysis": (("serpstack", 2, "serp"),),
     "backlink_discovery": (("webscraping_ai", 2, "render"),),
@@ -107,8 +110,9 @@ class Coordinator:
         self.rng = rng
         self.variant = variant
 
-    def new_job(self, now: datetime, *, job_type: str | None = None, scheduled: bool = False,
-                created_at: datetime | None = None) -> tuple[dict, dict]:
+    def new_job(
+        self, now: datetime, *, job_type: str | None = None, scheduled: bool = False, created_at: datetime | None = None
+    ) -> tuple[dict, dict]:
         """One new job: (crawl_jobs row, queue payload). Scheduled jobs are 'pending' until due."""
         rng = self.rng
         job_type = job_type or rows.weighted(rng, tuple(JOB_TYPE_WEIGHTS.items()))
@@ -116,14 +120,24 @@ class Coordinator:
         url = names.target_url(rng, target)
         priority = rng.choice((1, 3, 5, 5, 5, 5, 7, 8, 10))
         due = now + timedelta(seconds=rng.randrange(120, 1800)) if scheduled else None
-        config = {"max_depth": rng.choice((1, 2, 3, 5)), "max_pages": rng.choice((100, 500, 1000)),
-                  "respect_robots_txt": True, "render_javascript": rng.random() < 0.3}
+        config = {
+            "max_depth": rng.choice((1, 2, 3, 5)),
+            "max_pages": rng.choice((100, 500, 1000)),
+            "respect_robots_txt": True,
+            "render_javascript": rng.random() < 0.3,
+        }
         job_id = names.new_uuid(rng)
         row = rows.job_row(
-            self.variant, job_id=job_id, job_type=job_type, target_url=url,
-            status="pending" if scheduled else "queued", priority=priority,
-            created_at=created_at or now, scheduled_at=due,
-            cron=rng.choice(CRON_SCHEDULES) if scheduled and rng.random() < 0.5 else None, config=config,
+            self.variant,
+            job_id=job_id,
+            job_type=job_type,
+            target_url=url,
+            status="pending" if scheduled else "queued",
+            priority=priority,
+            created_at=created_at or now,
+            scheduled_at=due,
+            cron=rng.choice(CRON_SCHEDULES) if scheduled and rng.random() < 0.5 else None,
+            config=config,
         )
         return row, self.payload(row)
 
@@ -131,8 +145,11 @@ class Coordinator:
     def payload(row: dict) -> dict:
         """The queue JSON for a job row."""
         return {
-            "id": row["id"], "target_url": row["target_url"], "job_type": row["job_type"],
-            "priority": row["priority"], "status": "queued",
+            "id": row["id"],
+            "target_url": row["target_url"],
+            "job_type": row["job_type"],
+            "priority": row["priority"],
+            "status": "queued",
             "created_at": row["created_at"].isoformat() if row["created_at"] else None,
             "scheduled_at": row["scheduled_at"].isoformat() if row.get("scheduled_at") else None,
             "config": row.get("config") or {},

@@ -41,7 +41,8 @@ class DomainPool:
         now = now or datetime.now(UTC).replace(tzinfo=None)
         result = conn.execute(
             select(t.c.name, t.c.authority_score, t.c.is_registered, t.c.expiration_date)
-            .order_by(t.c.name).limit(POOL_LOAD_LIMIT)
+            .order_by(t.c.name)
+            .limit(POOL_LOAD_LIMIT)
         )
         special = set(self.targets) | set(self.competitors)
         for name, score, is_registered, expiry in result:
@@ -91,8 +92,15 @@ class DomainPool:
 
 
 def discover(
-    rng: random.Random, pool: DomainPool, now: datetime, count: int, *, target: str | None = None,
-    spammy: bool = False, hostile_share: float = 0.005, new_share: float = 0.15,
+    rng: random.Random,
+    pool: DomainPool,
+    now: datetime,
+    count: int,
+    *,
+    target: str | None = None,
+    spammy: bool = False,
+    hostile_share: float = 0.005,
+    new_share: float = 0.15,
     when=None,
 ) -> tuple[list[dict], list[dict]]:
     """`count` new backlinks and the new domains they need: (domain rows, backlink rows).
@@ -112,8 +120,16 @@ def discover(
             domain_rows.append(new)
         tgt = target or pool.pick_target(rng)
         seen = when(rng) if when else now
-        link_rows.append(rows.backlink_row(
-            rng, pool.variant, source_domain=source, source_authority=pool.authority[source],
-            target_domain=tgt, seen_at=seen, spammy=spammy, hostile=rng.random() < hostile_share,
-        ))
+        link_rows.append(
+            rows.backlink_row(
+                rng,
+                pool.variant,
+                source_domain=source,
+                source_authority=pool.authority[source],
+                target_domain=tgt,
+                seen_at=seen,
+                spammy=spammy,
+                hostile=rng.random() < hostile_share,
+            )
+        )
     return domain_rows, link_rows

@@ -16,8 +16,15 @@ from datetime import datetime, timedelta
 from simulator import names
 
 LINK_TYPE_WEIGHTS = (
-    ("dofollow", 66), ("nofollow", 20), ("ugc", 5), ("sponsored", 4), ("redirect", 2),
-    ("canonical", 1), ("external", 1), ("internal", 0.5), ("broken", 0.5),
+    ("dofollow", 66),
+    ("nofollow", 20),
+    ("ugc", 5),
+    ("sponsored", 4),
+    ("redirect", 2),
+    ("canonical", 1),
+    ("external", 1),
+    ("internal", 0.5),
+    ("broken", 0.5),
 )
 SPAM_WEIGHTS = (("none", 78), ("low", 16), ("medium", 4.5), ("high", 1.5))
 SPAMMY_WEIGHTS = (("none", 2), ("low", 8), ("medium", 40), ("high", 50))
@@ -42,8 +49,14 @@ def iso(ts: datetime) -> str:
 
 
 def domain_row(
-    rng: random.Random, variant: str, name: str, now: datetime, *,
-    authority_score: float, spammy: bool = False, expired: bool | None = None,
+    rng: random.Random,
+    variant: str,
+    name: str,
+    now: datetime,
+    *,
+    authority_score: float,
+    spammy: bool = False,
+    expired: bool | None = None,
 ) -> dict:
     """A `domains` row. `expired` None = draw (about 12 % expired: unregistered or past expiry)."""
     if expired is None:
@@ -61,8 +74,12 @@ def domain_row(
     spam = round(rng.uniform(55, 95) if spammy else 100 * rng.betavariate(1.2, 9), 1)
     ip = f"{rng.randrange(11, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
     registrar = rng.choice(names.REGISTRARS)
-    whois = {"registrar": registrar, "creation_date": iso(registered), "expiration_date": iso(expiration),
-             "status": "active" if is_registered else "available"}
+    whois = {
+        "registrar": registrar,
+        "creation_date": iso(registered),
+        "expiration_date": iso(expiration),
+        "status": "active" if is_registered else "available",
+    }
     row = {
         "name": name,
         "authority_score": authority_score,
@@ -78,8 +95,10 @@ def domain_row(
         "dns_records": {"A": [ip], "MX": [f"mx.{name}"] if rng.random() < 0.7 else []},
         "ip_address": ip,
         "country": rng.choice(names.COUNTRIES),
-        "seo_metrics": {"organic_traffic": int(authority_score ** 2 * rng.uniform(5, 50)),
-                        "referring_domains": int(authority_score * rng.uniform(2, 40))},
+        "seo_metrics": {
+            "organic_traffic": int(authority_score**2 * rng.uniform(5, 50)),
+            "referring_domains": int(authority_score * rng.uniform(2, 40)),
+        },
         "last_checked": now - timedelta(hours=rng.randrange(0, 24 * 14)),
     }
     if variant == "O":
@@ -88,9 +107,17 @@ def domain_row(
 
 
 def backlink_row(
-    rng: random.Random, variant: str, *, source_domain: str, source_authority: float,
-    target_domain: str, seen_at: datetime, last_seen: datetime | None = None,
-    spammy: bool = False, hostile: bool = False, active: bool = True,
+    rng: random.Random,
+    variant: str,
+    *,
+    source_domain: str,
+    source_authority: float,
+    target_domain: str,
+    seen_at: datetime,
+    last_seen: datetime | None = None,
+    spammy: bool = False,
+    hostile: bool = False,
+    active: bool = True,
 ) -> dict:
     """A `backlinks` row discovered at `seen_at` (last seen at `last_seen`, default the same)."""
     link_type = "dofollow" if spammy and rng.random() < 0.7 else weighted(rng, LINK_TYPE_WEIGHTS)
@@ -118,16 +145,22 @@ def backlink_row(
         "spam_level": spam_level,
         "http_status": 200 if active else rng.choice((404, 410, 500)),
         "crawl_timestamp": last_seen,
-        "source_domain_metrics": {"authority_score": source_authority,
-                                  "spam_level": spam_level, "outbound_links": rng.randrange(5, 400)},
+        "source_domain_metrics": {
+            "authority_score": source_authority,
+            "spam_level": spam_level,
+            "outbound_links": rng.randrange(5, 400),
+        },
     }
     if variant == "M":
         row["discovered_date"] = seen_at
         row["last_seen_date"] = last_seen
     else:
         row.update(
-            first_seen=seen_at, last_seen=last_seen,
-            nofollow=link_type == "nofollow", ugc=link_type == "ugc", sponsored=link_type == "sponsored",
+            first_seen=seen_at,
+            last_seen=last_seen,
+            nofollow=link_type == "nofollow",
+            ugc=link_type == "ugc",
+            sponsored=link_type == "sponsored",
             source_page_authority=round(source_authority * rng.uniform(0.3, 0.9), 1),
             source_domain_authority=source_authority,
         )
@@ -135,18 +168,43 @@ def backlink_row(
 
 
 def job_row(
-    variant: str, *, job_id: str, job_type: str, target_url: str, status: str, priority: int,
-    created_at: datetime, started: datetime | None = None, completed: datetime | None = None,
-    progress: float = 0.0, urls_crawled: int = 0, links_found: int = 0, errors: list | None = None,
-    scheduled_at: datetime | None = None, cron: str | None = None, last_fetched: datetime | None = None,
-    config: dict | None = None, results: dict | None = None, anomalies: list | None = None,
+    variant: str,
+    *,
+    job_id: str,
+    job_type: str,
+    target_url: str,
+    status: str,
+    priority: int,
+    created_at: datetime,
+    started: datetime | None = None,
+    completed: datetime | None = None,
+    progress: float = 0.0,
+    urls_crawled: int = 0,
+    links_found: int = 0,
+    errors: list | None = None,
+    scheduled_at: datetime | None = None,
+    cron: str | None = None,
+    last_fetched: datetime | None = None,
+    config: dict | None = None,
+    results: dict | None = None,
+    anomalies: list | None = None,
 ) -> dict:
     """A `crawl_jobs` row; `config`, `results` and `anomalies` only exist in variant M."""
     row = {
-        "id": job_id, "target_url": target_url, "job_type": job_type, "status": status,
-        "created_at": created_at, "started_date": started, "completed_date": completed,
-        "progress_percentage": progress, "urls_crawled": urls_crawled, "links_found": links_found,
-        "errors": errors, "priority": priority, "scheduled_at": scheduled_at, "cron_schedule": cron,
+        "id": job_id,
+        "target_url": target_url,
+        "job_type": job_type,
+        "status": status,
+        "created_at": created_at,
+        "started_date": started,
+        "completed_date": completed,
+        "progress_percentage": progress,
+        "urls_crawled": urls_crawled,
+        "links_found": links_found,
+        "errors": errors,
+        "priority": priority,
+        "scheduled_at": scheduled_at,
+        "cron_schedule": cron,
         "last_fetched_at": last_fetched,
     }
     if variant == "M":
@@ -155,17 +213,32 @@ def job_row(
 
 
 def perf_row(
-    rng: random.Random, variant: str, *, satellite_id: str, ts: datetime, pages: int, links: int,
-    errors: int, minutes: float, latency_ms: float, cpu: float, memory: float,
-    job_id: str | None, job_type: str | None, job_progress: float | None,
+    rng: random.Random,
+    variant: str,
+    *,
+    satellite_id: str,
+    ts: datetime,
+    pages: int,
+    links: int,
+    errors: int,
+    minutes: float,
+    latency_ms: float,
+    cpu: float,
+    memory: float,
+    job_id: str | None,
+    job_type: str | None,
+    job_progress: float | None,
 ) -> dict:
     """A `satellite_performance_logs` row summarising the satellite's last `minutes`."""
     minutes = max(minutes, 1e-6)
     success = 100.0 if pages == 0 else round(100.0 * max(0, pages - errors) / pages, 2)
     response = round(latency_ms * rng.uniform(0.8, 1.25), 1)
     row = {
-        "satellite_id": satellite_id, "timestamp": ts,
-        "pages_crawled": pages, "links_extracted": links, "errors_logged": errors,
+        "satellite_id": satellite_id,
+        "timestamp": ts,
+        "pages_crawled": pages,
+        "links_extracted": links,
+        "errors_logged": errors,
         "crawl_speed_pages_per_minute": round(pages / minutes, 2),
         "success_rate_percentage": success,
         "avg_response_time_ms": response,
@@ -185,6 +258,7 @@ def perf_row(
             bottlenecks.append("high_error_rate")
         row["bottlenecks_detected"] = bottlenecks
     else:
-        row.update(id=names.new_uuid(rng), current_job_id=job_id, current_job_type=job_type,
-                   current_job_progress=job_progress)
+        row.update(
+            id=names.new_uuid(rng), current_job_id=job_id, current_job_type=job_type, current_job_progress=job_progress
+        )
     return row

@@ -100,11 +100,18 @@ class Satellite:
     def start_job(self, rng: random.Random, payload: dict, now: datetime) -> RunningJob:
         """Take the queued job `payload` (as popped from the queue) and plan its run."""
         # 1-3 minutes of simulated time, slower satellites take longer.
-        duration = rng.uniform(60, 180) / max(self.speed, 0.2) * (0.8 if payload["job_type"] == "report_generation" else 1)
+        duration = (
+            rng.uniform(60, 180) / max(self.speed, 0.2) * (0.8 if payload["job_type"] == "report_generation" else 1)
+        )
         self.job = RunningJob(
-            id=payload["id"], job_type=payload["job_type"], target_url=payload["target_url"],
-            priority=int(payload.get("priority") or 0), started_at=now, duration_s=min(duration, 400),
-            pages_total=rng.randrange(40, 600), links_per_page=rng.uniform(2, 9),
+            id=payload["id"],
+            job_type=payload["job_type"],
+            target_url=payload["target_url"],
+            priority=int(payload.get("priority") or 0),
+            started_at=now,
+            duration_s=min(duration, 400),
+            pages_total=rng.randrange(40, 600),
+            links_per_page=rng.uniform(2, 9),
             fail_at=rng.uniform(0.1, 0.9) if rng.random() < self.fail_rate else None,
         )
         return self.job
@@ -131,7 +138,9 @@ class Satellite:
         job.links_found += tick.new_links
         for _ in range(tick.new_errors):
             if len(job.errors) < MAX_ERRORS_KEPT:
-                job.errors.append(names.job_error(rng, f"{job.target_url}page-{rng.randrange(1, 999)}", now.isoformat()))
+                job.errors.append(
+                    names.job_error(rng, f"{job.target_url}page-{rng.randrange(1, 999)}", now.isoformat())
+                )
         if tick.finished == "failed":
             job.errors.append(names.job_error(rng, job.target_url, now.isoformat()))
         self.window_pages += tick.new_urls
@@ -151,8 +160,9 @@ class Satellite:
 
     # -- what it publishes ----------------------------------------------------------------
     def heartbeat_due(self, now: datetime) -> bool:
-        return self.alive and (self.last_heartbeat is None
-                               or (now - self.last_heartbeat).total_seconds() >= HEARTBEAT_EVERY_S)
+        return self.alive and (
+            self.last_heartbeat is None or (now - self.last_heartbeat).total_seconds() >= HEARTBEAT_EVERY_S
+        )
 
     def details(self, now: datetime) -> dict:
         """The `crawler_details:{id}` document."""

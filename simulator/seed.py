@@ -33,8 +33,12 @@ class World:
 
 
 def initial_world(
-    rng: random.Random, variant: str, pool: links.DomainPool, fleet: list[Satellite],
-    coordinator: Coordinator, now: datetime,
+    rng: random.Random,
+    variant: str,
+    pool: links.DomainPool,
+    fleet: list[Satellite],
+    coordinator: Coordinator,
+    now: datetime,
 ) -> World:
     world = World()
     domain_rows = pool.ensure_special(rng, now)
@@ -77,7 +81,7 @@ def _backlinks(rng: random.Random, variant: str, pool: links.DomainPool, now: da
             row["is_active"] = False
             row["http_status"] = rng.choice((404, 410, 200))
     # A few hostile strings are guaranteed, so the UI's escaping is always exercised.
-    for row, text in zip(link_rows[:len(names.HOSTILE_TEXT)], names.HOSTILE_TEXT):
+    for row, text in zip(link_rows[: len(names.HOSTILE_TEXT)], names.HOSTILE_TEXT):
         row["anchor_text"] = text
         row["context_text"] = f"crawled text: {text}"
     link_rows[len(names.HOSTILE_TEXT)]["source_url"] = f"{names.HOSTILE_URL}//{names.token(rng)}"
@@ -107,17 +111,23 @@ def _job_history(rng, variant, fleet, coordinator, now):
             pages = int(rng.randrange(40, 600) * share)
             errors = None
             if status == "failed":
-                errors = [names.job_error(rng, row["target_url"], end.isoformat())
-                          for _ in range(rng.randrange(1, 4))]
+                errors = [names.job_error(rng, row["target_url"], end.isoformat()) for _ in range(rng.randrange(1, 4))]
             elif rng.random() < 0.2:
                 errors = [names.job_error(rng, row["target_url"] + "p", end.isoformat())]
             row.update(
-                status=status, started_date=t, completed_date=end, last_fetched_at=end,
+                status=status,
+                started_date=t,
+                completed_date=end,
+                last_fetched_at=end,
                 progress_percentage=100.0 if status == "completed" else round(100 * share, 1),
-                urls_crawled=pages, links_found=int(pages * rng.uniform(2, 9)), errors=errors,
+                urls_crawled=pages,
+                links_found=int(pages * rng.uniform(2, 9)),
+                errors=errors,
             )
             if variant == "M":
-                row["results"] = {"pages_crawled": pages, "links_found": row["links_found"]} if status == "completed" else None
+                row["results"] = (
+                    {"pages_crawled": pages, "links_found": row["links_found"]} if status == "completed" else None
+                )
                 row["anomalies_detected"] = ["high_error_rate"] if status == "failed" and rng.random() < 0.3 else []
             jobs.append(row)
             line.append((t, end, row))
@@ -145,13 +155,27 @@ def _perf_logs(rng, variant, fleet, timelines, now):
             memory = sat.base_memory + (18 if busy else 0) + rng.gauss(0, 3)
             progress = None
             if busy:
-                progress = round(100 * (ts - line[i][0]).total_seconds() / max(1.0, (line[i][1] - line[i][0]).total_seconds()), 1)
-            out.append(rows.perf_row(
-                rng, variant, satellite_id=sat.id, ts=ts, pages=pages, links=int(pages * rng.uniform(2, 9)),
-                errors=errors, minutes=1.0, latency_ms=sat.latency_ms, cpu=min(99, max(1, cpu)),
-                memory=min(97, max(5, memory)), job_id=job["id"] if job else None,
-                job_type=job["job_type"] if job else None, job_progress=progress,
-            ))
+                progress = round(
+                    100 * (ts - line[i][0]).total_seconds() / max(1.0, (line[i][1] - line[i][0]).total_seconds()), 1
+                )
+            out.append(
+                rows.perf_row(
+                    rng,
+                    variant,
+                    satellite_id=sat.id,
+                    ts=ts,
+                    pages=pages,
+                    links=int(pages * rng.uniform(2, 9)),
+                    errors=errors,
+                    minutes=1.0,
+                    latency_ms=sat.latency_ms,
+                    cpu=min(99, max(1, cpu)),
+                    memory=min(97, max(5, memory)),
+                    job_id=job["id"] if job else None,
+                    job_type=job["job_type"] if job else None,
+                    job_progress=progress,
+                )
+            )
             ts += timedelta(minutes=1)
     return out
 
@@ -165,9 +189,12 @@ def _domain_history(rng, variant, pool, now):
             score = max(0.0, min(100.0, score + rng.gauss(0.12, 0.4)))
             backlinks += rng.randrange(0, 40)
             row = {
-                "domain_name": name, "snapshot_date": (now - timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0),
-                "authority_score": round(score, 1), "trust_score": round(score * 0.9, 1),
-                "spam_score": round(rng.uniform(1, 8), 1), "total_backlinks": backlinks,
+                "domain_name": name,
+                "snapshot_date": (now - timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0),
+                "authority_score": round(score, 1),
+                "trust_score": round(score * 0.9, 1),
+                "spam_score": round(rng.uniform(1, 8), 1),
+                "total_backlinks": backlinks,
                 "referring_domains": backlinks // rng.randrange(4, 9),
             }
             if variant == "O":
@@ -178,41 +205,97 @@ def _domain_history(rng, variant, pool, now):
 
 def _social_mentions(rng, now):
     platforms = ("twitter", "reddit", "linkedin", "hackernews", "mastodon")
-    texts = ("Great write-up on link building by example-target.com",
-             "Anyone tried the widget from example-target-shop? <script>alert(1)</script>",
-             "example-target.io pricing is confusing",
-             "Loving the new example-target blog post",
-             "Compared competitor-alpha and example-target, the latter wins")
+    texts = (
+        "Great write-up on link building by example-target.com",
+        "Anyone tried the widget from example-target-shop? <script>alert(1)</script>",
+        "example-target.io pricing is confusing",
+        "Loving the new example-target blog post",
+        "Compared competitor-alpha and example-target, the latter wins",
+    )
     out = []
     for _ in range(20):
         text = rng.choice(texts)
-        out.append({
-            "id": names.new_uuid(rng), "query": rng.choice(names.TARGET_DOMAINS), "platform": rng.choice(platforms),
-            "mention_url": f"https://social.example/{rng.choice(platforms)}/{names.token(rng)}",
-            "mention_text": text, "published_date": now - timedelta(seconds=rng.randrange(600, 14 * 86400)),
-            "sentiment": rng.choice(("positive", "positive", "neutral", "negative")),
-            "engagement_score": round(rng.expovariate(1 / 40), 1),
-        })
+        out.append(
+            {
+                "id": names.new_uuid(rng),
+                "query": rng.choice(names.TARGET_DOMAINS),
+                "platform": rng.choice(platforms),
+                "mention_url": f"https://social.example/{rng.choice(platforms)}/{names.token(rng)}",
+                "mention_text": text,
+                "published_date": now - timedelta(seconds=rng.randrange(600, 14 * 86400)),
+                "sentiment": rng.choice(("positive", "positive", "neutral", "negative")),
+                "engagement_score": round(rng.expovariate(1 / 40), 1),
+            }
+        )
     return out
 
 
 def _alert_rules(rng, variant, now):
     specs = (
-        ("Job failures", "Any crawl job fails", "job_status_change", None, None, None, None, "warning", ["dashboard", "slack"]),
-        ("Queue backlog", "Job queue deeper than 1000", "metric_threshold", "queue_depth", 1000.0, ">", None, "critical", ["dashboard", "email"]),
-        ("Low success rate", "Satellite success rate under 80 %", "metric_threshold", "success_rate_percentage", 80.0, "<", None, "warning", ["dashboard"]),
-        ("Spam influx", "Anomalous spam backlinks", "anomaly_detected", None, None, None, "spam_influx", "critical", ["dashboard", "webhook"]),
+        (
+            "Job failures",
+            "Any crawl job fails",
+            "job_status_change",
+            None,
+            None,
+            None,
+            None,
+            "warning",
+            ["dashboard", "slack"],
+        ),
+        (
+            "Queue backlog",
+            "Job queue deeper than 1000",
+            "metric_threshold",
+            "queue_depth",
+            1000.0,
+            ">",
+            None,
+            "critical",
+            ["dashboard", "email"],
+        ),
+        (
+            "Low success rate",
+            "Satellite success rate under 80 %",
+            "metric_threshold",
+            "success_rate_percentage",
+            80.0,
+            "<",
+            None,
+            "warning",
+            ["dashboard"],
+        ),
+        (
+            "Spam influx",
+            "Anomalous spam backlinks",
+            "anomaly_detected",
+            None,
+            None,
+            None,
+            "spam_influx",
+            "critical",
+            ["dashboard", "webhook"],
+        ),
     )
     out = []
     for name, desc, trigger, metric, threshold, op, anomaly, severity, channels in specs:
         created = now - timedelta(days=rng.randrange(5, 60))
         row = {
-            "id": names.new_uuid(rng), "name": name, "description": desc, "is_active": True,
-            "trigger_type": trigger, "job_type_filter": "backlink_discovery" if trigger == "job_status_change" else None,
+            "id": names.new_uuid(rng),
+            "name": name,
+            "description": desc,
+            "is_active": True,
+            "trigger_type": trigger,
+            "job_type_filter": "backlink_discovery" if trigger == "job_status_change" else None,
             "target_url_pattern": r"^https://www\.example-target\.com/.*" if trigger == "job_status_change" else None,
-            "metric_name": metric, "threshold_value": threshold, "comparison_operator": op,
-            "anomaly_type_filter": anomaly, "severity": severity,
-            "created_at": created, "updated_at": created, "last_triggered_at": None,
+            "metric_name": metric,
+            "threshold_value": threshold,
+            "comparison_operator": op,
+            "anomaly_type_filter": anomaly,
+            "severity": severity,
+            "created_at": created,
+            "updated_at": created,
+            "last_triggered_at": None,
         }
         if variant == "M":
             row["channels"] = channels

@@ -67,8 +67,10 @@ class Store:
             groups[tuple(sorted(row))].append(row)
         for cols, group in groups.items():
             # Bind names must differ from column names in an UPDATE, hence the b_ prefix.
-            stmt = update(t).where(t.c[key] == bindparam("b_" + key, type_=t.c[key].type)).values(
-                {c: bindparam("b_" + c, type_=t.c[c].type) for c in cols if c != key}
+            stmt = (
+                update(t)
+                .where(t.c[key] == bindparam("b_" + key, type_=t.c[key].type))
+                .values({c: bindparam("b_" + c, type_=t.c[c].type) for c in cols if c != key})
             )
             conn.execute(stmt, [{"b_" + k: v for k, v in row.items()} for row in group])
 

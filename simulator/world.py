@@ -47,9 +47,16 @@ class Simulator:
     `clock()` returns naive UTC (default: the wall clock); `step(now)` overrides it per tick.
     """
 
-    def __init__(self, services: Services, *, satellites: int = 6, seed: int | None = None,
-                 queue_type: str = "list", on_api_call: Callable[[str, int, str], None] | None = None,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        satellites: int = 6,
+        seed: int | None = None,
+        queue_type: str = "list",
+        on_api_call: Callable[[str, int, str], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.services = services
         self.keys = services.settings.redis_keys
         self.redis = services.redis
@@ -98,15 +105,25 @@ class Simulator:
                 self.pool.load(conn, self.store, now)  # a bulk-loaded database may already hold domains
             world = seed.initial_world(self.rng, self.variant, self.pool, self.fleet, self.coordinator, now)
             with self.services.engine.begin() as conn:
-                for table in ("domains", "backlinks", "crawl_jobs", "satellite_performance_logs",
-                              "domain_history", "social_mentions", "alert_rules"):
-                    self.store.insert(conn, table, world.rows[table],
-                                      ignore_conflicts=table in ("domains", "backlinks"))
+                for table in (
+                    "domains",
+                    "backlinks",
+                    "crawl_jobs",
+                    "satellite_performance_logs",
+                    "domain_history",
+                    "social_mentions",
+                    "alert_rules",
+                ):
+                    self.store.insert(
+                        conn, table, world.rows[table], ignore_conflicts=table in ("domains", "backlinks")
+                    )
             pipe = self.redis.pipeline(transaction=False)
             self.queue.push(pipe, world.queued)
             if world.scheduled:
-                pipe.zadd(self.keys.scheduled, {json.dumps(p): epoch(datetime.fromisoformat(p["scheduled_at"]))
-                                                for p in world.scheduled})
+                pipe.zadd(
+                    self.keys.scheduled,
+                    {json.dumps(p): epoch(datetime.fromisoformat(p["scheduled_at"])) for p in world.scheduled},
+                )
             pipe.execute()
             self._loaded = True
             return True
@@ -143,15 +160,23 @@ class Simulator:
         with self.services.engine.begin() as conn:
             self.pool.load(conn, self.store, now)
             self.store.insert(conn, "domains", self.pool.ensure_special(self.rng, now), ignore_conflicts=True)
-            queued = conn.execute(
-                select(jobs).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(20_000)
-            ).mappings().all()
-            pending = conn.execute(
-                select(jobs).where(jobs.c.status == "pending", jobs.c.scheduled_at.is_not(None)).limit(20_000)
-            ).mappings().all()
-            running = conn.execute(
-                select(jobs).where(jobs.c.status == "in_progress").order_by(jobs.c.started_date)
-            ).mappings().all()
+            queued = (
+                conn.execute(select(jobs).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(20_000))
+                .mappings()
+                .all()
+            )
+            pending = (
+                conn.execute(
+                    select(jobs).where(jobs.c.status == "pending", jobs.c.scheduled_at.is_not(None)).limit(20_000)
+                )
+                .mappings()
+                .all()
+            )
+            running = (
+                conn.execute(select(jobs).where(jobs.c.status == "in_progress").order_by(jobs.c.started_date))
+                .mappings()
+                .all()
+            )
         in_queue = self.queue.job_ids()
         missing = [Coordinator.payload(dict(r)) for r in queued if r["id"] not in in_queue]
         if missing:
@@ -165,8 +190,11 @@ class Simulator:
                 scheduled_ids.add(json.loads(member).get("id"))
             except (ValueError, AttributeError):
                 continue
-        lost = {json.dumps(Coordinator.payload(dict(r))): epoch(r["scheduled_at"])
-                for r in pending if r["id"] not in scheduled_ids}
+        lost = {
+            json.dumps(Coordinator.payload(dict(r))): epoch(r["scheduled_at"])
+            for r in pending
+            if r["id"] not in scheduled_ids
+        }
         if lost:
             self.redis.zadd(self.keys.scheduled, lost)
         if running and not self._other_fleet_alive(now):
@@ -182,7 +210,9 @@ class Simulator:
 
     def _other_fleet_alive(self, now: datetime) -> bool:
         """Whether satellites that are not ours heartbeat: then running jobs belong to them."""
-        live = self.redis.zrangebyscore(self.keys.heartbeats, epoch(now) - self.services.settings.heartbeat_timeout_s, "+inf")
+        live = self.redis.zrangebyscore(
+            self.keys.heartbeats, epoch(now) - self.services.settings.heartbeat_timeout_s, "+inf"
+        )
         return any(member not in self._by_id for member in live)
 
     # -- one tick ---------------------------------------------------------------------------
@@ -261,7 +291,7 @@ class Simulator:
                 self.store.insert(conn, "crawl_jobs", [r for r, _p in made])
             pipe = self.redis.pipeline(transaction=False)
             for i in range(0, n, 500):
-                self.queue.push(pipe, [p for _r, p in made[i:i + 500]])
+                self.queue.push(pipe, [p for _r, p in made[i : i + 500]])
             pipe.execute()
             return n
 
@@ -369,18 +399,37 @@ class _Tick:
             if sat.log_due(now):
                 pages, links_, errors, minutes = sat.take_window(now)
                 job = sat.job
-                self.perf.append(rows.perf_row(
-                    self.rng, sim.variant, satellite_id=sat.id, ts=now, pages=pages, links=links_, errors=errors,
-                    minutes=minutes, latency_ms=sat.latency_ms, cpu=sat.cpu, memory=sat.memory,
-                    job_id=job.id if job else None, job_type=job.job_type if job else None,
-                    job_progress=round(100 * job.progress, 1) if job else None,
-                ))
+                self.perf.append(
+                    rows.perf_row(
+                        self.rng,
+                        sim.variant,
+                        satellite_id=sat.id,
+                        ts=now,
+                        pages=pages,
+                        links=links_,
+                        errors=errors,
+                        minutes=minutes,
+                        latency_ms=sat.latency_ms,
+                        cpu=sat.cpu,
+                        memory=sat.memory,
+                        job_id=job.id if job else None,
+                        job_type=job.job_type if job else None,
+                        job_progress=round(100 * job.progress, 1) if job else None,
+                    )
+                )
         self._write_database()
         heartbeats = self._write_redis()
-        return {"jobs_created": len(self.new_jobs), "job_updates": len(self.job_updates),
-                "backlinks": len(self.backlinks), "domains": len(self.domains), "perf_logs": len(self.perf),
-                "heartbeats": heartbeats, "results": len(self.results), "dead_letters": len(self.dead),
-                "links_lost": self.lost}
+        return {
+            "jobs_created": len(self.new_jobs),
+            "job_updates": len(self.job_updates),
+            "backlinks": len(self.backlinks),
+            "domains": len(self.domains),
+            "perf_logs": len(self.perf),
+            "heartbeats": heartbeats,
+            "results": len(self.results),
+            "dead_letters": len(self.dead),
+            "links_lost": self.lost,
+        }
 
     # -- reading ------------------------------------------------------------------------------
     def _coordinator_reads(self) -> bool:
@@ -407,7 +456,7 @@ class _Tick:
         sim = self.sim
         all_channel = sim.keys.control_prefix + "all"
         for channel, command in sim._control_messages():
-            targets = sim.fleet if channel == all_channel else [sim._by_id.get(channel[len(sim.keys.control_prefix):])]
+            targets = sim.fleet if channel == all_channel else [sim._by_id.get(channel[len(sim.keys.control_prefix) :])]
             verb = str(command.get("command", "")).upper()
             payload = command.get("payload") or {}
             for sat in filter(None, targets):
@@ -421,8 +470,9 @@ class _Tick:
                     sat.restart(self.now)
                 elif verb == "CANCEL_JOB" and sat.job and payload.get("job_id") in (None, sat.job.id):
                     job = sat.finish_job()
-                    self.job_updates.append({"id": job.id, "status": "cancelled", "completed_date": self.now,
-                                             "last_fetched_at": self.now})
+                    self.job_updates.append(
+                        {"id": job.id, "status": "cancelled", "completed_date": self.now, "last_fetched_at": self.now}
+                    )
 
     # -- satellites ---------------------------------------------------------------------------
     def _advance(self, sat: Satellite) -> None:
@@ -440,22 +490,39 @@ class _Tick:
         if job.job_type == "technical_audit" and tick.new_urls >= 20:
             sim._api_call("webscraping_ai", tick.new_urls // 20, "render")
         # The status rides along so a tick whose transaction failed is repaired by the next one.
-        update = {"id": job.id, "status": "in_progress", "progress_percentage": round(100 * job.progress, 1),
-                  "urls_crawled": job.urls_crawled, "links_found": job.links_found, "last_fetched_at": now}
+        update = {
+            "id": job.id,
+            "status": "in_progress",
+            "progress_percentage": round(100 * job.progress, 1),
+            "urls_crawled": job.urls_crawled,
+            "links_found": job.links_found,
+            "last_fetched_at": now,
+        }
         if tick.finished is None:
             self.job_updates.append(update)
             return
         sat.finish_job()
         failed = tick.finished == "failed"
-        update.update(status=tick.finished, completed_date=now, errors=job.errors or None,
-                      progress_percentage=update["progress_percentage"] if failed else 100.0)
+        update.update(
+            status=tick.finished,
+            completed_date=now,
+            errors=job.errors or None,
+            progress_percentage=update["progress_percentage"] if failed else 100.0,
+        )
         if sim.variant == "M":
             update["results"] = None if failed else {"pages_crawled": job.urls_crawled, "links_found": job.links_found}
             update["anomalies_detected"] = ["high_error_rate"] if failed and len(job.errors) > 3 else []
         self.job_updates.append(update)
-        result = {"job_id": job.id, "status": tick.finished, "satellite_id": sat.id, "job_type": job.job_type,
-                  "urls_crawled": job.urls_crawled, "links_found": job.links_found,
-                  "completed_at": now.isoformat(), "errors": job.errors}
+        result = {
+            "job_id": job.id,
+            "status": tick.finished,
+            "satellite_id": sat.id,
+            "job_type": job.job_type,
+            "urls_crawled": job.urls_crawled,
+            "links_found": job.links_found,
+            "completed_at": now.isoformat(),
+            "errors": job.errors,
+        }
         self.results.append(json.dumps(result))
         if failed:
             self.dead.append(json.dumps({**result, "error": job.errors[-1], "target_url": job.target_url}))
@@ -474,33 +541,55 @@ class _Tick:
             if "id" not in payload or "job_type" not in payload or "target_url" not in payload:
                 continue
             sat.start_job(self.rng, payload, now)
-            self.job_updates.append({"id": payload["id"], "status": "in_progress", "started_date": now,
-                                     "last_fetched_at": now, "progress_percentage": 0.0,
-                                     "urls_crawled": 0, "links_found": 0})
+            self.job_updates.append(
+                {
+                    "id": payload["id"],
+                    "status": "in_progress",
+                    "started_date": now,
+                    "last_fetched_at": now,
+                    "progress_percentage": 0.0,
+                    "urls_crawled": 0,
+                    "links_found": 0,
+                }
+            )
             for provider, units, query_type in JOB_API_CALLS.get(payload["job_type"], ()):
                 sim._api_call(provider, units, query_type)
 
     def _mentions(self, count: int) -> None:
         rng = self.rng
         for _ in range(count):
-            self.mentions.append({
-                "id": names.new_uuid(rng), "query": rng.choice(names.TARGET_DOMAINS),
-                "platform": rng.choice(("twitter", "reddit", "linkedin", "hackernews")),
-                "mention_url": f"https://social.example/post/{names.token(rng)}",
-                "mention_text": rng.choice(("New post on example-target.com", "example-target.io is down?",
-                                            "<img src=x onerror=alert(1)> example-target")),
-                "published_date": self.now - timedelta(seconds=rng.randrange(60, 3600)),
-                "sentiment": rng.choice(("positive", "neutral", "negative")),
-                "engagement_score": round(rng.expovariate(1 / 30), 1),
-            })
+            self.mentions.append(
+                {
+                    "id": names.new_uuid(rng),
+                    "query": rng.choice(names.TARGET_DOMAINS),
+                    "platform": rng.choice(("twitter", "reddit", "linkedin", "hackernews")),
+                    "mention_url": f"https://social.example/post/{names.token(rng)}",
+                    "mention_text": rng.choice(
+                        (
+                            "New post on example-target.com",
+                            "example-target.io is down?",
+                            "<img src=x onerror=alert(1)> example-target",
+                        )
+                    ),
+                    "published_date": self.now - timedelta(seconds=rng.randrange(60, 3600)),
+                    "sentiment": rng.choice(("positive", "neutral", "negative")),
+                    "engagement_score": round(rng.expovariate(1 / 30), 1),
+                }
+            )
 
     def _domain_snapshot(self) -> None:
         pool, rng = self.sim.pool, self.rng
         name = rng.choice(pool.targets + pool.competitors)
         score = pool.authority[name]
-        row = {"domain_name": name, "snapshot_date": self.now, "authority_score": score,
-               "trust_score": round(score * 0.9, 1), "spam_score": round(rng.uniform(1, 8), 1),
-               "total_backlinks": rng.randrange(500, 5000), "referring_domains": rng.randrange(80, 900)}
+        row = {
+            "domain_name": name,
+            "snapshot_date": self.now,
+            "authority_score": score,
+            "trust_score": round(score * 0.9, 1),
+            "spam_score": round(rng.uniform(1, 8), 1),
+            "total_backlinks": rng.randrange(500, 5000),
+            "referring_domains": rng.randrange(80, 900),
+        }
         if self.sim.variant == "O":
             row["id"] = names.new_uuid(rng)
         self.history.append(row)
@@ -508,8 +597,18 @@ class _Tick:
     # -- writing ------------------------------------------------------------------------------
     def _write_database(self) -> None:
         sim, store = self.sim, self.sim.store
-        if not any((self.new_jobs, self.job_updates, self.domains, self.backlinks, self.perf,
-                    self.mentions, self.history, self.lost)):
+        if not any(
+            (
+                self.new_jobs,
+                self.job_updates,
+                self.domains,
+                self.backlinks,
+                self.perf,
+                self.mentions,
+                self.history,
+                self.lost,
+            )
+        ):
             return
         with sim.services.engine.begin() as conn:
             store.insert(conn, "domains", self.domains, ignore_conflicts=True)
@@ -527,8 +626,10 @@ class _Tick:
         pipe = sim.redis.pipeline(transaction=False)
         sim.queue.push(pipe, self.to_queue)
         if self.to_schedule:
-            pipe.zadd(keys.scheduled, {json.dumps(p): epoch(datetime.fromisoformat(p["scheduled_at"]))
-                                       for p in self.to_schedule})
+            pipe.zadd(
+                keys.scheduled,
+                {json.dumps(p): epoch(datetime.fromisoformat(p["scheduled_at"])) for p in self.to_schedule},
+            )
         if self.results:
             pipe.lpush(keys.results, *self.results)
         if self.dead:
@@ -549,11 +650,17 @@ def _lost_link_updates(sim: Simulator, conn, n: int, now: datetime) -> list[dict
     """Updates losing up to `n` active links picked from a random point of the id order."""
     t = sim.store.tables["backlinks"]
     start = names.new_uuid(sim.rng)
-    ids = [r[0] for r in conn.execute(
-        select(t.c.id).where(t.c.is_active.is_(True), t.c.id >= start).order_by(t.c.id).limit(n))]
+    ids = [
+        r[0]
+        for r in conn.execute(select(t.c.id).where(t.c.is_active.is_(True), t.c.id >= start).order_by(t.c.id).limit(n))
+    ]
     if len(ids) < n:
-        ids += [r[0] for r in conn.execute(
-            select(t.c.id).where(t.c.is_active.is_(True), t.c.id < start).order_by(t.c.id).limit(n - len(ids)))]
+        ids += [
+            r[0]
+            for r in conn.execute(
+                select(t.c.id).where(t.c.is_active.is_(True), t.c.id < start).order_by(t.c.id).limit(n - len(ids))
+            )
+        ]
     out = []
     for i, link_id in enumerate(ids):
         kind = i % 3

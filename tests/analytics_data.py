@@ -18,8 +18,9 @@ HOSTILE_ANCHOR = "<img src=x onerror=alert(1)>"
 
 
 def link(svc, n, source, target, first, *, spam="none", anchor="brand", active=True, http=200, checked=None):
-    row = lp.backlink(svc, source, target, first, authority=AUTH.get(source), spam=spam, anchor=anchor,
-                      active=active, n=n)
+    row = lp.backlink(
+        svc, source, target, first, authority=AUTH.get(source), spam=spam, anchor=anchor, active=active, n=n
+    )
     row["id"] = f"link-{n}"
     row["http_status"] = http
     row["crawl_timestamp"] = checked or first
@@ -46,8 +47,16 @@ def domains(svc) -> list[dict]:
     out += [lp.domain(svc, MINE, 60.0), lp.domain(svc, RIVAL, 40.0)]
     # Expired (past expiry), unregistered, expiring in 5 days, healthy.
     out += [
-        lp.domain(svc, "old-gem.example", 70.0, trust=40.0, spam=10.0, expiration_date=NOW - 10 * D,
-                  registered_date=NOW - 3700 * D, ip_address="10.0.0.1"),
+        lp.domain(
+            svc,
+            "old-gem.example",
+            70.0,
+            trust=40.0,
+            spam=10.0,
+            expiration_date=NOW - 10 * D,
+            registered_date=NOW - 3700 * D,
+            ip_address="10.0.0.1",
+        ),
         lp.domain(svc, "lapsed.example", 30.0, trust=20.0, spam=50.0, is_registered=False, ip_address="10.0.0.1"),
         lp.domain(svc, "soon.example", 50.0, expiration_date=NOW + 5 * D),
         lp.domain(svc, "fine.example", 20.0, expiration_date=NOW + 400 * D),
@@ -59,8 +68,10 @@ def domains(svc) -> list[dict]:
 
 def gem_links(svc) -> list[dict]:
     """Two links pointing at the expired old-gem.example (authority 85 and 45)."""
-    return [link(svc, 20, "a1.example", "old-gem.example", NOW - 100 * D),
-            link(svc, 21, "a2.example", "old-gem.example", NOW - 50 * D)]
+    return [
+        link(svc, 20, "a1.example", "old-gem.example", NOW - 100 * D),
+        link(svc, 21, "a2.example", "old-gem.example", NOW - 50 * D),
+    ]
 
 
 def load(svc) -> None:
@@ -70,7 +81,19 @@ def load(svc) -> None:
 
 def mentions() -> list[dict]:
     def m(platform, sentiment, at, engagement):
-        return {"id": str(uuid.uuid4()), "query": "mine", "platform": platform, "mention_url": "https://x.example/1",
-                "mention_text": "<b>hi</b>", "published_date": at, "sentiment": sentiment, "engagement_score": engagement}
-    return [m("twitter", "positive", NOW - H, 3.0), m("twitter", "positive", NOW - 2 * H, 1.0),
-            m("reddit", "negative", NOW - D, 5.0)]
+        return {
+            "id": str(uuid.uuid4()),
+            "query": "mine",
+            "platform": platform,
+            "mention_url": "https://x.example/1",
+            "mention_text": "<b>hi</b>",
+            "published_date": at,
+            "sentiment": sentiment,
+            "engagement_score": engagement,
+        }
+
+    return [
+        m("twitter", "positive", NOW - H, 3.0),
+        m("twitter", "positive", NOW - 2 * H, 1.0),
+        m("reddit", "negative", NOW - D, 5.0),
+    ]

@@ -18,8 +18,10 @@ def call(client, app, output_fragment: str, inputs: list[dict], state: list[dict
     spec = app.callback_map[key]
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
     body = {
-        "output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": inputs, "state": state or [],
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "state": state or [],
         "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
     }
     del spec

@@ -16,7 +16,9 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 
-PG_BIN = os.environ.get("MC_TEST_PG_BIN") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), "")
+PG_BIN = os.environ.get("MC_TEST_PG_BIN") or next(
+    iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), ""
+)
 
 
 class ServerUnavailable(RuntimeError):
@@ -45,26 +47,47 @@ def pg_cron_server():
     """Yield the URL of the `postgres` database of a running server with pg_cron created in it."""
     lib = os.path.join(os.path.dirname(PG_BIN), "lib", "pg_cron.so")
     if not PG_BIN or not os.path.exists(lib):
-        raise ServerUnavailable(f"pg_cron is not installed ({lib or 'no PostgreSQL binaries'}): "
-                                "apt-get install postgresql-15-cron")
+        raise ServerUnavailable(
+            f"pg_cron is not installed ({lib or 'no PostgreSQL binaries'}): apt-get install postgresql-15-cron"
+        )
     folder = tempfile.mkdtemp(prefix="mc-pgcron-")
     data, port = os.path.join(folder, "data"), _free_port()
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    options = " ".join([
-        f"-p {port}", "-c listen_addresses=127.0.0.1", f"-k {folder}",
-        "-c shared_preload_libraries=pg_cron", "-c cron.database_name=postgres",
-        # pg_cron opens a libpq session per job; the socket folder is where it finds the server.
-        f"-c cron.host={folder}", "-c fsync=off",
-    ])
+    options = " ".join(
+        [
+            f"-p {port}",
+            "-c listen_addresses=127.0.0.1",
+            f"-k {folder}",
+            "-c shared_preload_libraries=pg_cron",
+            "-c cron.database_name=postgres",
+            # pg_cron opens a libpq session per job; the socket folder is where it finds the server.
+            f"-c cron.host={folder}",
+            "-c fsync=off",
+        ]
+    )
     try:
         _run([f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
-        _run([f"{PG_BIN}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(folder, "server.log"), "-w",
-              "-t", "60", "start"])
+        _run(
+            [
+                f"{PG_BIN}/pg_ctl",
+                "-D",
+                data,
+                "-o",
+                options,
+                "-l",
+                os.path.join(folder, "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         subprocess.run(["psql", url, "-qAtc", "CREATE EXTENSION pg_cron"], check=True, capture_output=True)
         yield url
     finally:
-        subprocess.run(_as_server_user([f"{PG_BIN}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_server_user([f"{PG_BIN}/pg_ctl", "-D", data, "-m", "immediate", "stop"]), capture_output=True
+        )
         shutil.rmtree(folder, ignore_errors=True)

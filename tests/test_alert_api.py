@@ -56,21 +56,28 @@ def test_history_filters_csv_and_bad_input(app_ctx):
     publish(ctx, fleet_doc(dead=("sat-a",)), 10)
     events = client.get("/api/v1/alerts?state=history").get_json()["events"]
     assert [(e["event"], e["type"]) for e in events] == [
-        ("resolved", "queue_overflow"), ("firing", "satellite_failure"), ("firing", "queue_overflow")]
+        ("resolved", "queue_overflow"),
+        ("firing", "satellite_failure"),
+        ("firing", "queue_overflow"),
+    ]
     got = client.get("/api/v1/alerts?state=history&event=firing&severity=critical").get_json()["events"]
     assert [e["type"] for e in got] == ["satellite_failure"]
     got = client.get("/api/v1/alerts?state=history&since=2025-03-01T12:00:05Z").get_json()["events"]
     assert len(got) == 2
     csv = client.get("/api/v1/alerts?state=history&format=csv")
     assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).splitlines()[0].startswith("at,event,severity")
-    for query, word in (("severity=loud", "severity"), ("state=history&limit=0", "limit"),
-                        ("state=history&since=yesterday", "since"), ("state=everything", "state")):
+    for query, word in (
+        ("severity=loud", "severity"),
+        ("state=history&limit=0", "limit"),
+        ("state=history&since=yesterday", "since"),
+        ("state=everything", "state"),
+    ):
         resp = client.get(f"/api/v1/alerts?{query}")
         assert resp.status_code == 400 and word in resp.get_json()["error"], query
 
 
 def test_csv_cells_cannot_become_formulas():
-    text = history_csv([{"at": at(0), "event": "firing", "message": "=HYPERLINK(\"http://x\")", "affected_jobs": []}])
+    text = history_csv([{"at": at(0), "event": "firing", "message": '=HYPERLINK("http://x")', "affected_jobs": []}])
     assert "'=HYPERLINK" in text
 
 
@@ -88,11 +95,16 @@ def test_acknowledge_and_silence_with_the_access_rule(app_ctx):
     [alert] = publish(ctx, fleet_doc(dead=("sat-a",)), 1)["alerts"]
     assert alert["acknowledged"] and alert["ack_comment"] == "on it"
 
-    for body in ({"type": "satellite_failure", "fingerprint": fp, "duration_minutes": 5}, {"duration_minutes": 5},
-                 {"type": "nonsense", "duration_minutes": 5}, {"type": "satellite_failure", "duration_minutes": 0}):
+    for body in (
+        {"type": "satellite_failure", "fingerprint": fp, "duration_minutes": 5},
+        {"duration_minutes": 5},
+        {"type": "nonsense", "duration_minutes": 5},
+        {"type": "satellite_failure", "duration_minutes": 0},
+    ):
         assert client.post("/api/v1/alerts/silences", json=body).status_code == 400, body
-    made = client.post("/api/v1/alerts/silences", json={"type": "satellite_failure", "duration_minutes": 30,
-                                                         "comment": "maintenance"})
+    made = client.post(
+        "/api/v1/alerts/silences", json={"type": "satellite_failure", "duration_minutes": 30, "comment": "maintenance"}
+    )
     assert made.status_code == 201
     [alert] = publish(ctx, fleet_doc(dead=("sat-a",)), 2)["alerts"]
     assert alert["silenced"]
@@ -139,10 +151,17 @@ def _call(client, app, fragment: str, inputs: list, state: list | None = None):
 
     key = next(k for k in app.callback_map if fragment in k)
     outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in key.strip(".").split("...")]
-    changed = [f"{json.dumps(i['id'], separators=(',', ':'), sort_keys=True) if isinstance(i['id'], dict) else i['id']}.{i['property']}"
-               for i in (x for item in inputs for x in (item if isinstance(item, list) else [item]))]
-    body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
-            "state": state or [], "changedPropIds": changed}
+    changed = [
+        f"{json.dumps(i['id'], separators=(',', ':'), sort_keys=True) if isinstance(i['id'], dict) else i['id']}.{i['property']}"
+        for i in (x for item in inputs for x in (item if isinstance(item, list) else [item]))
+    ]
+    body = {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": changed,
+    }
     resp = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     assert resp.status_code in (200, 204), resp.get_data(as_text=True)[:500]
     return resp.get_json(silent=True)
@@ -155,28 +174,47 @@ def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
     app, ctx = app_ctx
     client = app.server.test_client()
     [alert] = publish(ctx, fleet_doc(dead=("sat-a",)), 0)["alerts"]
-    out = _call(client, app, "ac-firing.children", [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-                [{"id": AlertIds.DIGEST, "property": "data", "value": None}])
+    out = _call(
+        client,
+        app,
+        "ac-firing.children",
+        [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+        [{"id": AlertIds.DIGEST, "property": "data", "value": None}],
+    )
     assert "sat-a" in str(out["response"][AlertIds.FIRING]["children"])
     digests = out["response"][AlertIds.DIGEST]["data"]
-    again = _call(client, app, "ac-firing.children", [{"id": Shell.TICK, "property": "n_intervals", "value": 2}],
-                  [{"id": AlertIds.DIGEST, "property": "data", "value": digests}])
+    again = _call(
+        client,
+        app,
+        "ac-firing.children",
+        [{"id": Shell.TICK, "property": "n_intervals", "value": 2}],
+        [{"id": AlertIds.DIGEST, "property": "data", "value": digests}],
+    )
     assert again is None  # nothing changed: nothing sent
 
     fp = alert["fingerprint"]
     ack = [{"id": {"type": AlertIds.ACK, "index": fp}, "property": "n_clicks", "value": 1}]
     inputs = [ack, [], [], []]
-    state = [{"id": AlertIds.COMMENT, "property": "value", "value": "host rebooting"},
-             {"id": AlertIds.DURATION, "property": "value", "value": 60},
-             {"id": AlertIds.TOKEN, "property": "value", "value": ""}]
+    state = [
+        {"id": AlertIds.COMMENT, "property": "value", "value": "host rebooting"},
+        {"id": AlertIds.DURATION, "property": "value", "value": 60},
+        {"id": AlertIds.TOKEN, "property": "value", "value": ""},
+    ]
     out = _call(client, app, "ac-status.children", inputs, state)
     assert out["response"][AlertIds.STATUS]["children"] == "Acknowledged"
     [row] = ctx.alerts.store.history(event="acknowledged")
     assert row["comment"] == "host rebooting" and row["actor"].startswith("dashboard:")
 
-    filters = [{"id": i, "property": "value", "value": v} for i, v in (
-        (AlertIds.FILTER_SEVERITY, None), (AlertIds.FILTER_TYPE, None), (AlertIds.FILTER_EVENT, None),
-        (AlertIds.FILTER_HOURS, 720), (AlertIds.FILTER_TEXT, None))]
+    filters = [
+        {"id": i, "property": "value", "value": v}
+        for i, v in (
+            (AlertIds.FILTER_SEVERITY, None),
+            (AlertIds.FILTER_TYPE, None),
+            (AlertIds.FILTER_EVENT, None),
+            (AlertIds.FILTER_HOURS, 720),
+            (AlertIds.FILTER_TEXT, None),
+        )
+    ]
     out = _call(client, app, "ac-download.data", [{"id": AlertIds.EXPORT, "property": "n_clicks", "value": 1}], filters)
     content = out["response"][AlertIds.DOWNLOAD]["data"]["content"]
     assert "acknowledged" in content and "firing" in content and "sat-a" in content

@@ -45,11 +45,16 @@ def pg_services(pg_url, redis_url):
 
 
 def channels(receiver, mailbox=None, **more):
-    settings = {"alert_slack_webhook": receiver.url(SLACK_PATH), "alert_webhook_url": receiver.url(HOOK_PATH),
-                "public_url": "https://mc.example.org"}
+    settings = {
+        "alert_slack_webhook": receiver.url(SLACK_PATH),
+        "alert_webhook_url": receiver.url(HOOK_PATH),
+        "public_url": "https://mc.example.org",
+    }
     if mailbox is not None:
-        settings.update(alert_email_recipients=("ops@example.org",),
-                        smtp=SmtpSettings(host="127.0.0.1", port=mailbox.port, sender="mc@example.org"))
+        settings.update(
+            alert_email_recipients=("ops@example.org",),
+            smtp=SmtpSettings(host="127.0.0.1", port=mailbox.port, sender="mc@example.org"),
+        )
     return settings | more
 
 
@@ -165,8 +170,12 @@ def test_two_app_instances_send_one_notice(pg_services, receiver):
         time.sleep(0.5)  # a duplicate would arrive within this time
         ids = [p["json"].get("id") for p in receiver.on(HOOK_PATH)]
         assert len(receiver.posts) == expected and len(ids) == len(set(ids))
-        sat_firing = [(i, e["alert"]["affected_satellites"]) for i, p in enumerate(receiver.on(HOOK_PATH))
-                      for e in p["json"]["events"] if e["event"] == "firing" and e["alert"]["type"] == "satellite_failure"]
+        sat_firing = [
+            (i, e["alert"]["affected_satellites"])
+            for i, p in enumerate(receiver.on(HOOK_PATH))
+            for e in p["json"]["events"]
+            if e["event"] == "firing" and e["alert"]["type"] == "satellite_failure"
+        ]
         assert sorted(s for _, (s,) in sat_firing) == ["sat-a", "sat-b"]
         assert len({i for i, _ in sat_firing}) == 1  # both in one grouped notice
     finally:

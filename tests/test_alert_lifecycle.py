@@ -116,7 +116,9 @@ def test_silence_ended_early_by_a_person_is_announced_on_the_next_tick(local):
     engine.clock = lambda: at(0)
     fp_doc = fleet_doc(queue_depth=3000)
     [alert] = engine.evaluate(fp_doc, at(0))
-    silence = engine.silence(fingerprint=alert["fingerprint"], duration_s=FAST.repeat_interval_s * 2, by="ops", comment="")
+    silence = engine.silence(
+        fingerprint=alert["fingerprint"], duration_s=FAST.repeat_interval_s * 2, by="ops", comment=""
+    )
     engine.evaluate(fp_doc, at(FAST.repeat_interval_s + 10))  # silenced: no repeat
     engine.clock = lambda: at(FAST.repeat_interval_s + 20)
     assert engine.end_silence(silence["id"])

@@ -99,7 +99,9 @@ def test_alert_center_acknowledge_and_silence(alert_app, chrome, serve):
     assert (row["comment"], row["actor"]) == ("rebooting the host", "dashboard:127.0.0.1")
 
     publish(ctx, 2, dead=(HOSTILE,), queue_depth=4000)  # the producer applies it on its next tick
-    WebDriverWait(chrome, 15).until(lambda d: "dashboard:127.0.0.1: rebooting the host" in cards(d)["satellite_failure"])
+    WebDriverWait(chrome, 15).until(
+        lambda d: "dashboard:127.0.0.1: rebooting the host" in cards(d)["satellite_failure"]
+    )
     assert "ACK" in cards(chrome)["satellite_failure"].split("\n")[:3]
     assert enabled(chrome, "satellite_failure", "Acknowledge") is False
 

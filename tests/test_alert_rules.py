@@ -103,8 +103,14 @@ def test_backlink_rules_fire_on_written_links_and_resolve_when_their_windows_pas
     variant = w.sim.variant
     strong = f"strong-{uuid.uuid4().hex[:6]}.org"
     w.insert("domains", [rows.domain_row(rng, variant, strong, at(6), authority_score=88.0, expired=False)])
-    w.insert("backlinks", [rows.backlink_row(rng, variant, source_domain=strong, source_authority=88.0,
-                                             target_domain=target, seen_at=at(6))])
+    w.insert(
+        "backlinks",
+        [
+            rows.backlink_row(
+                rng, variant, source_domain=strong, source_authority=88.0, target_domain=target, seen_at=at(6)
+            )
+        ],
+    )
     doc = w.tick(10, step=False)
 
     [attack] = by_type(doc, "negative_seo_attack")
@@ -130,9 +136,19 @@ def test_backlink_rules_fire_on_written_links_and_resolve_when_their_windows_pas
 
 
 def _job(variant, status, job_type, url, t, errors=None, progress=100.0):
-    return rows.job_row(variant, job_id=str(uuid.uuid4()), job_type=job_type, target_url=url, status=status,
-                        priority=5, created_at=at(t - 600), started=at(t - 300),
-                        completed=at(t) if status != "in_progress" else None, progress=progress, errors=errors)
+    return rows.job_row(
+        variant,
+        job_id=str(uuid.uuid4()),
+        job_type=job_type,
+        target_url=url,
+        status=status,
+        priority=5,
+        created_at=at(t - 600),
+        started=at(t - 300),
+        completed=at(t) if status != "in_progress" else None,
+        progress=progress,
+        errors=errors,
+    )
 
 
 def test_job_failures_and_a_job_status_change_rule_with_its_filters(services):
@@ -144,10 +160,19 @@ def test_job_failures_and_a_job_status_change_rule_with_its_filters(services):
     other_url = _job(variant, "failed", "backlink_discovery", "https://elsewhere.example/", 0, err)
     done = _job(variant, "completed", "backlink_discovery", "https://www.example-target.com/a", 0)
     w.insert("crawl_jobs", [match, other_type, other_url, done])
-    rule = {"id": str(uuid.uuid4()), "name": "Discovery failed", "description": "", "is_active": True,
-            "trigger_type": "job_status_change", "job_type_filter": "backlink_discovery",
-            "target_url_pattern": r"^https://www\.example-target\.com/", "metric_name": "failed",
-            "severity": "critical", "created_at": at(-86400), "updated_at": at(-86400)}
+    rule = {
+        "id": str(uuid.uuid4()),
+        "name": "Discovery failed",
+        "description": "",
+        "is_active": True,
+        "trigger_type": "job_status_change",
+        "job_type_filter": "backlink_discovery",
+        "target_url_pattern": r"^https://www\.example-target\.com/",
+        "metric_name": "failed",
+        "severity": "critical",
+        "created_at": at(-86400),
+        "updated_at": at(-86400),
+    }
     rule["channels" if variant == "M" else "notification_channels"] = ["dashboard", "webhook"]
     w.insert("alert_rules", [rule])
 
@@ -165,8 +190,9 @@ def test_job_failures_and_a_job_status_change_rule_with_its_filters(services):
 
 def test_stalled_job_fires_when_progress_stops_and_resolves_when_it_moves(services):
     w = World(services, simulate=False)
-    job = _job(services.schema.variant, "in_progress", "technical_audit", "https://www.example-target.io/", 0,
-               progress=40.0)
+    job = _job(
+        services.schema.variant, "in_progress", "technical_audit", "https://www.example-target.io/", 0, progress=40.0
+    )
     w.insert("crawl_jobs", [job])
     assert by_type(w.tick(0), "stalled_job") == []
     assert by_type(w.tick(600), "stalled_job") == []
@@ -177,20 +203,32 @@ def test_stalled_job_fires_when_progress_stops_and_resolves_when_it_moves(servic
     assert by_type(w.tick(1001), "stalled_job") == []
 
 
-@pytest.mark.parametrize("remaining,predicted,expected", [
-    (0, None, ("api_quota_exhausted", "critical")),
-    (40, "2025-03-10T00:00:00Z", ("api_quota_warning", "warning")),
-    (40, "2025-04-10T00:00:00Z", None),
-])
+@pytest.mark.parametrize(
+    "remaining,predicted,expected",
+    [
+        (0, None, ("api_quota_exhausted", "critical")),
+        (40, "2025-03-10T00:00:00Z", ("api_quota_warning", "warning")),
+        (40, "2025-04-10T00:00:00Z", None),
+    ],
+)
 def test_quota_rules(sqlite_url, memory_redis_url, remaining, predicted, expected):
     from conftest import build_services
     from test_alert_support import fleet_doc
 
     services = build_services(sqlite_url, memory_redis_url)
     engine = make_engine(make_ctx(services))
-    quota = {"api_name": "serpstack", "limit": 100, "used": 100 - remaining, "remaining": remaining,
-             "reset_date": "2025-04-01T00:00:00Z", "percentage_used": 100 - remaining, "status": "Warning",
-             "predicted_exhaustion_date": predicted, "recommended_action": "switch to valueserp", "enabled": True}
+    quota = {
+        "api_name": "serpstack",
+        "limit": 100,
+        "used": 100 - remaining,
+        "remaining": remaining,
+        "reset_date": "2025-04-01T00:00:00Z",
+        "percentage_used": 100 - remaining,
+        "status": "Warning",
+        "predicted_exhaustion_date": predicted,
+        "recommended_action": "switch to valueserp",
+        "enabled": True,
+    }
     alerts = engine.evaluate(fleet_doc(quotas=[quota]), at(0))
     got = [(a["type"], a["severity"]) for a in alerts]
     assert got == ([expected] if expected else [])
@@ -203,16 +241,43 @@ def test_link_profiler_rule_problems_are_reported_not_fatal(sqlite_url, memory_r
 
     services = build_services(sqlite_url, memory_redis_url)
     w = World(services, simulate=False)
-    base = {"description": "", "is_active": True, "severity": "warning", "channels": ["slack"],
-            "created_at": at(0), "updated_at": at(0), "target_url_pattern": None, "metric_name": None,
-            "threshold_value": None, "comparison_operator": None}
-    w.insert("alert_rules", [
-        {**base, "id": "r1", "name": "Bad regex", "trigger_type": "job_status_change", "target_url_pattern": "(["},
-        {**base, "id": "r2", "name": "Slow satellites", "trigger_type": "metric_threshold",
-         "metric_name": "success_rate_percentage", "threshold_value": 80.0, "comparison_operator": "<"},
-        {**base, "id": "r3", "name": "Off", "is_active": False, "trigger_type": "metric_threshold",
-         "metric_name": "queue_depth", "threshold_value": 0.0, "comparison_operator": ">"},
-    ])
+    base = {
+        "description": "",
+        "is_active": True,
+        "severity": "warning",
+        "channels": ["slack"],
+        "created_at": at(0),
+        "updated_at": at(0),
+        "target_url_pattern": None,
+        "metric_name": None,
+        "threshold_value": None,
+        "comparison_operator": None,
+    }
+    w.insert(
+        "alert_rules",
+        [
+            {**base, "id": "r1", "name": "Bad regex", "trigger_type": "job_status_change", "target_url_pattern": "(["},
+            {
+                **base,
+                "id": "r2",
+                "name": "Slow satellites",
+                "trigger_type": "metric_threshold",
+                "metric_name": "success_rate_percentage",
+                "threshold_value": 80.0,
+                "comparison_operator": "<",
+            },
+            {
+                **base,
+                "id": "r3",
+                "name": "Off",
+                "is_active": False,
+                "trigger_type": "metric_threshold",
+                "metric_name": "queue_depth",
+                "threshold_value": 0.0,
+                "comparison_operator": ">",
+            },
+        ],
+    )
     doc = fleet_doc(alive=("sat-a", "sat-b"))
     doc["mc"]["fleet"][0]["success_rate"] = 62.5
     doc["mc"]["fleet"][1]["success_rate"] = 99.0

@@ -46,8 +46,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.posts.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body),
-                                       "at": time.monotonic()})
+                receiver.posts.append(
+                    {"path": self.path, "headers": dict(self.headers), "json": json.loads(body), "at": time.monotonic()}
+                )
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -117,15 +118,44 @@ def make_engine(ctx: AppContext, settings: AlertSettings = FAST, background: boo
     return engine
 
 
-def fleet_doc(*, dead: tuple[str, ...] = (), alive: tuple[str, ...] = ("sat-ok",), queue_depth: int = 10,
-              jobs: list[dict] | None = None, quotas: list[dict] | None = None) -> dict:
+def fleet_doc(
+    *,
+    dead: tuple[str, ...] = (),
+    alive: tuple[str, ...] = ("sat-ok",),
+    queue_depth: int = 10,
+    jobs: list[dict] | None = None,
+    quotas: list[dict] | None = None,
+) -> dict:
     """A snapshot document with the given fleet (dead satellites 45 s past their heartbeat)."""
-    fleet = [{"satellite_id": s, "alive": True, "status": "active", "last_heartbeat": 1.0, "heartbeat_age_s": 2.0,
-              "current_job_id": None} for s in alive]
-    fleet += [{"satellite_id": s, "alive": False, "status": "unresponsive", "last_heartbeat": 1.0,
-               "heartbeat_age_s": 45.0, "current_job_id": None} for s in dead]
-    return {"timestamp": None, "crawler_mission_status": {"queue_depth": queue_depth}, "api_quota_statuses": quotas or [],
-            "alerts": [], "mc": {"heartbeat_timeout_s": 30, "fleet": fleet, "active_jobs": jobs or []}}
+    fleet = [
+        {
+            "satellite_id": s,
+            "alive": True,
+            "status": "active",
+            "last_heartbeat": 1.0,
+            "heartbeat_age_s": 2.0,
+            "current_job_id": None,
+        }
+        for s in alive
+    ]
+    fleet += [
+        {
+            "satellite_id": s,
+            "alive": False,
+            "status": "unresponsive",
+            "last_heartbeat": 1.0,
+            "heartbeat_age_s": 45.0,
+            "current_job_id": None,
+        }
+        for s in dead
+    ]
+    return {
+        "timestamp": None,
+        "crawler_mission_status": {"queue_depth": queue_depth},
+        "api_quota_statuses": quotas or [],
+        "alerts": [],
+        "mc": {"heartbeat_timeout_s": 30, "fleet": fleet, "active_jobs": jobs or []},
+    }
 
 
 def outbox_events(engine: AlertEngine, channel: str | None = None) -> list[list[str]]:

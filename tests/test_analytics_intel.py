@@ -27,18 +27,29 @@ M = timedelta(minutes=1)
 
 
 def load_fleet(svc):
-    lp.insert(svc, "crawl_jobs", [
-        lp.job("completed", started=NOW - 20 * ad.H, completed=NOW - 10 * M, target="https://www.slow.example/a",
-               job_id="job-1"),
-        lp.job("queued", created=NOW - 20 * M, priority=9, job_id="q-high"),
-        lp.job("queued", created=NOW - 5 * M, priority=3, job_id="q-low"),
-    ])
-    logs = [lp.perf_log(svc, "sat-A", NOW - 10 * ad.H, speed=20.0, response=200.0, pages=10, success=100.0),
-            lp.perf_log(svc, "sat-A", NOW - 5 * ad.H, speed=20.0, response=200.0, pages=10, success=100.0),
-            lp.perf_log(svc, "sat-A", NOW - 40 * M, speed=30.0, response=600.0, pages=30, success=90.0),
-            lp.perf_log(svc, "sat-A", NOW - 20 * M, speed=30.0, response=600.0, pages=30, success=90.0),
-            lp.perf_log(svc, "sat-B", NOW - 30 * M, speed=10.0, pages=10, errors=5, cpu=95.0),
-            lp.perf_log(svc, "sat-C", NOW - 30 * ad.H, speed=50.0)]
+    lp.insert(
+        svc,
+        "crawl_jobs",
+        [
+            lp.job(
+                "completed",
+                started=NOW - 20 * ad.H,
+                completed=NOW - 10 * M,
+                target="https://www.slow.example/a",
+                job_id="job-1",
+            ),
+            lp.job("queued", created=NOW - 20 * M, priority=9, job_id="q-high"),
+            lp.job("queued", created=NOW - 5 * M, priority=3, job_id="q-low"),
+        ],
+    )
+    logs = [
+        lp.perf_log(svc, "sat-A", NOW - 10 * ad.H, speed=20.0, response=200.0, pages=10, success=100.0),
+        lp.perf_log(svc, "sat-A", NOW - 5 * ad.H, speed=20.0, response=200.0, pages=10, success=100.0),
+        lp.perf_log(svc, "sat-A", NOW - 40 * M, speed=30.0, response=600.0, pages=30, success=90.0),
+        lp.perf_log(svc, "sat-A", NOW - 20 * M, speed=30.0, response=600.0, pages=30, success=90.0),
+        lp.perf_log(svc, "sat-B", NOW - 30 * M, speed=10.0, pages=10, errors=5, cpu=95.0),
+        lp.perf_log(svc, "sat-C", NOW - 30 * ad.H, speed=50.0),
+    ]
     lp.insert(svc, "satellite_performance_logs", logs)
     svc.redis.hset("mc:job_satellite:" + NOW.strftime("%Y%m%d"), mapping={"job-1": "sat-A"})
 
@@ -97,7 +108,13 @@ def test_leaderboard_24h_and_7d(world):
     day = crawler.leaderboard(world.mc_engine, NOW, 24)
     assert list(day["satellite_id"]) == ["sat-A", "sat-B"] and list(day["mark"]) == ["best", "worst"]
     a = day.iloc[0]
-    assert (a["speed"], a["success_rate"], a["response_ms"], a["pages"], a["jobs_completed"]) == (25.0, 95.0, 400.0, 80, 1)
+    assert (a["speed"], a["success_rate"], a["response_ms"], a["pages"], a["jobs_completed"]) == (
+        25.0,
+        95.0,
+        400.0,
+        80,
+        1,
+    )
     assert day.iloc[1]["errors"] == 5
     week = crawler.leaderboard(world.mc_engine, NOW, 168)
     assert list(week["satellite_id"]) == ["sat-C", "sat-A", "sat-B"]
@@ -113,17 +130,23 @@ def test_rate_limits_flag_a_site_slowing_under_load(world):
 
 
 def test_allocation_and_bottlenecks(world):
-    fleet = [{"satellite_id": "sat-A", "status": "running", "current_job_id": "job-x", "cpu_usage": 20.0},
-             {"satellite_id": "sat-B", "status": "running", "current_job_id": None, "cpu_usage": 95.0},
-             {"satellite_id": "sat-C", "status": "unresponsive", "current_job_id": None}]
+    fleet = [
+        {"satellite_id": "sat-A", "status": "running", "current_job_id": "job-x", "cpu_usage": 20.0},
+        {"satellite_id": "sat-B", "status": "running", "current_job_id": None, "cpu_usage": 95.0},
+        {"satellite_id": "sat-C", "status": "unresponsive", "current_job_id": None},
+    ]
     jobs = crawler.queued_jobs(world.engine)
     plan = crawler.allocation(fleet, jobs)
     assert plan[["satellite_id", "job_id"]].values.tolist() == [["sat-B", "q-high"], ["sat-A", "q-low"]]
     rates = crawler.rate_limits(world.mc_engine, NOW, CFG)
     found = crawler.bottlenecks(world.mc_engine, NOW, fleet, jobs, rates, queue_depth=2)
     causes = {(f["cause"], f["subject"]) for f in found}
-    assert causes == {("cpu", "sat-B"), ("error_rate", "sat-B"), ("queue_wait", "job queue"),
-                      ("slow_target", "slow.example")}
+    assert causes == {
+        ("cpu", "sat-B"),
+        ("error_rate", "sat-B"),
+        ("queue_wait", "job queue"),
+        ("slow_target", "slow.example"),
+    }
     assert "5 errors for 10 pages (50%)" in next(f["evidence"] for f in found if f["cause"] == "error_rate")
 
 

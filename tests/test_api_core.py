@@ -67,8 +67,9 @@ def test_stream_can_be_disabled(pg_url, redis_url):
 
 
 def test_starts_and_serves_with_everything_down(tmp_path):
-    settings = make_settings(database_url="postgresql://nobody@127.0.0.1:1/none", redis_url="redis://127.0.0.1:1/0",
-                             simulate="off")
+    settings = make_settings(
+        database_url="postgresql://nobody@127.0.0.1:1/none", redis_url="redis://127.0.0.1:1/0", simulate="off"
+    )
     app = create_app(settings, start_background=False)
     ctx = app.server.extensions["mission_control"]
     assert MissionLoop(ctx).tick(now=NOW) is None  # no lease without Redis, no crash
@@ -96,6 +97,7 @@ def test_empty_database_gives_zeros_not_errors(pg_url, redis_url):
     assert doc["mc"]["sources"]["database"]["online"] is True
     # No Link Profiler table was created on a configured (non-embedded) database.
     from sqlalchemy import inspect
+
     assert [t for t in inspect(services.engine).get_table_names() if not t.startswith("mc_")] == []
     assert app.server.test_client().get("/").status_code == 200
     ctx.stop()

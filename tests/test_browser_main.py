@@ -28,8 +28,9 @@ def text_of(driver, element_id):
 
 
 def wait_text(driver, element_id, expected, timeout=15):
-    WebDriverWait(driver, timeout).until(lambda d: text_of(d, element_id) == expected,
-                                         message=f"#{element_id} never showed {expected!r}")
+    WebDriverWait(driver, timeout).until(
+        lambda d: text_of(d, element_id) == expected, message=f"#{element_id} never showed {expected!r}"
+    )
 
 
 def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
@@ -56,7 +57,9 @@ def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
     assert chrome.find_element(By.ID, Shell.LIVE_TEXT).text in ("LIVE", "DELAYED", "STALE")
 
     # Storage changes; the producer ticks; the open page follows without a reload.
-    lp.insert(services, "crawl_jobs", [lp.job("in_progress", started=NOW - 10 * dataset.S, progress=5.0) for _ in range(3)])
+    lp.insert(
+        services, "crawl_jobs", [lp.job("in_progress", started=NOW - 10 * dataset.S, progress=5.0) for _ in range(3)]
+    )
     loop.tick(now=NOW)
     wait_text(chrome, Main.KPI_ACTIVE, "5")
     assert browser_errors(chrome) == []

@@ -31,9 +31,11 @@ def cells(driver, table_id):
 
     for _attempt in range(5):
         try:
-            return [[td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")]
-                    for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
-                    if tr.find_elements(By.TAG_NAME, "td")]
+            return [
+                [td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")]
+                for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
+                if tr.find_elements(By.TAG_NAME, "td")
+            ]
         except StaleElementReferenceException:
             continue
     return []
@@ -48,12 +50,15 @@ def test_discovery_page(page_app, chrome, serve):
     assert board[ad.MINE][:3] == ["4", "5", "2"] and board[ad.RIVAL][:3] == ["3", "2", "0"]
     finds = chrome.find_element(By.ID, Disc.FINDS)
     assert ad.HOSTILE_ANCHOR in finds.text and finds.find_elements(By.TAG_NAME, "img") == []
-    assert chrome.find_elements(By.CSS_SELECTOR, f"#{Disc.RADAR} .scatterlayer, #{Disc.RADAR} .scatterpolar, #{Disc.RADAR} g.trace")
+    assert chrome.find_elements(
+        By.CSS_SELECTOR, f"#{Disc.RADAR} .scatterlayer, #{Disc.RADAR} .scatterpolar, #{Disc.RADAR} g.trace"
+    )
     # A heat-map click (as Plotly reports it) lists the links of that day and bucket.
     chrome.execute_script(
         "const el = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');"
         "el.emit('plotly_click', {points: [{x: '2026-11-28', y: '80–90', curveNumber: 0, pointNumber: [8, 0]}]});",
-        Disc.HEATMAP)
+        Disc.HEATMAP,
+    )
     WebDriverWait(chrome, 15).until(lambda d: len(cells(d, Disc.DRILL)) == 3)
     assert "80–90" in chrome.find_element(By.ID, Disc.DRILL_TITLE).text
     assert browser_errors(chrome) == []

@@ -25,8 +25,10 @@ def _stampede(cache_a, cache_b, threads=12):
         return {"rows": 42}
 
     results = []
-    workers = [threading.Thread(target=lambda c=c: results.append(c.get("panel", ["30d"], compute)))
-               for c in [cache_a, cache_b] * (threads // 2)]
+    workers = [
+        threading.Thread(target=lambda c=c: results.append(c.get("panel", ["30d"], compute)))
+        for c in [cache_a, cache_b] * (threads // 2)
+    ]
     for w in workers:
         w.start()
     for w in workers:

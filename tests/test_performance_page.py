@@ -53,4 +53,4 @@ def test_the_snapshot_names_the_same_bottlenecks_it_lists(fleet_app):
     found = doc["mc"]["bottlenecks"]
     assert {f["cause"] for f in found} >= {"cpu", "error_rate"}
     named = doc["performance_optimization_metrics"]["bottlenecks_detected"]
-    assert named[:len(found)] == [f"{f['cause']}: {f['subject']} — {f['evidence']}" for f in found]
+    assert named[: len(found)] == [f"{f['cause']}: {f['subject']} — {f['evidence']}" for f in found]

@@ -21,8 +21,12 @@ def trace_types_used() -> set[str]:
     used = set()
     for path in (ROOT / "figures").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "go"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "go"
+            ):
                 made = getattr(go, node.func.attr)()
                 if node.func.attr not in ("Figure", "Layout"):  # everything else under go. is a trace
                     used.add(made.type)

@@ -16,10 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start(pg_url, redis_url, tmp_path, name):
-    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url, "MC_SIMULATE": "off",
-           "DASHBOARD_REFRESH_RATE": "300", "MISSION_CONTROL_CACHE_TTL": "5", "LOG_LEVEL": "info"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": redis_url,
+        "MC_SIMULATE": "off",
+        "DASHBOARD_REFRESH_RATE": "300",
+        "MISSION_CONTROL_CACHE_TTL": "5",
+        "LOG_LEVEL": "info",
+    }
     with open(tmp_path / f"{name}.log", "w") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "mission"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "mission"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def _producers_seen(store, seconds):

@@ -17,8 +17,17 @@ from api.quotas import register_quota_api
 from quotas.client import HttpQuotaClient, LocalQuotaClient, connect
 from quotas.errors import NoQuotaLeft, QuotaError, UnknownProvider
 
-CONTRACT_KEYS = {"api_name", "limit", "used", "remaining", "reset_date", "percentage_used", "status",
-                 "predicted_exhaustion_date", "recommended_action"}
+CONTRACT_KEYS = {
+    "api_name",
+    "limit",
+    "used",
+    "remaining",
+    "reset_date",
+    "percentage_used",
+    "status",
+    "predicted_exhaustion_date",
+    "recommended_action",
+}
 REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
 
 
@@ -30,8 +39,9 @@ def svc(tmp_path):
 
 
 def make_app(svc, token=None, quotas="default"):
-    ctx = SimpleNamespace(settings=SimpleNamespace(api_token=token),
-                          quotas=manager(svc) if quotas == "default" else quotas)
+    ctx = SimpleNamespace(
+        settings=SimpleNamespace(api_token=token), quotas=manager(svc) if quotas == "default" else quotas
+    )
     app = flask.Flask("quota-test")
     register_quota_api(app, ctx)
     register_quota_api(app, ctx)  # idempotent
@@ -77,20 +87,23 @@ def test_route_happy_path_and_429(svc):
     assert ctx.quotas.recent_decisions(1)[0]["caller"] == "http:client"
 
 
-@pytest.mark.parametrize("path, kwargs, message", [
-    ("consume", {"data": "{not json", "content_type": "application/json"}, "the body must be JSON"),
-    ("consume", {"json": [1, 2]}, "the body must be a JSON object"),
-    ("consume", {"json": {"units": 1}}, "'provider' is required"),
-    ("consume", {"json": {"provider": "bingo", "units": 1}}, "unknown provider 'bingo'"),
-    ("consume", {"json": {"provider": "serpstack", "units": 0}}, "units must be at least 1, not 0"),
-    ("consume", {"json": {"provider": "serpstack", "units": -5}}, "units must be at least 1, not -5"),
-    ("consume", {"json": {"provider": "serpstack", "units": "3"}}, "units must be a whole number"),
-    ("consume", {"json": {"provider": "serpstack", "units": 1.5}}, "units must be a whole number"),
-    ("route", {"data": "nope", "content_type": "text/plain"}, "the body must be JSON"),
-    ("route", {"json": {}}, "'query_type' is required"),
-    ("route", {"json": {"query_type": "weather"}}, "no provider serves query type 'weather'"),
-    ("route", {"json": {"query_type": "serp_positions", "priority": "urgent"}}, "priority must be one of"),
-])
+@pytest.mark.parametrize(
+    "path, kwargs, message",
+    [
+        ("consume", {"data": "{not json", "content_type": "application/json"}, "the body must be JSON"),
+        ("consume", {"json": [1, 2]}, "the body must be a JSON object"),
+        ("consume", {"json": {"units": 1}}, "'provider' is required"),
+        ("consume", {"json": {"provider": "bingo", "units": 1}}, "unknown provider 'bingo'"),
+        ("consume", {"json": {"provider": "serpstack", "units": 0}}, "units must be at least 1, not 0"),
+        ("consume", {"json": {"provider": "serpstack", "units": -5}}, "units must be at least 1, not -5"),
+        ("consume", {"json": {"provider": "serpstack", "units": "3"}}, "units must be a whole number"),
+        ("consume", {"json": {"provider": "serpstack", "units": 1.5}}, "units must be a whole number"),
+        ("route", {"data": "nope", "content_type": "text/plain"}, "the body must be JSON"),
+        ("route", {"json": {}}, "'query_type' is required"),
+        ("route", {"json": {"query_type": "weather"}}, "no provider serves query type 'weather'"),
+        ("route", {"json": {"query_type": "serp_positions", "priority": "urgent"}}, "priority must be one of"),
+    ],
+)
 def test_bad_requests_are_400_with_a_clear_message(svc, path, kwargs, message):
     app, ctx = make_app(svc)
     resp = app.test_client().post(f"/api/v1/quotas/{path}", **kwargs)
@@ -106,7 +119,9 @@ def test_bearer_token_is_required_when_set(svc):
     resp = c.post("/api/v1/quotas/consume", json=body)
     assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
     assert c.post("/api/v1/quotas/consume", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert c.post("/api/v1/quotas/consume", json=body, headers={"Authorization": "Basic s3cret-token"}).status_code == 401
+    assert (
+        c.post("/api/v1/quotas/consume", json=body, headers={"Authorization": "Basic s3cret-token"}).status_code == 401
+    )
     good = {"Authorization": "Bearer s3cret-token"}
     resp = c.post("/api/v1/quotas/consume", json=body, headers=good, environ_base=REMOTE)
     assert (resp.status_code, resp.get_json()["used"]) == (200, 1)

@@ -17,15 +17,25 @@ from figures.theme import GREEN, MUTED, RED
 from layouts.ids import Shell
 from layouts.quota_ids import QuotaIds, provider_id
 
-OUTPUTS = [(QuotaIds.SUMMARY, "children"), (QuotaIds.CARDS, "children"), (QuotaIds.BARS, "figure"),
-           (QuotaIds.BURNDOWN, "figure"), (QuotaIds.RECOMMENDATIONS, "children"), (QuotaIds.DECISIONS, "children"),
-           (QuotaIds.EVENTS, "children"), (QuotaIds.HELD, "data")]
+OUTPUTS = [
+    (QuotaIds.SUMMARY, "children"),
+    (QuotaIds.CARDS, "children"),
+    (QuotaIds.BARS, "figure"),
+    (QuotaIds.BURNDOWN, "figure"),
+    (QuotaIds.RECOMMENDATIONS, "children"),
+    (QuotaIds.DECISIONS, "children"),
+    (QuotaIds.EVENTS, "children"),
+    (QuotaIds.HELD, "data"),
+]
 
 
 @pytest.fixture
 def svc(tmp_path):
-    s = build_services(f"sqlite:///{tmp_path / 'lp.db'}", f"memory://{uuid.uuid4().hex}",
-                       api_keys={k: v for k, v in ALL_KEYS.items() if k != "clearbit"})
+    s = build_services(
+        f"sqlite:///{tmp_path / 'lp.db'}",
+        f"memory://{uuid.uuid4().hex}",
+        api_keys={k: v for k, v in ALL_KEYS.items() if k != "clearbit"},
+    )
     yield s
     s.dispose()
 

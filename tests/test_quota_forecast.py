@@ -17,8 +17,15 @@ SERIES = {date(2025, 5, 20): 70, date(2025, 6, 8): 30, date(2025, 6, 9): 40, dat
 
 
 def fc(used, daily, **kw):
-    base = dict(used=used, limit=1000, daily=daily, now=NOW, reset=RESET, key_variable="SERPSTACK_API_KEY",
-                query_types=("serp_positions",))
+    base = dict(
+        used=used,
+        limit=1000,
+        daily=daily,
+        now=NOW,
+        reset=RESET,
+        key_variable="SERPSTACK_API_KEY",
+        query_types=("serp_positions",),
+    )
     base.update(kw)
     return forecast(**base)
 
@@ -88,14 +95,17 @@ def test_exhausted_and_disabled_advice():
     assert fc(0, {}, enabled=False).recommended_action == "set SERPSTACK_API_KEY to enable this provider"
 
 
-@pytest.mark.parametrize("now, reset_day, start, reset", [
-    (utc(2025, 6, 10, 12), 1, utc(2025, 6, 1), utc(2025, 7, 1)),
-    (utc(2025, 6, 14, 23, 59), 15, utc(2025, 5, 15), utc(2025, 6, 15)),
-    (utc(2025, 6, 15), 15, utc(2025, 6, 15), utc(2025, 7, 15)),
-    (utc(2025, 2, 20), 31, utc(2025, 1, 31), utc(2025, 2, 28)),
-    (utc(2025, 3, 1), 31, utc(2025, 2, 28), utc(2025, 3, 31)),
-    (utc(2024, 2, 29, 6), 30, utc(2024, 2, 29), utc(2024, 3, 30)),
-    (utc(2025, 1, 5), 10, utc(2024, 12, 10), utc(2025, 1, 10)),
-])
+@pytest.mark.parametrize(
+    "now, reset_day, start, reset",
+    [
+        (utc(2025, 6, 10, 12), 1, utc(2025, 6, 1), utc(2025, 7, 1)),
+        (utc(2025, 6, 14, 23, 59), 15, utc(2025, 5, 15), utc(2025, 6, 15)),
+        (utc(2025, 6, 15), 15, utc(2025, 6, 15), utc(2025, 7, 15)),
+        (utc(2025, 2, 20), 31, utc(2025, 1, 31), utc(2025, 2, 28)),
+        (utc(2025, 3, 1), 31, utc(2025, 2, 28), utc(2025, 3, 31)),
+        (utc(2024, 2, 29, 6), 30, utc(2024, 2, 29), utc(2024, 3, 30)),
+        (utc(2025, 1, 5), 10, utc(2024, 12, 10), utc(2025, 1, 10)),
+    ],
+)
 def test_period_bounds(now, reset_day, start, reset):
     assert period_bounds(now, reset_day) == (start, reset)

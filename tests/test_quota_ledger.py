@@ -42,10 +42,14 @@ def log_counts(services, provider):
     """(granted units, refused attempts) in mc_quota_usage_log for `provider`."""
     t = tables.usage_log
     with services.mc_engine.connect() as conn:
-        granted = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.units), 0))
-                               .where(t.c.provider == provider, t.c.granted.is_(True))).scalar()
-        refused = conn.execute(sa.select(sa.func.count()).select_from(t)
-                               .where(t.c.provider == provider, t.c.granted.is_(False))).scalar()
+        granted = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(t.c.units), 0)).where(
+                t.c.provider == provider, t.c.granted.is_(True)
+            )
+        ).scalar()
+        refused = conn.execute(
+            sa.select(sa.func.count()).select_from(t).where(t.c.provider == provider, t.c.granted.is_(False))
+        ).scalar()
     return int(granted), int(refused)
 
 
@@ -87,8 +91,9 @@ def test_4_processes_x_50_requests_grant_exactly_the_limit(pg_services):
     with ctx.Manager() as sync:
         start = sync.Barrier(4)
         with ctx.Pool(4) as pool:
-            granted = pool.map(_consume_in_process, [(pg_services.settings.database_url,
-                                                      pg_services.settings.redis_url, start)] * 4)
+            granted = pool.map(
+                _consume_in_process, [(pg_services.settings.database_url, pg_services.settings.redis_url, start)] * 4
+            )
     assert sum(granted) == 50
     assert log_counts(pg_services, "securitytrails") == (50, 150)
     start, _ = period_bounds(datetime.now(UTC), 1)

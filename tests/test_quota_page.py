@@ -23,8 +23,13 @@ def running_app(tmp_path):
     """The full app (create_app) on a free loopback port: fresh SQLite, in-process Redis."""
     from app import create_app
 
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'lp.db'}", redis_url=f"memory://{uuid.uuid4().hex}",
-                             simulate="off", refresh_rate_ms=500, api_keys=KEYS)
+    settings = make_settings(
+        database_url=f"sqlite:///{tmp_path / 'lp.db'}",
+        redis_url=f"memory://{uuid.uuid4().hex}",
+        simulate="off",
+        refresh_rate_ms=500,
+        api_keys=KEYS,
+    )
     app = create_app(settings)
     ctx = app.server.extensions["mission_control"]
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
@@ -44,8 +49,14 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1600,1400"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--window-size=1600,1400",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
@@ -66,7 +77,8 @@ def text_of(driver, element_id: str, timeout: float = 15, equals: str | None = N
 
     # The page redraws sections between finding an element and reading it: read again then.
     return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        read, message=f"#{element_id} never showed {equals!r}")
+        read, message=f"#{element_id} never showed {equals!r}"
+    )
 
 
 def test_quota_page_shows_the_ledger(running_app, browser):

@@ -115,8 +115,11 @@ def test_manager_routes_records_decisions_and_raises_the_backup_event(svc):
     assert mgr.route("serp_positions", "high", caller="t")["provider"] == "serpstack"
     mgr.consume("serpstack", 1000)
     decision = mgr.route("serp_positions", "low", caller="rank-tracker")
-    assert decision == {"provider": "valueserp", "emergency_backup": True,
-                        "reason": "emergency backup: serpstack exhausted, valueserp has 100 left"}
+    assert decision == {
+        "provider": "valueserp",
+        "emergency_backup": True,
+        "reason": "emergency backup: serpstack exhausted, valueserp has 100 left",
+    }
     recent = mgr.recent_decisions(5)
     assert [d["provider"] for d in recent] == ["valueserp", "serpstack"]
     assert recent[0]["caller"] == "rank-tracker" and recent[0]["at"] == "2025-06-10T12:00:00Z"
@@ -125,7 +128,9 @@ def test_manager_routes_records_decisions_and_raises_the_backup_event(svc):
     assert [e["kind"] for e in events] == ["exhausted", "emergency_backup"]
     status = {s["api_name"]: s for s in mgr.statuses()}
     assert status["serpstack"]["status"] == "Critical"
-    assert status["serpstack"]["recommended_action"] == "exhausted: SERP checks go to valueserp until the reset on 01 Jul"
+    assert (
+        status["serpstack"]["recommended_action"] == "exhausted: SERP checks go to valueserp until the reset on 01 Jul"
+    )
     # events outlive a Redis flush: they are read back from mc_quota_events
     svc.redis.flushdb()
     assert [e["kind"] for e in mgr.recent_events(10)] == ["emergency_backup", "exhausted"]
@@ -146,7 +151,11 @@ def test_cached_call_pays_once_per_question(svc):
     first = mgr.cached_call("technology_stack", {"domain": "example.com"}, fetch, "high")
     again = mgr.cached_call("technology_stack", {"domain": "example.com"}, fetch, "high")
     other = mgr.cached_call("technology_stack", {"domain": "example.org"}, fetch, "high")
-    assert first == {"result": {"tech": ["nginx", "react"], "via": "builtwith"}, "provider": "builtwith", "cached": False}
+    assert first == {
+        "result": {"tech": ["nginx", "react"], "via": "builtwith"},
+        "provider": "builtwith",
+        "cached": False,
+    }
     assert again == {**first, "cached": True}
     assert other["cached"] is False
     assert calls == ["builtwith", "builtwith"]

@@ -20,8 +20,12 @@ def test_jobs_figures(services):
     assert active.loc[dataset.JOB_A, "eta_seconds"] == pytest.approx(EXPECTED["eta_a"])
     assert pd.isna(active.loc[dataset.JOB_B, "eta_seconds"])  # no progress yet: no ETA
     day = jobs.jobs_last_24h(engine, NOW)
-    assert day == {"completed": EXPECTED["completed_24h"], "failed": EXPECTED["failed_24h"],
-                   "pages_crawled": EXPECTED["pages_24h"], "avg_completion_seconds": EXPECTED["avg_completion"]}
+    assert day == {
+        "completed": EXPECTED["completed_24h"],
+        "failed": EXPECTED["failed_24h"],
+        "pages_crawled": EXPECTED["pages_24h"],
+        "avg_completion_seconds": EXPECTED["avg_completion"],
+    }
     errors = jobs.recent_job_errors(engine, NOW)
     assert list(errors["message"]) == [dataset.HOSTILE]
     assert list(errors["error_type"]) == ["timeout"]
@@ -29,13 +33,18 @@ def test_jobs_figures(services):
 
 def test_fleet_status_and_utilisation(services):
     dataset.load(services)
-    frame, problems = fleet.read_fleet(services.redis, services.settings.redis_keys, services.engine,
-                                       services.schema, NOW, lp.epoch(NOW), 30)
+    frame, problems = fleet.read_fleet(
+        services.redis, services.settings.redis_keys, services.engine, services.schema, NOW, lp.epoch(NOW), 30
+    )
     assert dict(zip(frame["satellite_id"], frame["status"])) == EXPECTED["fleet"]
     assert frame.set_index("satellite_id").loc["sat-1", "current_job_id"] == dataset.JOB_A
     assert problems == ["crawler_details:sat-6 is not valid JSON"]
     summary = fleet.utilisation(frame)
-    assert (summary["alive"], summary["busy"], summary["total"]) == (EXPECTED["alive"], EXPECTED["busy"], EXPECTED["total"])
+    assert (summary["alive"], summary["busy"], summary["total"]) == (
+        EXPECTED["alive"],
+        EXPECTED["busy"],
+        EXPECTED["total"],
+    )
     assert summary["utilisation_pct"] == EXPECTED["utilisation"]
 
 
@@ -70,7 +79,12 @@ def test_backlink_summary(services):
     assert s["top_linking_domains"][0] == {"domain": "alpha.example", "backlinks": 2}
     radar = backlinks.discovery_by_target(services.engine, services.schema, NOW)
     row = radar.iloc[0]
-    assert (row["target_domain"], row["backlinks"], row["referring_domains"], row["new_24h"]) == ("target.example", 6, 3, 4)
+    assert (row["target_domain"], row["backlinks"], row["referring_domains"], row["new_24h"]) == (
+        "target.example",
+        6,
+        3,
+        4,
+    )
     assert row["spam_share_pct"] == pytest.approx(33.3)
 
 

@@ -35,10 +35,20 @@ def loaded(services):
 
 def test_radar_numbers(loaded):
     r = discovery.radar(loaded.mc_engine, NOW, [MINE, RIVAL]).set_index("target_domain")
-    assert r.loc[MINE].to_dict() == {"backlinks": 5, "referring_domains": 4, "avg_authority": 63.0, "new_24h": 2,
-                                     "spam_share_pct": 20.0}
-    assert r.loc[RIVAL].to_dict() == {"backlinks": 3, "referring_domains": 3, "avg_authority": 75.0, "new_24h": 1,
-                                      "spam_share_pct": 33.3}
+    assert r.loc[MINE].to_dict() == {
+        "backlinks": 5,
+        "referring_domains": 4,
+        "avg_authority": 63.0,
+        "new_24h": 2,
+        "spam_share_pct": 20.0,
+    }
+    assert r.loc[RIVAL].to_dict() == {
+        "backlinks": 3,
+        "referring_domains": 3,
+        "avg_authority": 75.0,
+        "new_24h": 1,
+        "spam_share_pct": 33.3,
+    }
     top = discovery.radar(loaded.mc_engine, NOW, top=2)
     assert list(top["target_domain"]) == [MINE, RIVAL]
 
@@ -52,17 +62,34 @@ def test_heatmap_cells(loaded):
 def test_velocity_new_lost_and_referring_growth(loaded):
     v = discovery.velocity(loaded.mc_engine, NOW, 7, [MINE]).set_index("day")
     assert list(v.index) == [f"2026-11-{d}" for d in range(22, 29)]
-    assert v["new_links"].to_dict() == {"2026-11-22": 0, "2026-11-23": 0, "2026-11-24": 0, "2026-11-25": 1,
-                                        "2026-11-26": 0, "2026-11-27": 1, "2026-11-28": 2}
-    assert v["lost_links"].to_dict() == {"2026-11-22": 0, "2026-11-23": 0, "2026-11-24": 0, "2026-11-25": 0,
-                                         "2026-11-26": 1, "2026-11-27": 0, "2026-11-28": 1}
+    assert v["new_links"].to_dict() == {
+        "2026-11-22": 0,
+        "2026-11-23": 0,
+        "2026-11-24": 0,
+        "2026-11-25": 1,
+        "2026-11-26": 0,
+        "2026-11-27": 1,
+        "2026-11-28": 2,
+    }
+    assert v["lost_links"].to_dict() == {
+        "2026-11-22": 0,
+        "2026-11-23": 0,
+        "2026-11-24": 0,
+        "2026-11-25": 0,
+        "2026-11-26": 1,
+        "2026-11-27": 0,
+        "2026-11-28": 1,
+    }
     assert list(v["referring_domains"]) == [1, 1, 1, 2, 2, 3, 4]
 
 
 def test_anchors_finds_and_competition(loaded):
     a = discovery.anchors(loaded.mc_engine, NOW, 30, [MINE])
-    assert [tuple(x) for x in a.itertuples(index=False)] == [("brand", 3, 60.0), ("best tools", 1, 20.0),
-                                                            ("click here", 1, 20.0)]
+    assert [tuple(x) for x in a.itertuples(index=False)] == [
+        ("brand", 3, 60.0),
+        ("best tools", 1, 20.0),
+        ("click here", 1, 20.0),
+    ]
     f = discovery.finds(loaded.mc_engine, NOW, 30)
     assert list(f["source_url"].str.extract(r"/p(\d+)-")[0].astype(int)) == [6, 1, 2, 5]
     assert list(f["authority"]) == [85.0, 85.0, 85.0, 95.0]
@@ -111,14 +138,19 @@ def test_incremental_refresh_equals_full_rebuild(services):
     lp.insert(services, "domains", ad.domains(services))
     # Back-dated rows (here the old-gem links) are only seen by a rebuild, so they come first.
     first = ad.links(services, [3, 4, 5, 7, 8])
-    first[1]["is_active"], first[1]["crawl_timestamp"] = True, first[1]["discovered_date" if services.schema.variant == "M" else "first_seen"]
+    first[1]["is_active"], first[1]["crawl_timestamp"] = (
+        True,
+        first[1]["discovered_date" if services.schema.variant == "M" else "first_seen"],
+    )
     lp.insert(services, "backlinks", first + ad.gem_links(services))
     refresher = Refresher(services, CFG)
     refresher.refresh(early)
     lp.insert(services, "backlinks", ad.links(services, [1, 2, 6]))
     with services.engine.begin() as conn:
-        conn.execute(text("UPDATE backlinks SET is_active = :no, crawl_timestamp = :t WHERE id = 'link-4'"),
-                     {"no": False, "t": NOW - ad.H * 1.5})
+        conn.execute(
+            text("UPDATE backlinks SET is_active = :no, crawl_timestamp = :t WHERE id = 'link-4'"),
+            {"no": False, "t": NOW - ad.H * 1.5},
+        )
     refresher.refresh(NOW)
     refresher.refresh(NOW)  # a second run changes nothing
     incremental = _tables(services.mc_engine)

@@ -23,8 +23,17 @@ from simulator.coordinator import epoch
 from tests.conftest import build_services
 
 T0 = datetime(2025, 3, 1, 12, 0, 0)
-DETAIL_FIELDS = {"id", "last_seen", "status", "jobs_processed", "current_job_id", "cpu_usage", "memory_usage",
-                 "code_version", "uptime_seconds"}
+DETAIL_FIELDS = {
+    "id",
+    "last_seen",
+    "status",
+    "jobs_processed",
+    "current_job_id",
+    "cpu_usage",
+    "memory_usage",
+    "code_version",
+    "uptime_seconds",
+}
 PROVIDERS = {"serpstack", "valueserp", "webscraping_ai", "hunter_io", "builtwith", "clearbit", "securitytrails"}
 
 
@@ -94,10 +103,12 @@ def test_seed_and_steps_write_a_consistent_world(services):
     assert counts.get("pending", 0) == services.redis.zcard(keys.scheduled) > 0
     with services.engine.connect() as conn:
         types = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT job_type FROM crawl_jobs"))}
-        failed_errors = [r[0] for r in conn.execute(sa.text(
-            "SELECT errors FROM crawl_jobs WHERE status = 'failed' LIMIT 20"))]
-        running = dict(conn.execute(sa.text(
-            "SELECT id, progress_percentage FROM crawl_jobs WHERE status = 'in_progress'")).all())
+        failed_errors = [
+            r[0] for r in conn.execute(sa.text("SELECT errors FROM crawl_jobs WHERE status = 'failed' LIMIT 20"))
+        ]
+        running = dict(
+            conn.execute(sa.text("SELECT id, progress_percentage FROM crawl_jobs WHERE status = 'in_progress'")).all()
+        )
     assert types <= set(JOB_TYPES)
     for errors in failed_errors:
         errors = json.loads(errors) if isinstance(errors, str) else errors
@@ -117,19 +128,29 @@ def test_seed_and_steps_write_a_consistent_world(services):
 
     # Domains (some expired), backlinks with the variant's date column, logs, rules.
     assert 300 <= scalar(services, "SELECT count(*) FROM domains") < 400
-    assert scalar(services, "SELECT count(*) FROM domains WHERE is_registered = :f OR expiration_date < :t",
-                  f=False, t=T0) > 10
+    assert (
+        scalar(services, "SELECT count(*) FROM domains WHERE is_registered = :f OR expiration_date < :t", f=False, t=T0)
+        > 10
+    )
     assert scalar(services, "SELECT count(*) FROM backlinks") >= 3000
     # A few links point at lapsed domains, and only lapsed ones outside the watched sites: the
     # expired-domain hunter has something to rank.
     lapsed = "(d.is_registered = :f OR d.expiration_date < :t)"
-    to_lapsed = scalar(services, f"SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name "
-                                 f"WHERE {lapsed}", f=False, t=T0)
+    to_lapsed = scalar(
+        services,
+        f"SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name WHERE {lapsed}",
+        f=False,
+        t=T0,
+    )
     assert 0.01 * 3000 <= to_lapsed <= 0.06 * scalar(services, "SELECT count(*) FROM backlinks")
     watched = tuple(names.TARGET_DOMAINS) + tuple(names.COMPETITOR_DOMAINS)
-    other = scalar(services, "SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name "
-                             f"WHERE NOT {lapsed} AND b.target_domain_name NOT IN ({', '.join(repr(w) for w in watched)})",
-                   f=False, t=T0)
+    other = scalar(
+        services,
+        "SELECT count(*) FROM backlinks b JOIN domains d ON d.name = b.target_domain_name "
+        f"WHERE NOT {lapsed} AND b.target_domain_name NOT IN ({', '.join(repr(w) for w in watched)})",
+        f=False,
+        t=T0,
+    )
     assert other == 0
     assert scalar(services, f"SELECT count(*) FROM backlinks WHERE {first} IS NULL") == 0
     assert scalar(services, f"SELECT min({first}) FROM backlinks") >= T0 - timedelta(days=31)
@@ -143,10 +164,13 @@ def test_seed_and_steps_write_a_consistent_world(services):
     # A day of per-minute history, then one live row per satellite per simulated minute.
     assert scalar(services, "SELECT count(*) FROM satellite_performance_logs WHERE timestamp <= :t", t=T0) >= 6 * 1439
     with services.engine.connect() as conn:
-        live = conn.execute(typed("SELECT satellite_id, timestamp FROM satellite_performance_logs WHERE timestamp > :t",
-                                  {"t": T0}), {"t": T0}).all()
+        live = conn.execute(
+            typed("SELECT satellite_id, timestamp FROM satellite_performance_logs WHERE timestamp > :t", {"t": T0}),
+            {"t": T0},
+        ).all()
     assert sorted((sid, as_dt(ts)) for sid, ts in live) == sorted(
-        (s.id, at(sec)) for s in sim.fleet for sec in (60, 120))
+        (s.id, at(sec)) for s in sim.fleet for sec in (60, 120)
+    )
     assert scalar(services, "SELECT count(*) FROM alert_rules") == 4
     assert scalar(services, "SELECT count(*) FROM social_mentions") >= 20
     assert scalar(services, "SELECT count(*) FROM domain_history") >= 300
@@ -181,14 +205,40 @@ def test_scenarios_write_spam_surges_and_lost_links(services, small_world):
     when = at(3600)
 
     assert sim.spam_attack("example-target.com", links=60, now=when) == 60
-    assert scalar(services, f"SELECT count(*) FROM backlinks WHERE {first} = :w AND target_domain_name = 'example-target.com'", w=when) == 60
-    assert scalar(services, f"SELECT count(*) FROM backlinks WHERE {first} = :w AND spam_level IN ('medium', 'high')", w=when) > 40
+    assert (
+        scalar(
+            services,
+            f"SELECT count(*) FROM backlinks WHERE {first} = :w AND target_domain_name = 'example-target.com'",
+            w=when,
+        )
+        == 60
+    )
+    assert (
+        scalar(
+            services, f"SELECT count(*) FROM backlinks WHERE {first} = :w AND spam_level IN ('medium', 'high')", w=when
+        )
+        > 40
+    )
     # Every linking domain exists in domains (variant M has foreign keys).
-    assert scalar(services, f"SELECT count(*) FROM backlinks b LEFT JOIN domains d ON d.name = b.source_domain_name WHERE b.{first} = :w AND d.name IS NULL", w=when) == 0
+    assert (
+        scalar(
+            services,
+            f"SELECT count(*) FROM backlinks b LEFT JOIN domains d ON d.name = b.source_domain_name WHERE b.{first} = :w AND d.name IS NULL",
+            w=when,
+        )
+        == 0
+    )
 
     later = at(7200)
     assert sim.competitor_surge("competitor-beta.net", links=30, now=later) == 30
-    assert scalar(services, f"SELECT count(*) FROM backlinks WHERE {first} = :w AND target_domain_name = 'competitor-beta.net'", w=later) == 30
+    assert (
+        scalar(
+            services,
+            f"SELECT count(*) FROM backlinks WHERE {first} = :w AND target_domain_name = 'competitor-beta.net'",
+            w=later,
+        )
+        == 30
+    )
 
     inactive = scalar(services, "SELECT count(*) FROM backlinks WHERE is_active = :f", f=False)
     status_404 = scalar(services, "SELECT count(*) FROM backlinks WHERE http_status = 404")
@@ -197,7 +247,12 @@ def test_scenarios_write_spam_surges_and_lost_links(services, small_world):
     assert scalar(services, "SELECT count(*) FROM backlinks WHERE crawl_timestamp = :w", w=lost_at) == 30
     assert scalar(services, "SELECT count(*) FROM backlinks WHERE is_active = :f", f=False) == inactive + 10
     assert scalar(services, "SELECT count(*) FROM backlinks WHERE http_status = 404") >= status_404 + 1
-    assert scalar(services, "SELECT count(*) FROM backlinks WHERE crawl_timestamp = :w AND link_type = 'nofollow'", w=lost_at) >= 10
+    assert (
+        scalar(
+            services, "SELECT count(*) FROM backlinks WHERE crawl_timestamp = :w AND link_type = 'nofollow'", w=lost_at
+        )
+        >= 10
+    )
 
 
 def test_fleet_kill_revive_pause_and_cheap_ticks(services, small_world):
@@ -221,8 +276,9 @@ def test_fleet_kill_revive_pause_and_cheap_ticks(services, small_world):
     assert epoch(at(50)) - beats[victim] > services.settings.heartbeat_timeout_s
     assert all(score == epoch(at(50)) for sid, score in beats.items() if sid != victim)
     with services.engine.connect() as conn:
-        status, fetched = conn.execute(sa.text(
-            "SELECT status, last_fetched_at FROM crawl_jobs WHERE id = :i"), {"i": job_id}).one()
+        status, fetched = conn.execute(
+            sa.text("SELECT status, last_fetched_at FROM crawl_jobs WHERE id = :i"), {"i": job_id}
+        ).one()
     assert status == "in_progress" and as_dt(fetched) == at(10)
 
     sim.revive_satellite(victim)
@@ -274,10 +330,12 @@ def test_start_and_stop_run_on_a_thread(sqlite_url, memory_redis_url, small_worl
 def _snapshot(services) -> dict:
     with services.engine.connect() as conn:
         return {
-            "jobs": conn.execute(sa.text(
-                "SELECT id, status, progress_percentage, urls_crawled, links_found FROM crawl_jobs ORDER BY id")).all(),
-            "links": conn.execute(sa.text(
-                "SELECT id, source_url, anchor_text, spam_level FROM backlinks ORDER BY id")).all(),
+            "jobs": conn.execute(
+                sa.text("SELECT id, status, progress_percentage, urls_crawled, links_found FROM crawl_jobs ORDER BY id")
+            ).all(),
+            "links": conn.execute(
+                sa.text("SELECT id, source_url, anchor_text, spam_level FROM backlinks ORDER BY id")
+            ).all(),
             "domains": conn.execute(sa.text("SELECT name, authority_score FROM domains ORDER BY name")).all(),
         }
 
@@ -303,7 +361,13 @@ def test_bulk_load_counts_rows(services, small_world):
     assert result.rows == 5000
     assert scalar(services, "SELECT count(*) FROM backlinks") == 5000
     assert scalar(services, "SELECT count(DISTINCT source_domain_name) FROM backlinks") <= 400
-    assert scalar(services, "SELECT count(*) FROM backlinks b LEFT JOIN domains d ON d.name = b.source_domain_name WHERE d.name IS NULL") == 0
+    assert (
+        scalar(
+            services,
+            "SELECT count(*) FROM backlinks b LEFT JOIN domains d ON d.name = b.source_domain_name WHERE d.name IS NULL",
+        )
+        == 0
+    )
     assert scalar(services, f"SELECT min({first}) FROM backlinks") >= now - timedelta(days=91)
     assert scalar(services, f"SELECT max({first}) FROM backlinks") <= now
     # Spread over the window, not bunched: some links in the oldest and the newest tenth.

@@ -15,8 +15,14 @@ from tests.dash_client import call
 from tests.dataset import EXPECTED, NOW
 
 CONTRACT_KEYS = {
-    "timestamp", "crawler_mission_status", "backlink_discovery_metrics", "api_quota_statuses",
-    "domain_intelligence_metrics", "performance_optimization_metrics", "alerts", "satellite_fleet_status",
+    "timestamp",
+    "crawler_mission_status",
+    "backlink_discovery_metrics",
+    "api_quota_statuses",
+    "domain_intelligence_metrics",
+    "performance_optimization_metrics",
+    "alerts",
+    "satellite_fleet_status",
 }
 
 
@@ -40,7 +46,10 @@ def test_snapshot_matches_storage(live):
     assert status["total_pages_crawled_24h"] == EXPECTED["pages_24h"]
     assert status["avg_job_completion_time_seconds"] == EXPECTED["avg_completion"]
     assert status["queue_depth"] == 3
-    assert (status["active_satellites_count"], status["total_satellites_count"]) == (EXPECTED["alive"], EXPECTED["total"])
+    assert (status["active_satellites_count"], status["total_satellites_count"]) == (
+        EXPECTED["alive"],
+        EXPECTED["total"],
+    )
     assert status["satellite_utilization_percentage"] == EXPECTED["utilisation"]
     assert status["recent_job_errors"][0]["message"] == dataset.HOSTILE
     fleet = {s["satellite_id"]: s for s in doc["satellite_fleet_status"]}
@@ -61,7 +70,9 @@ def test_snapshot_matches_storage(live):
 
 
 def _tick_request(digests):
-    return [{"id": Shell.TICK, "property": "n_intervals", "value": 1}], [{"id": Main.DIGESTS, "property": "data", "value": digests}]
+    return [{"id": Shell.TICK, "property": "n_intervals", "value": 1}], [
+        {"id": Main.DIGESTS, "property": "data", "value": digests}
+    ]
 
 
 def test_viewers_cause_no_sql_and_get_small_deltas(live):
@@ -83,8 +94,10 @@ def test_viewers_cause_no_sql_and_get_small_deltas(live):
     # One job progresses; the producer ticks; a viewer gets only that change, as a Patch.
     with ctx.services.engine.begin() as conn:
         from sqlalchemy import text
-        conn.execute(text("UPDATE crawl_jobs SET progress_percentage = 50, links_found = 90 WHERE id = :i"),
-                     {"i": dataset.JOB_A})
+
+        conn.execute(
+            text("UPDATE crawl_jobs SET progress_percentage = 50, links_found = 90 WHERE id = :i"), {"i": dataset.JOB_A}
+        )
     counter.count = 0
     loop.tick(now=NOW)
     assert counter.count > 0  # the producer did query

@@ -44,27 +44,46 @@ LATE = ("serp_analysis", "completed", 1, 3, 1, 60.0)
 
 
 def load_jobs(svc, now) -> None:
-    lp.insert(svc, "crawl_jobs", [
-        lp.job("completed", started=now - 2 * H, completed=now - 2 * H + 600 * S, urls=100, links=10),
-        lp.job("completed", started=now - 3 * H, completed=now - 3 * H + 1200 * S, urls=50, links=5),
-        lp.job("completed", started=now - 30 * H, completed=now - 30 * H + 999 * S, urls=1000, links=99),
-        lp.job("in_progress", started=now - 100 * S, urls=10, links=40),
-        lp.job("queued", created=now - 30 * S),
-        lp.job("failed", started=now - 20 * 60 * S, completed=now - 10 * 60 * S, urls=7, job_type="technical_audit"),
-    ])
+    lp.insert(
+        svc,
+        "crawl_jobs",
+        [
+            lp.job("completed", started=now - 2 * H, completed=now - 2 * H + 600 * S, urls=100, links=10),
+            lp.job("completed", started=now - 3 * H, completed=now - 3 * H + 1200 * S, urls=50, links=5),
+            lp.job("completed", started=now - 30 * H, completed=now - 30 * H + 999 * S, urls=1000, links=99),
+            lp.job("in_progress", started=now - 100 * S, urls=10, links=40),
+            lp.job("queued", created=now - 30 * S),
+            lp.job(
+                "failed", started=now - 20 * 60 * S, completed=now - 10 * 60 * S, urls=7, job_type="technical_audit"
+            ),
+        ],
+    )
 
 
 def add_late_job(svc) -> None:
     now = utcnow()
-    lp.insert(svc, "crawl_jobs", [lp.job("completed", started=now - 70 * S, completed=now - 10 * S, urls=3, links=1,
-                                         job_type="serp_analysis")])
+    lp.insert(
+        svc,
+        "crawl_jobs",
+        [lp.job("completed", started=now - 70 * S, completed=now - 10 * S, urls=3, links=1, job_type="serp_analysis")],
+    )
 
 
 def rows(svc) -> tuple[list[tuple], str]:
     frame, source = summary_view.summary(svc.engine, utcnow())
-    out = [(r.job_type, r.status, int(r.jobs), int(r.pages_crawled), int(r.links_found),
-            None if r.avg_duration_s is None or r.avg_duration_s != r.avg_duration_s else round(float(r.avg_duration_s), 1))
-           for r in frame.itertuples()]
+    out = [
+        (
+            r.job_type,
+            r.status,
+            int(r.jobs),
+            int(r.pages_crawled),
+            int(r.links_found),
+            None
+            if r.avg_duration_s is None or r.avg_duration_s != r.avg_duration_s
+            else round(float(r.avg_duration_s), 1),
+        )
+        for r in frame.itertuples()
+    ]
     return out, source
 
 
@@ -87,9 +106,14 @@ def test_direct_query_and_producer_refreshed_view(services):
 
 
 def setup_cli(url: str, *flags: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "analytics.setup", "--database-url", url, *flags],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT,
-                          env={"PATH": "/usr/bin:/bin", "SIMULATE": "off"})
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics.setup", "--database-url", url, *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "SIMULATE": "off"},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -149,7 +173,11 @@ def test_pg_cron_refreshes_the_view_and_the_producer_leaves_it(cron_worlds, name
     wait_for_cron(svc)
     status = cron.status(svc.engine)
     assert (status.cron_database, status.job, status.active, status.last_status) == (
-        "postgres", f"mission_control_summary_refresh:{name}", True, "succeeded")
+        "postgres",
+        f"mission_control_summary_refresh:{name}",
+        True,
+        "succeeded",
+    )
     assert "last run succeeded at" in setup_cli(db_url, "--cron-status")
 
 
@@ -161,8 +189,10 @@ def test_each_database_keeps_one_job_and_unscheduling_hands_back(cron_worlds):
     try:
         with cron_db.connect() as conn:
             jobs = conn.execute(sa.text("SELECT jobname, database FROM cron.job ORDER BY database")).all()
-        assert [tuple(j) for j in jobs] == [("mission_control_summary_refresh:lp_cron", "lp_cron"),
-                                            ("mission_control_summary_refresh:postgres", "postgres")]
+        assert [tuple(j) for j in jobs] == [
+            ("mission_control_summary_refresh:lp_cron", "lp_cron"),
+            ("mission_control_summary_refresh:postgres", "postgres"),
+        ]
         assert "unscheduled mission_control_summary_refresh:lp_cron" in setup_cli(db_url, "--unschedule-cron")
         assert cron.runs_refresh(svc.engine) is False
         assert summary_view.refresh(svc.engine) is True, "without the job the producer refreshes again"

@@ -16,14 +16,17 @@ from views.delta import Render, update_for, with_parts
 NOW = datetime(2026, 11, 28, 12, 0, 0)
 
 
-@pytest.mark.parametrize(("progress", "elapsed", "expected"), [
-    (25.0, 100, 300.0),  # 25 % in 100 s → 75 % more at 0.25 %/s
-    (50.0, 60, 60.0),
-    (100.0, 60, 0.0),
-    (0.0, 60, None),  # no progress yet: no rate, no ETA
-    (10.0, 0, None),  # started this instant
-    (None, 60, None),
-])
+@pytest.mark.parametrize(
+    ("progress", "elapsed", "expected"),
+    [
+        (25.0, 100, 300.0),  # 25 % in 100 s → 75 % more at 0.25 %/s
+        (50.0, 60, 60.0),
+        (100.0, 60, 0.0),
+        (0.0, 60, None),  # no progress yet: no rate, no ETA
+        (10.0, 0, None),  # started this instant
+        (None, 60, None),
+    ],
+)
 def test_eta(progress, elapsed, expected):
     assert eta_seconds(progress, NOW - timedelta(seconds=elapsed), NOW) == expected
     assert eta_seconds(50.0, None, NOW) is None
@@ -32,12 +35,21 @@ def test_eta(progress, elapsed, expected):
 def test_fleet_status_and_utilisation_are_pure_functions():
     now = 1_000_000.0
     beats = {"a": now - 2, "b": now - 29, "c": now - 31, "d": now - 1}
-    details = {"a": {"current_job_id": "j1", "status": "running"}, "b": {"current_job_id": None},
-               "c": {"current_job_id": "j9"}, "d": {"status": "paused", "current_job_id": "j2"}}
+    details = {
+        "a": {"current_job_id": "j1", "status": "running"},
+        "b": {"current_job_id": None},
+        "c": {"current_job_id": "j9"},
+        "d": {"status": "paused", "current_job_id": "j2"},
+    }
     perf = pd.DataFrame([{"satellite_id": "e", "crawl_speed_pages_per_minute": 4.0}])
     frame = fleet.fleet_status(beats, details, perf, now, 30)
     assert dict(zip(frame.satellite_id, frame.status)) == {
-        "a": "active", "b": "idle", "c": "unresponsive", "d": "paused", "e": "unresponsive"}
+        "a": "active",
+        "b": "idle",
+        "c": "unresponsive",
+        "d": "paused",
+        "e": "unresponsive",
+    }
     # a stale satellite's last job is not "current"
     assert pd.isna(frame.set_index("satellite_id").loc["c", "current_job_id"])
     u = fleet.utilisation(frame)
@@ -57,8 +69,10 @@ def test_discovery_rate_and_gauge_builders():
 
 
 def test_radar_scales_each_metric_to_its_maximum():
-    rows = [{"target_domain": "a.example", "new_24h": 10, "referring_domains": 400},
-            {"target_domain": "b.example", "new_24h": 5, "referring_domains": 100}]
+    rows = [
+        {"target_domain": "a.example", "new_24h": 10, "referring_domains": 400},
+        {"target_domain": "b.example", "new_24h": 5, "referring_domains": 100},
+    ]
     fig = figs.discovery_radar(rows)
     assert list(fig.data[0].r) == [100.0, 50.0] and list(fig.data[1].r) == [100.0, 25.0]
     assert list(fig.data[1].customdata) == [400, 100]  # the hover shows the real numbers
@@ -73,19 +87,46 @@ def test_radar_wraps_long_domains_at_a_separator_near_the_middle():
     assert figs.radar_label("averyveryverylongdomainname") == "averyveryverylongdomainname"  # nowhere to break
     # Four domains clockwise from the top: top and bottom keep one line, right and left wrap.
     rows = [{"target_domain": f"example-target-{i}.co.uk", "new_24h": 1, "referring_domains": 1} for i in range(4)]
-    want = ["example-target-0.co.uk", "example-<br>target-1.co.uk", "example-target-2.co.uk", "example-<br>target-3.co.uk"]
+    want = [
+        "example-target-0.co.uk",
+        "example-<br>target-1.co.uk",
+        "example-target-2.co.uk",
+        "example-<br>target-3.co.uk",
+    ]
     assert list(figs.discovery_radar(rows).data[0].theta) == want
     assert figs.discovery_radar_parts(rows)[("data", 0, "theta")] == want
 
 
 def test_timeline_bars_colour_by_status_and_project_eta():
     rows = [
-        {"id": "j1", "job_type": "backlink_discovery", "status": "in_progress", "progress_percentage": 40,
-         "started_date": "2026-11-28T11:50:00Z", "completed_date": None, "target_url": "https://x.example"},
-        {"id": "j2", "job_type": "technical_audit", "status": "failed", "progress_percentage": 70,
-         "started_date": "2026-11-28T11:00:00Z", "completed_date": "2026-11-28T11:30:00Z", "target_url": "u"},
-        {"id": "j3", "job_type": "serp_analysis", "status": "completed", "progress_percentage": 100,
-         "started_date": None, "created_at": None, "completed_date": None, "target_url": "u"},
+        {
+            "id": "j1",
+            "job_type": "backlink_discovery",
+            "status": "in_progress",
+            "progress_percentage": 40,
+            "started_date": "2026-11-28T11:50:00Z",
+            "completed_date": None,
+            "target_url": "https://x.example",
+        },
+        {
+            "id": "j2",
+            "job_type": "technical_audit",
+            "status": "failed",
+            "progress_percentage": 70,
+            "started_date": "2026-11-28T11:00:00Z",
+            "completed_date": "2026-11-28T11:30:00Z",
+            "target_url": "u",
+        },
+        {
+            "id": "j3",
+            "job_type": "serp_analysis",
+            "status": "completed",
+            "progress_percentage": 100,
+            "started_date": None,
+            "created_at": None,
+            "completed_date": None,
+            "target_url": "u",
+        },
     ]
     fig = figs.mission_timeline(rows, 1_795_867_200.0, {"j1": 120.0})  # NOW = 12:00 UTC
     bars = fig.data[0]
@@ -146,12 +187,34 @@ def test_bar_charts_size_their_label_margin_to_the_longest_monospace_label():
     from figures.theme import mono_margin
 
     assert mono_margin(["abc", "abcdefghij"], size=10) == 61 + 14  # 10 chars × 10 px × 0.61 em, rounded up
-    short = figs.mission_timeline([{"id": "j1", "job_type": "seo", "status": "completed", "progress_percentage": 100,
-                                    "started_date": "2026-11-28T11:00:00Z", "completed_date": "2026-11-28T11:30:00Z"}],
-                                   1_795_867_200.0, {})
-    long = figs.mission_timeline([{"id": "j1", "job_type": "prospect_identification", "status": "completed",
-                                   "progress_percentage": 100, "started_date": "2026-11-28T11:00:00Z",
-                                   "completed_date": "2026-11-28T11:30:00Z"}], 1_795_867_200.0, {})
+    short = figs.mission_timeline(
+        [
+            {
+                "id": "j1",
+                "job_type": "seo",
+                "status": "completed",
+                "progress_percentage": 100,
+                "started_date": "2026-11-28T11:00:00Z",
+                "completed_date": "2026-11-28T11:30:00Z",
+            }
+        ],
+        1_795_867_200.0,
+        {},
+    )
+    long = figs.mission_timeline(
+        [
+            {
+                "id": "j1",
+                "job_type": "prospect_identification",
+                "status": "completed",
+                "progress_percentage": 100,
+                "started_date": "2026-11-28T11:00:00Z",
+                "completed_date": "2026-11-28T11:30:00Z",
+            }
+        ],
+        1_795_867_200.0,
+        {},
+    )
     assert short.layout.margin.l == mono_margin(["seo · j1"], 10)
     assert long.layout.margin.l == mono_margin(["prospect identification · j1"], 10) > short.layout.margin.l
     assert not long.layout.yaxis.automargin

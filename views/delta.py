@@ -35,7 +35,9 @@ class Render:
     def structure_key(self) -> str:
         # Renders are shared by every viewer of a version: serialise the structure once.
         if self._key is None:
-            self._key = json.dumps(self.full if self.structure is None else self.structure, sort_keys=True, default=_plain)
+            self._key = json.dumps(
+                self.full if self.structure is None else self.structure, sort_keys=True, default=_plain
+            )
         return self._key
 
 

@@ -10,14 +10,35 @@ from figures import discovery as figs
 from layouts.analysis_ids import Disc
 from views.analysis import page_now
 
-BOARD_COLUMNS = [("domain", "domain"), ("referring_domains", "referring domains"), ("new_links", "new"),
-                 ("lost_links", "lost"), ("new_per_day", "new / day"), ("lost_per_day", "lost / day")]
-FINDS_COLUMNS = [("first_seen", "found (UTC)"), ("authority", "authority"), ("source_domain", "linking domain"),
-                 ("target_domain", "target"), ("anchor_text", "anchor"), ("source_url", "source URL"),
-                 ("link_type", "type"), ("spam_level", "spam")]
-DRILL_COLUMNS = [("first_seen", "found (UTC)"), ("authority", "authority"), ("source_domain", "linking domain"),
-                 ("source_url", "source URL"), ("target_url", "target URL"), ("anchor_text", "anchor"),
-                 ("link_type", "type"), ("spam_level", "spam"), ("reason", "lost because")]
+BOARD_COLUMNS = [
+    ("domain", "domain"),
+    ("referring_domains", "referring domains"),
+    ("new_links", "new"),
+    ("lost_links", "lost"),
+    ("new_per_day", "new / day"),
+    ("lost_per_day", "lost / day"),
+]
+FINDS_COLUMNS = [
+    ("first_seen", "found (UTC)"),
+    ("authority", "authority"),
+    ("source_domain", "linking domain"),
+    ("target_domain", "target"),
+    ("anchor_text", "anchor"),
+    ("source_url", "source URL"),
+    ("link_type", "type"),
+    ("spam_level", "spam"),
+]
+DRILL_COLUMNS = [
+    ("first_seen", "found (UTC)"),
+    ("authority", "authority"),
+    ("source_domain", "linking domain"),
+    ("source_url", "source URL"),
+    ("target_url", "target URL"),
+    ("anchor_text", "anchor"),
+    ("link_type", "type"),
+    ("spam_level", "spam"),
+    ("reason", "lost because"),
+]
 
 
 def model(ctx, days: int, domain: str | None) -> dict:
@@ -34,7 +55,9 @@ def model(ctx, days: int, domain: str | None) -> dict:
         scope = [domain] if domain else None
         velocity = q.velocity(mc, now, days, scope)  # one row per day of the window, whatever the scope
         return {
-            "now": now, "watch": watch, "days": list(velocity["day"]),
+            "now": now,
+            "watch": watch,
+            "days": list(velocity["day"]),
             "radar": q.radar(mc, now, watch.all or None),
             "heatmap": q.heatmap(mc, now, days, scope),
             "board": q.competition(mc, now, days, watch.all),

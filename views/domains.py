@@ -15,12 +15,23 @@ from layouts.analysis_ids import Dom
 from views.analysis import fields, page_now, records
 
 MENTION_DAYS = 30
-HUNTER_COLUMNS = [("name", "domain"), ("value", "value"), ("status", "status"), ("authority", "authority"),
-                  ("inbound_links", "backlinks to it"), ("inbound_avg_authority", "their avg authority"),
-                  ("referring_domains", "referring domains"), ("expiration_date", "expires (UTC)")]
+HUNTER_COLUMNS = [
+    ("name", "domain"),
+    ("value", "value"),
+    ("status", "status"),
+    ("authority", "authority"),
+    ("inbound_links", "backlinks to it"),
+    ("inbound_avg_authority", "their avg authority"),
+    ("referring_domains", "referring domains"),
+    ("expiration_date", "expires (UTC)"),
+]
 BREAKDOWN_COLUMNS = [("label", "factor"), ("value", "factor 0–100"), ("weight", "weight"), ("points", "points")]
-PORTFOLIO_COLUMNS = [("domain", "domain"), ("referring_domains", "referring domains"),
-                     ("top_linking_domains", "strongest linking domains"), ("owned_domains", "owns (same registrant / IP)")]
+PORTFOLIO_COLUMNS = [
+    ("domain", "domain"),
+    ("referring_domains", "referring domains"),
+    ("top_linking_domains", "strongest linking domains"),
+    ("owned_domains", "owns (same registrant / IP)"),
+]
 GAP_COLUMNS = [("source_domain", "linking domain"), ("competitors", "competitors it links"), ("authority", "authority")]
 
 
@@ -38,9 +49,13 @@ def model(ctx, within: int | None, picked: str | None) -> dict:
         name = picked or (str(hunter["name"].iloc[0]) if not hunter.empty else None)
         first = now - timedelta(days=MENTION_DAYS - 1)
         return {
-            "now": now, "watch": watch, "hunter": hunter, "picked": name,
+            "now": now,
+            "watch": watch,
+            "hunter": hunter,
+            "picked": name,
             "breakdown": q.value_breakdown(mc, name, dict(a.settings.value_weights)) if name else None,
-            "portfolios": q.portfolios(mc, watch.all), "overlaps": q.overlaps(mc, watch.all),
+            "portfolios": q.portfolios(mc, watch.all),
+            "overlaps": q.overlaps(mc, watch.all),
             "gap": q.link_gap(mc, list(watch.tracked), list(watch.competitors)),
             "mentions": q.mentions(mc, now, MENTION_DAYS),
             "days": [day_key(first + timedelta(days=i)) for i in range(MENTION_DAYS)],

@@ -35,7 +35,7 @@ def kpis(doc: dict) -> dict[str, Render]:
         Main.KPI_FLEET_SUB: f"{fleet.get('busy', 0)} busy · {fleet.get('idle', 0)} idle · {fleet.get('paused', 0)} paused · {fleet.get('unresponsive', 0)} down",
         Main.KPI_QUEUE: fmt.count(status.get("queue_depth")),
         Main.KPI_QUEUE_SUB: f"{fmt.count(queues.get('dead_letter'))} dead · {fmt.count(queues.get('scheduled'))} scheduled"
-                            + (" · DISPATCH PAUSED" if queues.get("dispatch_paused") else ""),
+        + (" · DISPATCH PAUSED" if queues.get("dispatch_paused") else ""),
         Main.KPI_ALERTS: fmt.count(len(alerts)),
         Main.KPI_ALERTS_SUB: " · ".join(f"{by_sev[s]} {s}" for s in SEVERITIES),
         Main.METRIC_PAGES: fmt.count(status.get("total_pages_crawled_24h")),
@@ -64,16 +64,30 @@ def mission_board(doc: dict) -> Render:
         eta = fmt.coarse_duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
         sat = job.get("satellite_id") or "unassigned"
         target = str(job.get("target_url") or "")
-        cards.append(html.Div(className="mission-card", children=[
-            # The label is drawn by CSS from --p, so a tick only sends the new percentage.
-            html.Div(className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
-            html.Div(className="mission-info", children=[
-                html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
-                html.Div(fmt.short(target, 48), className="mission-target", title=target),
-                html.Div([html.Span("ETA ", className="label"), html.Span(eta, className="mono")], className="mission-eta"),
-                html.Div([html.Span("SAT ", className="label"), html.Span(sat, className="mono")], className="mission-sat"),
-            ]),
-        ]))
+        cards.append(
+            html.Div(
+                className="mission-card",
+                children=[
+                    # The label is drawn by CSS from --p, so a tick only sends the new percentage.
+                    html.Div(className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
+                    html.Div(
+                        className="mission-info",
+                        children=[
+                            html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
+                            html.Div(fmt.short(target, 48), className="mission-target", title=target),
+                            html.Div(
+                                [html.Span("ETA ", className="label"), html.Span(eta, className="mono")],
+                                className="mission-eta",
+                            ),
+                            html.Div(
+                                [html.Span("SAT ", className="label"), html.Span(sat, className="mono")],
+                                className="mission-sat",
+                            ),
+                        ],
+                    ),
+                ],
+            )
+        )
         structure.append([job.get("id"), job.get("job_type"), target])
         ring = (i, "props", "children", 0, "props")
         info = (i, "props", "children", 1, "props", "children")
@@ -98,13 +112,23 @@ def fleet_grid(doc: dict) -> Render:
         job = s.get("current_job_id")
         job_text = f"job {str(job)[:8]}" if job else "no job"
         cpu, mem = s.get("cpu_usage"), s.get("memory_usage")
-        tiles.append(html.Div(className=f"sat-tile sat-{status}", children=[
-            html.Div([html.Span(className="sat-dot"), html.Span(str(s.get("satellite_id")), className="sat-id")], className="sat-head"),
-            html.Div(status.upper(), className="sat-status"),
-            html.Div([html.Span("beat ", className="label"), html.Span(age, className="mono")], className="sat-beat"),
-            html.Div(job_text, className="sat-job mono"),
-            html.Div(className="sat-meters", children=[_meter("CPU", cpu), _meter("MEM", mem)]),
-        ]))
+        tiles.append(
+            html.Div(
+                className=f"sat-tile sat-{status}",
+                children=[
+                    html.Div(
+                        [html.Span(className="sat-dot"), html.Span(str(s.get("satellite_id")), className="sat-id")],
+                        className="sat-head",
+                    ),
+                    html.Div(status.upper(), className="sat-status"),
+                    html.Div(
+                        [html.Span("beat ", className="label"), html.Span(age, className="mono")], className="sat-beat"
+                    ),
+                    html.Div(job_text, className="sat-job mono"),
+                    html.Div(className="sat-meters", children=[_meter("CPU", cpu), _meter("MEM", mem)]),
+                ],
+            )
+        )
         structure.append([s.get("satellite_id"), status])
         base = (i, "props", "children")
         parts[(*base, 2, "props", "children", 1, "props", "children")] = age
@@ -128,11 +152,15 @@ def _meter_style(value) -> dict:
 
 
 def _meter(label: str, value):
-    return html.Div(className=_meter_class(value), style=_meter_style(value), children=[
-        html.Span(label, className="label"),
-        html.Div(html.Div(className="meter-fill"), className="meter-track"),
-        html.Span(className="meter-value mono"),
-    ])
+    return html.Div(
+        className=_meter_class(value),
+        style=_meter_style(value),
+        children=[
+            html.Span(label, className="label"),
+            html.Div(html.Div(className="meter-fill"), className="meter-track"),
+            html.Span(className="meter-value mono"),
+        ],
+    )
 
 
 def error_panel(doc: dict) -> Render:
@@ -141,17 +169,34 @@ def error_panel(doc: dict) -> Render:
     errors = doc.get("crawler_mission_status", {}).get("recent_job_errors", [])
     items = []
     for a in alerts[:5]:
-        items.append(html.Li(className="err-item err-critical", children=[
-            html.Span("CRITICAL", className="err-badge"), html.Span(str(a.get("message", "")), className="err-msg"),
-            html.Div(str(a.get("recommended_action") or ""), className="err-action"),
-        ]))
+        items.append(
+            html.Li(
+                className="err-item err-critical",
+                children=[
+                    html.Span("CRITICAL", className="err-badge"),
+                    html.Span(str(a.get("message", "")), className="err-msg"),
+                    html.Div(str(a.get("recommended_action") or ""), className="err-action"),
+                ],
+            )
+        )
     for e in errors[:10]:
-        items.append(html.Li(className="err-item", children=[
-            html.Span(str(e.get("error_type") or "error").upper(), className="err-badge"),
-            html.Span(fmt.short(e.get("message"), 140), className="err-msg", title=str(e.get("message") or "")),
-            html.Div([html.Span(str(e.get("job_type") or ""), className="label"), " ",
-                      html.Span(fmt.short(e.get("url") or e.get("target_url"), 70), className="mono")], className="err-where"),
-        ]))
+        items.append(
+            html.Li(
+                className="err-item",
+                children=[
+                    html.Span(str(e.get("error_type") or "error").upper(), className="err-badge"),
+                    html.Span(fmt.short(e.get("message"), 140), className="err-msg", title=str(e.get("message") or "")),
+                    html.Div(
+                        [
+                            html.Span(str(e.get("job_type") or ""), className="label"),
+                            " ",
+                            html.Span(fmt.short(e.get("url") or e.get("target_url"), 70), className="mono"),
+                        ],
+                        className="err-where",
+                    ),
+                ],
+            )
+        )
     if not items:
         return Render(full=html.Div("No failures in the last 24 h", className="panel-empty ok"))
     return Render(full=html.Ul(items, className="err-list"))
@@ -167,13 +212,28 @@ def queue_detail(doc: dict) -> Render:
         ("scheduled", q.get("scheduled"), types.get("scheduled")),
         ("scheduled, due", q.get("scheduled_due"), None),
     ]
-    table = html.Table(className="queue-table", children=[html.Tbody([
-        html.Tr([html.Td(name, className="label"), html.Td(fmt.count(v), className="mono num"),
-                 html.Td(kind or "", className="muted")]) for name, v, kind in rows
-    ])])
+    table = html.Table(
+        className="queue-table",
+        children=[
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(name, className="label"),
+                            html.Td(fmt.count(v), className="mono num"),
+                            html.Td(kind or "", className="muted"),
+                        ]
+                    )
+                    for name, v, kind in rows
+                ]
+            )
+        ],
+    )
     # Counts change every tick; the rows and key types almost never do.
-    parts = {("props", "children", 0, "props", "children", i, "props", "children", 1, "props", "children"): fmt.count(v)
-             for i, (_, v, _) in enumerate(rows)}
+    parts = {
+        ("props", "children", 0, "props", "children", i, "props", "children", 1, "props", "children"): fmt.count(v)
+        for i, (_, v, _) in enumerate(rows)
+    }
     return Render(full=table, structure=[(name, kind) for name, _, kind in rows], parts=parts)
 
 
@@ -186,9 +246,15 @@ def figures(doc: dict) -> dict[str, Render]:
     previous = trend[-60][1] if len(trend) >= 60 else (trend[0][1] if trend else None)
     etas = {str(j["id"]): _coarse_eta(j.get("eta_seconds")) for j in mc.get("active_jobs", [])}
     renders = {
-        Main.DISCOVERY_CHART: with_parts(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm)) if lpm else Render(full=to_plain(figs.discovery_rate(lpm))),
-        Main.DISCOVERY_RADAR: with_parts(figs.discovery_radar(radar), figs.discovery_radar_parts(radar)) if radar else Render(full=to_plain(figs.discovery_radar(radar))),
-        Main.QUEUE_GAUGE: with_parts(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous)) if depth is not None else Render(full=to_plain(figs.queue_gauge(None))),
+        Main.DISCOVERY_CHART: with_parts(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm))
+        if lpm
+        else Render(full=to_plain(figs.discovery_rate(lpm))),
+        Main.DISCOVERY_RADAR: with_parts(figs.discovery_radar(radar), figs.discovery_radar_parts(radar))
+        if radar
+        else Render(full=to_plain(figs.discovery_radar(radar))),
+        Main.QUEUE_GAUGE: with_parts(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous))
+        if depth is not None
+        else Render(full=to_plain(figs.queue_gauge(None))),
         Main.TIMELINE: _timeline(mc, etas),
         Main.QUOTA_CHART: _quota(doc.get("api_quota_statuses", [])),
     }

@@ -30,8 +30,11 @@ def configured_channels(settings: Settings) -> tuple[str, ...]:
 
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
-    return tuple(s for s in (settings.alert_slack_webhook, settings.alert_webhook_url, settings.smtp.password,
-                             settings.api_token) if s)
+    return tuple(
+        s
+        for s in (settings.alert_slack_webhook, settings.alert_webhook_url, settings.smtp.password, settings.api_token)
+        if s
+    )
 
 
 def send(channel: str, notice: dict, settings: Settings, timeout: float) -> None:

@@ -48,14 +48,18 @@ def render(notice: dict, sender: str, recipients: list[str]) -> EmailMessage:
     parts = [f"<h2 style='font-family:sans-serif'>{e(title(notice))}</h2>"]
     for ev in events[:MAX_EVENTS]:
         colour = COLOURS.get(ev.get("severity"), "#6d7f99")
-        rows = "".join(f"<tr><th align='left' style='padding-right:12px'>{e(label)}</th><td>{e(value)}</td></tr>"
-                       for label, value in fields(ev))
-        parts.append(f"<div style='border-left:4px solid {colour};padding:4px 12px;margin:12px 0;font-family:sans-serif'>"
-                     f"<p><strong>{e(headline(ev))}</strong></p><table>{rows}</table></div>")
+        rows = "".join(
+            f"<tr><th align='left' style='padding-right:12px'>{e(label)}</th><td>{e(value)}</td></tr>"
+            for label, value in fields(ev)
+        )
+        parts.append(
+            f"<div style='border-left:4px solid {colour};padding:4px 12px;margin:12px 0;font-family:sans-serif'>"
+            f"<p><strong>{e(headline(ev))}</strong></p><table>{rows}</table></div>"
+        )
     if len(events) > MAX_EVENTS:
         parts.append(f"<p>… and {len(events) - MAX_EVENTS} more</p>")
     if link:
-        parts.append(f"<p><a href=\"{e(link, quote=True)}\">Open Mission Control</a></p>")
+        parts.append(f'<p><a href="{e(link, quote=True)}">Open Mission Control</a></p>')
     msg.add_alternative("<html><body>" + "".join(parts) + "</body></html>", subtype="html")
     return msg
 
@@ -76,4 +80,6 @@ def send(smtp: SmtpSettings, msg: EmailMessage, recipients: list[str], timeout: 
     except DeliveryError:
         raise
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port}: {scrub(f'{type(exc).__name__}: {exc}', [smtp.password])}") from None
+        raise DeliveryError(
+            f"SMTP {smtp.host}:{smtp.port}: {scrub(f'{type(exc).__name__}: {exc}', [smtp.password])}"
+        ) from None

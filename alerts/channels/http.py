@@ -13,8 +13,12 @@ from alerts.secrets import mask_url, scrub
 def post_json(url: str, body: dict, timeout: float, headers: dict | None = None) -> int:
     """POST `body` as JSON to `url`; returns the status, raises `DeliveryError` unless 2xx."""
     data = json.dumps(body, separators=(",", ":")).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "link-profiler-mission-control", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "link-profiler-mission-control", **(headers or {})},
+    )
     try:
         # The URL comes from settings (checked to be http/https at start-up), never from crawled data.
         with urllib.request.urlopen(request, timeout=timeout) as resp:

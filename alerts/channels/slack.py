@@ -23,16 +23,33 @@ def render(notice: dict) -> dict:
     events = notice.get("events") or []
     blocks: list[dict] = [{"type": "header", "text": _plain(title(notice), 150)}]
     for ev in events[:MAX_EVENTS]:
-        blocks.append({"type": "section", "text": _plain(f"{SEVERITY_EMOJI.get(ev.get('severity'), '')} {headline(ev)}".strip())})
-        blocks.append({"type": "section", "fields": [_plain(f"{label}: {value}", 1900) for label, value in fields(ev)][:10]})
+        blocks.append(
+            {"type": "section", "text": _plain(f"{SEVERITY_EMOJI.get(ev.get('severity'), '')} {headline(ev)}".strip())}
+        )
+        blocks.append(
+            {"type": "section", "fields": [_plain(f"{label}: {value}", 1900) for label, value in fields(ev)][:10]}
+        )
         blocks.append({"type": "divider"})
     if len(events) > MAX_EVENTS:
         blocks.append({"type": "context", "elements": [_plain(f"and {len(events) - MAX_EVENTS} more")]})
     link = alerts_link(notice)
     if link:
-        blocks.append({"type": "actions", "elements": [{
-            "type": "button", "text": _plain("Open Mission Control"), "url": link, "action_id": "open_dashboard"}]})
-    blocks.append({"type": "context", "elements": [_plain(f"notice {notice.get('notice_id')} · {notice.get('created_at')}")]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": _plain("Open Mission Control"),
+                        "url": link,
+                        "action_id": "open_dashboard",
+                    }
+                ],
+            }
+        )
+    blocks.append(
+        {"type": "context", "elements": [_plain(f"notice {notice.get('notice_id')} · {notice.get('created_at')}")]}
+    )
     return {"text": title(notice), "blocks": blocks[:50]}
 
 

@@ -18,12 +18,26 @@ def render(notice: dict) -> dict:
         "created_at": notice.get("created_at"),
         "title": title(notice),
         "dashboard_url": alerts_link(notice),
-        "events": [{k: ev.get(k) for k in ("event", "fingerprint", "state", "at", "since", "fired_at", "resolved_at", "comment")}
-                   | {"alert": {"type": ev.get("type"), "severity": ev.get("severity"), "message": ev.get("message"),
-                                "timestamp": ev.get("fired_at") or ev.get("since"), "affected_jobs": ev.get("affected_jobs", []),
-                                "recommended_action": ev.get("recommended_action"), "details": ev.get("details", {}),
-                                "affected_satellites": ev.get("affected_satellites", []), "rule": ev.get("rule")}}
-                   for ev in events],
+        "events": [
+            {
+                k: ev.get(k)
+                for k in ("event", "fingerprint", "state", "at", "since", "fired_at", "resolved_at", "comment")
+            }
+            | {
+                "alert": {
+                    "type": ev.get("type"),
+                    "severity": ev.get("severity"),
+                    "message": ev.get("message"),
+                    "timestamp": ev.get("fired_at") or ev.get("since"),
+                    "affected_jobs": ev.get("affected_jobs", []),
+                    "recommended_action": ev.get("recommended_action"),
+                    "details": ev.get("details", {}),
+                    "affected_satellites": ev.get("affected_satellites", []),
+                    "rule": ev.get("rule"),
+                }
+            }
+            for ev in events
+        ],
     }
 
 
