@@ -18,6 +18,10 @@ from config import Settings, cli_settings, load_settings
 from data.services import Services
 from mission.context import AppContext
 from mission.snapshot_store import SnapshotStore
+from pages import PAGES
+from pages.shell import callbacks as shell_callbacks
+from pages.shell import layout as shell_layout
+from ui.page import normal_path
 
 log = logging.getLogger("mission_control")
 
@@ -30,9 +34,8 @@ def create_app(
     `start_background` starts the producer loop (and the simulator when enabled); tests that
     drive the producer by hand pass False. The `AppContext` is at `app.server.extensions["mission_control"]`.
     """
+    from analytics.producer import analytics_of
     from api.core import register_core_api
-    from callbacks.shell import register_shell
-    from layouts.pages import available_pages
     from mission.startup import attach_features, prepare_storage, register_feature_apis, start_background_work
 
     settings = settings or load_settings()
@@ -40,6 +43,7 @@ def create_app(
     prepare_storage(services)
     ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
     attach_features(ctx)
+    analytics_of(ctx)
 
     app = dash.Dash(
         __name__,
@@ -54,13 +58,10 @@ def create_app(
         eager_loading=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    pages = available_pages()
-    app.layout = lambda: first_paint(ctx, pages)
-    register_shell(app, ctx, pages)
-    for page in pages:
-        module = page.callbacks_module()
-        if module is not None:
-            module.register(app, ctx)
+    app.layout = lambda: first_paint(ctx, PAGES)
+    shell_callbacks.register(app, ctx, PAGES)
+    for page in PAGES:
+        page.register(app, ctx)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
     app.server.extensions["mission_control"] = ctx
@@ -77,14 +78,11 @@ def first_paint(ctx: AppContext, pages):
 
     import flask
 
-    from layouts.pages import normal_path, page_content
-    from layouts.shell import shell_layout
-
     referrer = flask.request.referrer if flask.has_request_context() else None
     if not referrer:
-        return shell_layout(ctx, pages)
+        return shell_layout.layout(ctx, pages)
     path = normal_path(urlsplit(referrer).path)
-    return shell_layout(ctx, pages, path, page_content(ctx, pages, path))
+    return shell_layout.layout(ctx, pages, path, shell_layout.page_content(ctx, pages, path))
 
 
 def __getattr__(name: str):

@@ -35,7 +35,8 @@ from config import load_settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import StatementCounter, make_engine
 from data.services import Services
-from layouts.ids import Main, Shell
+from pages.mission.ids import MissionIds as Main
+from pages.shell.ids import ShellIds as Shell
 
 REDIS = os.environ.get("MC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 DB_NAME = "mc_bench_live"
@@ -80,7 +81,7 @@ class ServerTimer:
 
 
 def refresh_request(app) -> tuple[str, list]:
-    key = next(k for k in app.callback_map if f"{Main.DIGESTS}.data" in k)
+    key = next(k for k in app.callback_map if f"{Main.HELD}.data" in k)
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
     return key, outputs
 
@@ -94,7 +95,7 @@ def viewer(base, key, outputs, refresh_s, stop, stats, lock):
                 "output": key,
                 "outputs": outputs,
                 "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-                "state": [{"id": Main.DIGESTS, "property": "data", "value": digests}],
+                "state": [{"id": Main.HELD, "property": "data", "value": digests}],
                 "changedPropIds": [f"{Shell.TICK}.n_intervals"],
             }
         ).encode()
@@ -116,7 +117,7 @@ def viewer(base, key, outputs, refresh_s, stop, stats, lock):
             stats["bytes"].append(len(data) if code == 200 else 0)
         if code == 200:
             # What the browser keeps: the version it now shows.
-            digests = json.loads(data)["response"].get(Main.DIGESTS, {}).get("data", digests)
+            digests = json.loads(data)["response"].get(Main.HELD, {}).get("data", digests)
         stop.wait(max(0.0, refresh_s - (time.perf_counter() - started)))
 
 

@@ -25,7 +25,7 @@ from api.http import write_refusal
 from figures.alerts import history_figure
 from layouts import alert_center as view
 from layouts.alert_ids import AlertIds
-from layouts.ids import Shell
+from pages.shell.ids import ShellIds as Shell
 from mission.context import AppContext
 
 SECTIONS = (AlertIds.SUMMARY, AlertIds.FIRING, AlertIds.PENDING, AlertIds.SILENCES, AlertIds.RULES)

@@ -17,7 +17,7 @@ from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts import quotas as view
-from layouts.ids import Shell
+from pages.shell.ids import ShellIds as Shell
 from layouts.quota_ids import QuotaIds
 
 # section -> the part of the overview it shows

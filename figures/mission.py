@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
+from figures.parts import trace_part
 from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure, mono_margin
 
 QUEUE_WARN = 500
 QUEUE_OVERFLOW = 1000
 TREND_POINTS = 120
+QUEUE_TRACE = "queue depth"
+JOB_BARS, PROJECTED_BARS = "jobs", "projected"
 
 
 def _ms(epoch: float) -> int:
@@ -49,7 +52,7 @@ def discovery_rate(points: list[list[float]]) -> go.Figure:
 
 def discovery_rate_parts(points: list[list[float]]) -> dict:
     """Only the current minute's bar changes from tick to tick; a new minute redraws the chart."""
-    return {("data", 0, "y", len(points) - 1): points[-1][1]} if points else {}
+    return {trace_part("links/min", "y", len(points) - 1): points[-1][1]} if points else {}
 
 
 RADAR_METRICS = (
@@ -129,10 +132,10 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
 def discovery_radar_parts(rows: list[dict]) -> dict:
     theta = _radar_theta(rows)
     parts = {}
-    for i, (key, *_rest) in enumerate(RADAR_METRICS):
-        parts[("data", i, "r")] = _radar_r(rows, key)
-        parts[("data", i, "theta")] = theta
-        parts[("data", i, "customdata")] = [r.get(key) for r in rows]
+    for key, name, *_rest in RADAR_METRICS:
+        parts[trace_part(name, "r")] = _radar_r(rows, key)
+        parts[trace_part(name, "theta")] = theta
+        parts[trace_part(name, "customdata")] = [r.get(key) for r in rows]
     return parts
 
 
@@ -181,6 +184,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
             marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
             text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars],
             textposition="inside",
+            name=JOB_BARS,
             customdata=[[str(r.get("target_url") or ""), r.get("status")] for r, *_ in bars],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{text}<extra></extra>",
         )
@@ -192,6 +196,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
             x=[eta * 1000 for _, _, eta in projected],
             base=[b for _, b, _ in projected],
             orientation="h",
+            name=PROJECTED_BARS,
             marker=dict(color="rgba(0,229,255,0.15)", line=dict(color=CYAN, width=1)),
             hovertemplate="ETA +%{x:.0f} ms<extra>projected</extra>",
         )
@@ -205,6 +210,7 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
         return empty_figure("queue unreadable")
     top = max(QUEUE_OVERFLOW * 1.5, depth * 1.1)
     indicator = go.Indicator(
+        name=QUEUE_TRACE,
         mode="gauge+number+delta" if previous is not None else "gauge+number",
         value=depth,
         delta=dict(reference=previous, increasing=dict(color=AMBER), decreasing=dict(color=GREEN))
@@ -229,10 +235,10 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
 def queue_gauge_parts(depth: int | None, previous: int | None = None) -> dict:
     top = max(QUEUE_OVERFLOW * 1.5, (depth or 0) * 1.1)
     return {
-        ("data", 0, "value"): depth,
-        ("data", 0, "delta", "reference"): previous,
-        ("data", 0, "gauge", "axis", "range"): [0, top],
-        ("data", 0, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top],
+        trace_part(QUEUE_TRACE, "value"): depth,
+        trace_part(QUEUE_TRACE, "delta", "reference"): previous,
+        trace_part(QUEUE_TRACE, "gauge", "axis", "range"): [0, top],
+        trace_part(QUEUE_TRACE, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top],
     }
 
 

@@ -16,9 +16,9 @@ from alerts.conditions import ALERT_TYPES
 from alerts.store import HISTORY_EVENTS
 from figures.alerts import history_figure
 from layouts.alert_ids import AlertIds
-from layouts.panels import GRAPH_CONFIG, panel
+from ui.panel import GRAPH_CONFIG, panel
 from mission.context import AppContext
-from views import format as fmt
+from ui import format as fmt
 
 SEVERITIES = ("critical", "warning", "info")
 NEW_ALERT_S = 60  # a critical alert younger than this flashes

@@ -8,8 +8,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.analysis_ids import Dom
-from layouts.analysis_parts import export_tools, panel, table
-from layouts.panels import GRAPH_CONFIG
+from ui.panel import analysis_panel as panel
+from ui.tables import export_tools, fields, records
+from ui.tables import table as rows_table
+
+
+def table(table_id, frame, columns, **extra):
+    return rows_table(table_id, records(frame, fields(columns)), columns, **extra)
+from ui.panel import GRAPH_CONFIG
 from views.domains import (
     BREAKDOWN_COLUMNS,
     GAP_COLUMNS,

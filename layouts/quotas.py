@@ -14,7 +14,7 @@ from dash import dcc, html
 from figures.quotas import burndown, quota_bars
 from figures.theme import empty_figure
 from layouts.quota_ids import QuotaIds, provider_id
-from layouts.panels import GRAPH_CONFIG, panel
+from ui.panel import GRAPH_CONFIG, panel
 from quotas.overview import summarize
 
 

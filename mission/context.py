@@ -23,13 +23,14 @@ class AppContext:
     alerts: Any = None  # alerts engine, evaluated by the producer
     simulator: Any = None
     producer: Any = None
-    render_cache: Any = None  # views.render_cache.RenderCache, created on first use
+    # Each page's ui.live.RenderCache, by page name, created on first use (ui.live.page_renders).
+    render_caches: dict = field(default_factory=dict)
     # Called by the producer after each snapshot is built: fn(document, now) -> None.
     tick_hooks: list[Callable] = field(default_factory=list)
 
     def stop(self) -> None:
         """Stop the background producer and simulator (tests, shutdown)."""
-        for part in (self.producer, self.simulator, self.alerts):
+        for part in (self.producer, self.simulator, self.alerts, *self.render_caches.values()):
             if part is not None:
                 try:
                     part.stop()

@@ -169,7 +169,7 @@ def _call(client, app, fragment: str, inputs: list, state: list | None = None):
 
 def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
     from layouts.alert_ids import AlertIds
-    from layouts.ids import Shell
+    from pages.shell.ids import ShellIds as Shell
 
     app, ctx = app_ctx
     client = app.server.test_client()

@@ -5,7 +5,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from layouts.ids import Main, Shell
+from pages.mission.ids import MissionIds as Main
+from pages.shell.ids import ShellIds as Shell
 from tests import dataset
 from tests import lp_rows as lp
 from tests.conftest import browser_errors, build_services, ticked_app

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from layouts.analysis_ids import Disc
+from pages.discovery.ids import DiscoveryIds as Disc
 from tests import analytics_data as ad
 from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW

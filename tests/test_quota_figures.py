@@ -14,7 +14,7 @@ from test_quota_support import ALL_KEYS, FakeClock, manager, utc
 
 from figures.quotas import burndown, quota_bars
 from figures.theme import GREEN, MUTED, RED
-from layouts.ids import Shell
+from pages.shell.ids import ShellIds as Shell
 from layouts.quota_ids import QuotaIds, provider_id
 
 OUTPUTS = [

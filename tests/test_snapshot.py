@@ -7,7 +7,8 @@ import pytest
 
 from app import create_app
 from data.connections import StatementCounter
-from layouts.ids import Main, Shell
+from pages.mission.ids import MissionIds as Main
+from pages.shell.ids import ShellIds as Shell
 from mission.loop import MissionLoop
 from tests import dataset
 from tests.conftest import ticked_app
@@ -71,7 +72,7 @@ def test_snapshot_matches_storage(live):
 
 def _tick_request(digests):
     return [{"id": Shell.TICK, "property": "n_intervals", "value": 1}], [
-        {"id": Main.DIGESTS, "property": "data", "value": digests}
+        {"id": Main.HELD, "property": "data", "value": digests}
     ]
 
 
@@ -81,13 +82,13 @@ def test_viewers_cause_no_sql_and_get_small_deltas(live):
     # Requests run in this thread; the alert engine's delivery worker runs SQL on its own.
     counter = StatementCounter(ctx.services.engine, this_thread_only=True)
     inputs, state = _tick_request({})
-    status, body, first = call(client, app, f"{Main.DIGESTS}.data", inputs, state)
+    status, body, first = call(client, app, f"{Main.HELD}.data", inputs, state)
     assert status == 200
-    digests = first["response"][Main.DIGESTS]["data"]
+    digests = first["response"][Main.HELD]["data"]
     assert digests == {"v": 1, "trend_last": digests["trend_last"]}
     assert first["response"][Main.KPI_ACTIVE]["children"] == "2"
     for _ in range(25):  # many viewers at the same version: no SQL, no data
-        status, _, _ = call(client, app, f"{Main.DIGESTS}.data", *_tick_request(digests))
+        status, _, _ = call(client, app, f"{Main.HELD}.data", *_tick_request(digests))
         assert status == 204
     assert counter.count == 0
 
@@ -102,9 +103,9 @@ def test_viewers_cause_no_sql_and_get_small_deltas(live):
     loop.tick(now=NOW)
     assert counter.count > 0  # the producer did query
     counter.count = 0
-    status, body, delta = call(client, app, f"{Main.DIGESTS}.data", *_tick_request(digests))
+    status, body, delta = call(client, app, f"{Main.HELD}.data", *_tick_request(digests))
     assert status == 200 and counter.count == 0
-    changed = set(delta["response"]) - {Main.DIGESTS}
+    changed = set(delta["response"]) - {Main.HELD}
     assert Main.BOARD in changed and Main.FLEET not in changed and Main.KPI_ACTIVE not in changed
     ops = delta["response"][Main.BOARD]["children"]
     assert ops["__dash_patch_update"] == "__dash_patch_update"
@@ -125,7 +126,7 @@ def test_statements_per_tick_do_not_depend_on_viewers(live):
     alone = counter.count
     counter.count = 0
     for _ in range(50):
-        call(client, app, f"{Main.DIGESTS}.data", *_tick_request({}))
+        call(client, app, f"{Main.HELD}.data", *_tick_request({}))
     loop.tick(now=NOW)
     assert counter.count == alone
     counter.close()

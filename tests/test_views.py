@@ -9,9 +9,10 @@ from dash import no_update
 from data import fleet
 from data.jobs import eta_seconds
 from figures import mission as figs
+from figures.parts import trace_part
 from figures.theme import GREEN, RED
-from views import format as fmt
-from views.delta import Render, update_for, with_parts
+from ui import format as fmt
+from ui.delta import Render, resolve, to_plain, update_for, with_parts
 
 NOW = datetime(2026, 11, 28, 12, 0, 0)
 
@@ -61,7 +62,9 @@ def test_discovery_rate_and_gauge_builders():
     points = [[1_800_000_000, 3], [1_800_000_060, 7]]
     fig = figs.discovery_rate(points)
     assert list(fig.data[0].y) == [3, 7] and list(fig.data[0].x) == [1_800_000_000_000, 1_800_000_060_000]
-    assert figs.discovery_rate_parts(points) == {("data", 0, "y", 1): 7}
+    # The changing part is declared by trace name and resolves to the last point of that trace.
+    ((part, value),) = figs.discovery_rate_parts(points).items()
+    assert (resolve(to_plain(fig), part), value) == (("data", 0, "y", 1), 7)
     gauge = figs.queue_gauge(1200, previous=900)
     assert gauge.data[0].value == 1200 and gauge.data[0].gauge.threshold.value == figs.QUEUE_OVERFLOW
     assert gauge.data[0].delta.reference == 900
@@ -94,7 +97,7 @@ def test_radar_wraps_long_domains_at_a_separator_near_the_middle():
         "example-<br>target-3.co.uk",
     ]
     assert list(figs.discovery_radar(rows).data[0].theta) == want
-    assert figs.discovery_radar_parts(rows)[("data", 0, "theta")] == want
+    assert figs.discovery_radar_parts(rows)[trace_part(figs.RADAR_METRICS[0][1], "theta")] == want
 
 
 def test_timeline_bars_colour_by_status_and_project_eta():

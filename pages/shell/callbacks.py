@@ -6,12 +6,15 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from layouts.ids import Shell
-from layouts.pages import normal_path, page_content
-from mission.context import AppContext
+from pages.shell.ids import ShellIds as Shell
+from pages.shell.layout import page_content
+from pages.shell.model import latest, offline_sources
+from ui.page import normal_path
 
 
-def register_shell(app, ctx: AppContext, pages) -> None:
+def register(app, ctx, pages) -> None:
+    """Attach the shell's callbacks (routing, config panel, LIVE indicator) to `app`."""
+
     @app.callback(
         Output(Shell.PAGE, "children"),
         Output(Shell.RENDERED, "data"),
@@ -43,7 +46,7 @@ def register_shell(app, ctx: AppContext, pages) -> None:
     def snapshot_time(_tick, held):
         """Triggered by the interval: the snapshot's build time and any offline source."""
         try:
-            version, doc = ctx.snapshots.load()
+            version, doc = latest(ctx)
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
             return {"v": None, "t": (held or {}).get("t")}, "REDIS OFFLINE"
@@ -52,8 +55,7 @@ def register_shell(app, ctx: AppContext, pages) -> None:
         if held and held.get("v") == version:
             raise PreventUpdate
         mc = doc.get("mc", {})
-        offline = [name.upper() + " OFFLINE" for name, h in mc.get("sources", {}).items() if not h.get("online", True)]
-        return {"v": version, "t": mc.get("built_at"), "r": mc.get("refresh_rate_ms")}, " · ".join(offline)
+        return {"v": version, "t": mc.get("built_at"), "r": mc.get("refresh_rate_ms")}, offline_sources(doc)
 
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="liveIndicator"),

@@ -11,12 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from figures import mission as figs
-from layouts.ids import Main
-from layouts.panels import GRAPH_CONFIG, panel
-from mission.context import AppContext
-from views.delta import to_plain
-from views.mission import render_all
-from views.render_cache import render_cache
+from pages.mission.ids import MissionIds as Main
+from pages.mission.model import latest, queue_trend
+from pages.mission.render import render
+from ui.delta import to_plain
+from ui.live import page_renders
+from ui.panel import GRAPH_CONFIG, panel
 
 
 def radar_key() -> list:
@@ -55,21 +55,21 @@ def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
 
 
-def layout(ctx: AppContext):
+def layout(ctx):
     try:
-        version, doc = ctx.snapshots.load()
+        version, doc = latest(ctx)
     except Exception:
         version, doc = None, None
-    renders = render_cache(ctx).get(version, doc) if doc else render_all({})
+    renders = page_renders(ctx, "mission", render).get(version, lambda: doc) if doc else render({})
     doc = doc or {}
-    trend = doc.get("mc", {}).get("queue_trend", [])
+    trend = queue_trend(doc)
     # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
-    digests = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}
+    held = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}
 
     return html.Div(
         className="mission-screen",
         children=[
-            dcc.Store(id=Main.DIGESTS, data=digests),
+            dcc.Store(id=Main.HELD, data=held),
             html.Div(
                 className="kpi-row",
                 children=[

@@ -2,10 +2,10 @@
 
 One callback per tick per viewer. It reads only the snapshot (one Redis GET of the version;
 the document is fetched and parsed once per version per process) and never runs SQL. The
-browser holds just the version it shows; the callback renders that version and the latest
-(views/render_cache.py: renders are cached per version and shared by every viewer) and sends, per
-panel, nothing, a Patch of what differs, or the full value. The queue trend is extended
-(capped extendData) rather than redrawn.
+browser holds just the version it shows; `ui.live.smallest_update` renders that version and
+the latest (renders are cached per version and shared by every viewer, and warmed by a thread
+while viewers poll) and sends, per panel, nothing, a Patch of what differs, or the full value.
+The queue trend is extended (capped extendData) rather than redrawn.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
-from layouts.ids import Main, Shell
-from mission.context import AppContext
-from views.delta import update_for
-from views.render_cache import render_cache
+from pages.mission.ids import MissionIds as Main
+from pages.mission.model import at_version, latest, queue_trend
+from pages.mission.render import render
+from pages.shell.ids import ShellIds
+from ui.live import page_renders, smallest_update
 
 PANELS = [
     Main.KPI_ACTIVE,
@@ -55,34 +56,38 @@ PROPERTY = {
 }
 
 
-def register(app, ctx: AppContext) -> None:
-    cache = render_cache(ctx)
-    outputs = [Output(p, PROPERTY.get(p, "children")) for p in PANELS]
+def register(app, ctx) -> None:
+    """Attach the main screen's live callback to `app`."""
+    cache = page_renders(ctx, "mission", render)
+    pause_s = max(0.05, ctx.settings.refresh_rate_ms / 4000)
+
+    def latest_model():
+        version, doc = latest(ctx)
+        return None if doc is None else (version, doc)
 
     @app.callback(
-        *outputs,
+        *[Output(p, PROPERTY.get(p, "children")) for p in PANELS],
         Output(Main.QUEUE_TREND, "extendData"),
-        Output(Main.DIGESTS, "data"),
-        Input(Shell.TICK, "n_intervals"),
-        State(Main.DIGESTS, "data"),
+        Output(Main.HELD, "data"),
+        Input(ShellIds.TICK, "n_intervals"),
+        State(Main.HELD, "data"),
         prevent_initial_call=True,
     )
     def refresh_main(_tick, held):
         """Triggered by the shell's interval: send each changed panel's smallest update."""
         try:
-            version, doc = ctx.snapshots.load()
+            version, doc = latest(ctx)
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
             raise PreventUpdate from None
-        cache.viewer_seen()
-        held = held or {}
-        shown = held.get("v")
-        if doc is None or shown == version:
+        cache.warm_while_viewed(latest_model, pause_s)
+        if doc is None:
             raise PreventUpdate
-        new = cache.get(version, doc)
-        old = cache.get(shown) if isinstance(shown, int) else None
-        sent = [update_for(new[p], old[p] if old else None) for p in PANELS]
-        trend = doc.get("mc", {}).get("queue_trend", [])
+        held = held or {}
+        sent, state = smallest_update(
+            cache, held, version, lambda: doc, PANELS, load_old=lambda old: at_version(ctx, old), field="v"
+        )
+        trend = queue_trend(doc)
         extension = figs.trend_extension(trend, held.get("trend_last"))
-        state = {"v": version, "trend_last": trend[-1][0] if trend else held.get("trend_last")}
+        state["trend_last"] = trend[-1][0] if trend else held.get("trend_last")
         return (*sent, extension if extension else no_update, state)

@@ -1,6 +1,7 @@
-"""The main screen's panels rendered from one snapshot document.
+"""The main screen's panels rendered from one snapshot document (pure).
 
-`render_all(doc)` returns {panel id: Render}. Crawled text (URLs, job targets, error messages,
+`render(doc)` returns {panel id: Render}; the parts that change tick to tick are declared by
+component id (`node`) or trace name (`trace_part`), never by position. Crawled text (URLs, job targets, error messages,
 satellite ids) goes into components as plain text children, which React escapes, never as HTML
 or markdown; a link is only made from an http(s) URL.
 """
@@ -12,11 +13,13 @@ import time
 from dash import html
 
 from figures import mission as figs
-from layouts.ids import Main
-from views import format as fmt
-from views.delta import Render, to_plain, with_parts
+from figures.parts import trace_index, trace_part
+from pages.mission.ids import MissionIds as Main
+from ui import format as fmt
+from ui.delta import Render, node, to_plain, with_parts
 
 SEVERITIES = ("critical", "warning", "info")
+USED_BARS = "used"  # the quota chart's usage trace (figures.quotas.quota_bars)
 
 
 def kpis(doc: dict) -> dict[str, Render]:
@@ -58,29 +61,30 @@ def mission_board(doc: dict) -> Render:
     jobs = doc.get("mc", {}).get("active_jobs", [])
     if not jobs:
         return Render(full=[html.Div("No active missions", className="panel-empty")])
-    cards, parts, structure = [], {}, []
+    cards, parts = [], {}
     for i, job in enumerate(jobs[:24]):
         pct = int(float(job.get("progress_percentage") or 0))
         eta = fmt.coarse_duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
         sat = job.get("satellite_id") or "unassigned"
         target = str(job.get("target_url") or "")
+        ring, eta_id, sat_id = (f"{Main.BOARD}-{i}-{part}" for part in ("ring", "eta", "sat"))
         cards.append(
             html.Div(
                 className="mission-card",
                 children=[
                     # The label is drawn by CSS from --p, so a tick only sends the new percentage.
-                    html.Div(className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
+                    html.Div(id=ring, className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
                     html.Div(
                         className="mission-info",
                         children=[
                             html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
                             html.Div(fmt.short(target, 48), className="mission-target", title=target),
                             html.Div(
-                                [html.Span("ETA ", className="label"), html.Span(eta, className="mono")],
+                                [html.Span("ETA ", className="label"), html.Span(eta, id=eta_id, className="mono")],
                                 className="mission-eta",
                             ),
                             html.Div(
-                                [html.Span("SAT ", className="label"), html.Span(sat, className="mono")],
+                                [html.Span("SAT ", className="label"), html.Span(sat, id=sat_id, className="mono")],
                                 className="mission-sat",
                             ),
                         ],
@@ -88,13 +92,10 @@ def mission_board(doc: dict) -> Render:
                 ],
             )
         )
-        structure.append([job.get("id"), job.get("job_type"), target])
-        ring = (i, "props", "children", 0, "props")
-        info = (i, "props", "children", 1, "props", "children")
-        parts[(*ring, "style")] = {"--p": pct}
-        parts[(*info, 2, "props", "children", 1, "props", "children")] = eta
-        parts[(*info, 3, "props", "children", 1, "props", "children")] = sat
-    return Render(full=cards, structure=structure, parts=parts, items=True)
+        parts[node(ring, "style")] = {"--p": pct}
+        parts[node(eta_id, "children")] = eta
+        parts[node(sat_id, "children")] = sat
+    return with_parts(cards, parts, items=True)
 
 
 def fleet_grid(doc: dict) -> Render:
@@ -104,8 +105,9 @@ def fleet_grid(doc: dict) -> Render:
     if not sats:
         return Render(full=[html.Div("No satellite has reported in the last 24 h", className="panel-empty")])
     built = mc.get("built_at") or time.time()
-    tiles, parts, structure = [], {}, []
+    tiles, parts = [], {}
     for i, s in enumerate(sats):
+        beat_id, job_id, cpu_id, mem_id = (f"{Main.FLEET}-{i}-{part}" for part in ("beat", "job", "cpu", "mem"))
         status = s.get("status") or "unresponsive"
         beat = s.get("last_heartbeat")
         age = "never" if beat is None else fmt.heartbeat_age(max(0.0, built - beat))
@@ -122,22 +124,20 @@ def fleet_grid(doc: dict) -> Render:
                     ),
                     html.Div(status.upper(), className="sat-status"),
                     html.Div(
-                        [html.Span("beat ", className="label"), html.Span(age, className="mono")], className="sat-beat"
+                        [html.Span("beat ", className="label"), html.Span(age, id=beat_id, className="mono")],
+                        className="sat-beat",
                     ),
-                    html.Div(job_text, className="sat-job mono"),
-                    html.Div(className="sat-meters", children=[_meter("CPU", cpu), _meter("MEM", mem)]),
+                    html.Div(job_text, id=job_id, className="sat-job mono"),
+                    html.Div(className="sat-meters", children=[_meter(cpu_id, "CPU", cpu), _meter(mem_id, "MEM", mem)]),
                 ],
             )
         )
-        structure.append([s.get("satellite_id"), status])
-        base = (i, "props", "children")
-        parts[(*base, 2, "props", "children", 1, "props", "children")] = age
-        parts[(*base, 3, "props", "children")] = job_text
-        for j, value in enumerate((cpu, mem)):
-            meter = (*base, 4, "props", "children", j, "props")
-            parts[(*meter, "className")] = _meter_class(value)
-            parts[(*meter, "style")] = _meter_style(value)
-    return Render(full=tiles, structure=structure, parts=parts, items=True)
+        parts[node(beat_id, "children")] = age
+        parts[node(job_id, "children")] = job_text
+        for meter, value in ((cpu_id, cpu), (mem_id, mem)):
+            parts[node(meter, "className")] = _meter_class(value)
+            parts[node(meter, "style")] = _meter_style(value)
+    return with_parts(tiles, parts, items=True)
 
 
 def _meter_class(value) -> str:
@@ -151,8 +151,9 @@ def _meter_style(value) -> dict:
     return {"--v": 0 if value is None else round(max(0.0, min(100.0, float(value))))}
 
 
-def _meter(label: str, value):
+def _meter(meter_id: str, label: str, value):
     return html.Div(
+        id=meter_id,
         className=_meter_class(value),
         style=_meter_style(value),
         children=[
@@ -220,21 +221,21 @@ def queue_detail(doc: dict) -> Render:
                     html.Tr(
                         [
                             html.Td(name, className="label"),
-                            html.Td(fmt.count(v), className="mono num"),
+                            html.Td(fmt.count(v), id=_count_id(i), className="mono num"),
                             html.Td(kind or "", className="muted"),
                         ]
                     )
-                    for name, v, kind in rows
+                    for i, (name, v, kind) in enumerate(rows)
                 ]
             )
         ],
     )
     # Counts change every tick; the rows and key types almost never do.
-    parts = {
-        ("props", "children", 0, "props", "children", i, "props", "children", 1, "props", "children"): fmt.count(v)
-        for i, (_, v, _) in enumerate(rows)
-    }
-    return Render(full=table, structure=[(name, kind) for name, _, kind in rows], parts=parts)
+    return with_parts(table, {node(_count_id(i), "children"): fmt.count(v) for i, (_, v, _) in enumerate(rows)})
+
+
+def _count_id(row: int) -> str:
+    return f"{Main.QUEUE_DETAIL}-{row}-count"
 
 
 def figures(doc: dict) -> dict[str, Render]:
@@ -268,8 +269,16 @@ def _timeline(mc: dict, etas: dict) -> Render:
     if len(fig.get("data", [])) < 2:
         return Render(full=fig)
     # Bars grow with the clock every tick; their labels, colours and order rarely change.
-    paths = [("data", 0, "x"), ("data", 0, "text"), ("data", 1, "x"), ("data", 1, "base")]
-    return with_parts(fig, {p: fig["data"][p[1]].get(p[2]) for p in paths})
+    jobs, projected = (fig["data"][trace_index(fig, name)] for name in (figs.JOB_BARS, figs.PROJECTED_BARS))
+    return with_parts(
+        fig,
+        {
+            trace_part(figs.JOB_BARS, "x"): jobs.get("x"),
+            trace_part(figs.JOB_BARS, "text"): jobs.get("text"),
+            trace_part(figs.PROJECTED_BARS, "x"): projected.get("x"),
+            trace_part(figs.PROJECTED_BARS, "base"): projected.get("base"),
+        },
+    )
 
 
 def _coarse_eta(seconds):
@@ -282,8 +291,8 @@ def _quota(statuses: list[dict]) -> Render:
     if len(fig.get("data", [])) < 2:
         return Render(full=fig)
     # Usage moves with every API call; the providers, colours and layout rarely change.
-    used = fig["data"][1]
-    return with_parts(fig, {("data", 1, key): used.get(key) for key in ("x", "text", "hovertext")})
+    used = fig["data"][trace_index(fig, USED_BARS)]
+    return with_parts(fig, {trace_part(USED_BARS, key): used.get(key) for key in ("x", "text", "hovertext")})
 
 
 def quota_figure(statuses: list[dict]):
@@ -297,7 +306,7 @@ def quota_figure(statuses: list[dict]):
     return quota_bars(statuses)
 
 
-def render_all(doc: dict) -> dict[str, Render]:
+def render(doc: dict) -> dict[str, Render]:
     """Every panel of the main screen except the queue trend (which is extended, not re-rendered)."""
     renders = kpis(doc)
     renders.update(figures(doc))

@@ -1,4 +1,4 @@
-"""The panel every page is built of (a titled section with an optional subtitle and tools)
+"""The panel every page is built of (a titled section with an optional subtitle and tools),
 and the graph config every page's charts share."""
 
 from __future__ import annotations
@@ -19,3 +19,8 @@ def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") ->
     return html.Section(
         className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body]
     )
+
+
+def analysis_panel(title: str, body, subtitle: str | None = None, tools=None) -> html.Section:
+    """A panel of the analysis pages (Discovery, Domains, Performance): denser type."""
+    return panel(title, body, subtitle, tools, extra_class="ana-panel")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.ids import Shell
-from mission.context import AppContext
+from pages.shell.ids import ShellIds as Shell
+from ui.page import page_at
 
 
-def _config_rows(ctx: AppContext) -> list:
+def _config_rows(ctx) -> list:
     """Non-secret settings for the config panel (keys are shown masked, never in clear)."""
     s = ctx.settings
     rows = [
@@ -42,7 +42,7 @@ def _mask_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def shell_layout(ctx: AppContext, pages, path: str | None = None, content=None) -> html.Div:
+def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
     """The frame; with `content`, the page at `path` is painted with the first response."""
     nav = dbc.Nav(
         [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
@@ -103,3 +103,17 @@ def shell_layout(ctx: AppContext, pages, path: str | None = None, content=None) 
             html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
         ],
     )
+
+
+def not_found(pathname: str | None) -> html.Div:
+    """What the page container shows for a path no page serves."""
+    return html.Div(
+        className="panel panel-empty",
+        children=[html.H2("Not found", className="panel-title"), html.P(f"No page at {pathname}")],
+    )
+
+
+def page_content(ctx, pages, pathname: str | None):
+    """The layout of the page at `pathname`, or the not-found panel."""
+    page = page_at(pathname, pages)
+    return not_found(pathname) if page is None else page.layout(ctx)

@@ -1,27 +1,10 @@
-"""Component ids of the shell and the main screen, in one place (never repeated as literals)."""
+"""Component ids of the main screen (the Mission page)."""
 
 from enum import StrEnum
 
 
-class Shell(StrEnum):
-    URL = "mc-url"
-    ROOT = "mc-root"
-    PAGE = "mc-page"
-    NAV = "mc-nav"
-    TICK = "mc-tick"
-    LIVE = "mc-live"
-    LIVE_TEXT = "mc-live-text"
-    AGE = "mc-age"
-    BUILT_AT = "mc-built-at"
-    CONFIG_BUTTON = "mc-config-button"
-    CONFIG_PANEL = "mc-config-panel"
-    CLOCK = "mc-clock"
-    SOURCES = "mc-sources"
-    RENDERED = "mc-rendered-path"
-
-
-class Main(StrEnum):
-    DIGESTS = "main-digests"
+class MissionIds(StrEnum):
+    HELD = "main-digests"
     KPI_ACTIVE = "kpi-active"
     KPI_ACTIVE_SUB = "kpi-active-sub"
     KPI_FLEET = "kpi-fleet"

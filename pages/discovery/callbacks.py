@@ -1,0 +1,62 @@
+"""Callbacks of the Discovery page.
+
+- The shell's tick, the window or the domain filter: `ui.live.smallest_update` against the key
+  (rollup version, hour, controls); nothing is sent when the browser already shows that key.
+- A click on a heat-map cell or a velocity bar lists the links behind it (a bounded query).
+- Each table's CSV button downloads exactly the rows the table holds.
+"""
+
+from __future__ import annotations
+
+from dash import Input, Output, State
+from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
+
+from pages.discovery.ids import DiscoveryIds as Ids
+from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, drill, key, model
+from pages.discovery.render import OUTPUTS, drill_rows, render
+from pages.shell.ids import ShellIds
+from ui.live import RenderCache, smallest_update
+from ui.tables import register_csv
+
+
+def register(app, ctx) -> None:
+    """Attach the Discovery page's callbacks to `app`."""
+    cache = RenderCache(render)
+
+    @app.callback(
+        *[Output(output, prop) for output, prop in OUTPUTS.items()],
+        Output(Ids.HELD, "data"),
+        Input(ShellIds.TICK, "n_intervals"),
+        Input(Ids.WINDOW, "value"),
+        Input(Ids.DOMAIN, "value"),
+        State(Ids.HELD, "data"),
+        prevent_initial_call=True,
+    )
+    def refresh(_tick, days, domain, held):
+        """Triggered by the tick or the controls: send what changed since the key the browser holds."""
+        days = int(days or DEFAULT_WINDOW)
+        domain = None if domain in (None, ALL_DOMAINS) else str(domain)
+        sent, held = smallest_update(cache, held, key(ctx, days, domain), lambda: model(ctx, days, domain), OUTPUTS)
+        return (*sent, held)
+
+    @app.callback(
+        Output(Ids.DRILL, "data"),
+        Output(Ids.DRILL_TITLE, "children"),
+        Input(Ids.HEATMAP, "clickData"),
+        Input(Ids.VELOCITY, "clickData"),
+        State(Ids.DOMAIN, "value"),
+        prevent_initial_call=True,
+    )
+    def show_links(heat_click, velocity_click, domain):
+        """Triggered by a click on a heat-map cell or a velocity bar: the links behind it."""
+        clicked = "heatmap" if dash_ctx.triggered_id == Ids.HEATMAP else "velocity"
+        points = ((heat_click if clicked == "heatmap" else velocity_click) or {}).get("points") or []
+        if not points:
+            raise PreventUpdate
+        found = drill(ctx, clicked, points[0], None if domain in (None, ALL_DOMAINS) else str(domain))
+        return drill_rows(found.rows), found.title
+
+    register_csv(app, Ids.BOARD, "competition-board.csv")
+    register_csv(app, Ids.FINDS, "high-authority-finds.csv")
+    register_csv(app, Ids.DRILL, "links.csv")

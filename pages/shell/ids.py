@@ -1,0 +1,20 @@
+"""Component ids of the shell (header, nav, the shared tick, the page container)."""
+
+from enum import StrEnum
+
+
+class ShellIds(StrEnum):
+    URL = "mc-url"
+    ROOT = "mc-root"
+    PAGE = "mc-page"
+    NAV = "mc-nav"
+    TICK = "mc-tick"
+    LIVE = "mc-live"
+    LIVE_TEXT = "mc-live-text"
+    AGE = "mc-age"
+    BUILT_AT = "mc-built-at"
+    CONFIG_BUTTON = "mc-config-button"
+    CONFIG_PANEL = "mc-config-panel"
+    CLOCK = "mc-clock"
+    SOURCES = "mc-sources"
+    RENDERED = "mc-rendered-path"

@@ -1,0 +1,209 @@
+"""The smallest update: what changed between the version a viewer holds and the latest one.
+
+A panel renders to a `Render`: the full value (component, text or figure dict), its
+`structure` (what, when it changes, forces a full re-send) and `parts`: the places inside the
+full value whose contents change often (a ring's percentage, a bar's length). Builders declare
+a part by what it is, never by its position: `node(component_id, *prop_path)` for a component
+(found by its id in the tree) and `figures.parts.trace_part(trace_name, *path)` for a figure.
+`with_parts` turns those into the positional paths a `dash.Patch` needs, and raises when a part
+is no longer in the tree, so a change of shape fails a test instead of patching the wrong node. The viewer's browser
+keeps only the snapshot version it shows; the server renders that version and the latest (both
+cached per process) and sends, per panel, nothing, a `dash.Patch` of the parts that differ, or
+the full value when the structure changed or the old version is no longer known.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from dash import Patch, no_update
+from dash.development.base_component import Component
+
+from figures.parts import TracePart, trace_index
+
+Path = tuple
+
+
+class NodePart(tuple):
+    """`path` inside the props of the component whose id is `component_id`."""
+
+    __slots__ = ()
+
+    def __new__(cls, component_id: str, path: tuple):
+        return super().__new__(cls, (component_id, path))
+
+    @property
+    def component_id(self) -> str:
+        return self[0]
+
+    @property
+    def path(self) -> tuple:
+        return self[1]
+
+
+def node(component_id: str, *path: Any) -> NodePart:
+    """A part inside the component `component_id`: `node(id, "style")`, `node(id, "children")`."""
+    return NodePart(str(component_id), tuple(path))
+
+
+class PartNotFound(LookupError):
+    """A declared part is not in the rendered tree (the builder changed shape under it)."""
+
+
+def _component_path(root: Any, component_id: str) -> Path | None:
+    """Positional path (as a Patch sees the serialised tree) to the component with `component_id`."""
+    stack: list[tuple[Any, Path]] = [(root, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, Component):
+            if getattr(value, "id", None) == component_id:
+                return path
+            children = getattr(value, "children", None)
+            if children is not None:
+                stack.append((children, (*path, "props", "children")))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((child, (*path, i)) for i, child in enumerate(value))
+    return None
+
+
+def resolve(full: Any, part: Any) -> Path:
+    """The positional path of `part` (a NodePart, a TracePart or already a path) in `full`."""
+    if isinstance(part, NodePart):
+        found = _component_path(full, part.component_id)
+        if found is None:
+            raise PartNotFound(f"no component with id {part.component_id!r} in the rendered tree")
+        return (*found, "props", *part.path)
+    if isinstance(part, TracePart):
+        try:
+            return ("data", trace_index(full, part.trace), *part.path)
+        except KeyError as exc:
+            raise PartNotFound(str(exc)) from None
+    return tuple(part)
+
+
+@dataclass
+class Render:
+    """What one panel shows at one snapshot version."""
+
+    full: Any
+    structure: Any = None  # default: the full value itself
+    parts: dict[Path, Any] = field(default_factory=dict)
+    # A list panel (cards, tiles): `full` and `structure` are lists, item by item, and each
+    # part's path starts with its item's index. Items are then diffed one by one.
+    items: bool = False
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, value: Any) -> Render:
+        """A Render of the whole value (sent whole when it changes); figures become plain dicts."""
+        return cls(full=to_plain(value))
+
+    def structure_key(self) -> str:
+        # Renders are shared by every viewer of a version: serialise the structure once.
+        if self._key is None:
+            self._key = json.dumps(
+                self.full if self.structure is None else self.structure, sort_keys=True, default=_plain
+            )
+        return self._key
+
+
+def _plain(value):
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    return str(value)
+
+
+def to_plain(value: Any) -> Any:
+    """Figures to dicts so comparisons and Patches see plain JSON."""
+    if hasattr(value, "to_plotly_json") and value.__class__.__module__.startswith("plotly"):
+        return json.loads(value.to_json())
+    return value
+
+
+def with_parts(full: Any, parts: dict[Any, Any], items: bool = False) -> Render:
+    """A Render whose structure is `full` with the `parts` blanked out (so part changes alone
+    never force a full re-send). Parts are declared with `node` / `trace_part`; a declared part
+    missing from `full` raises PartNotFound. A positional path that does not exist falls back
+    to a whole-value Render."""
+    full = to_plain(full)
+    parts = {resolve(full, part): value for part, value in parts.items()}
+    if items:
+        return Render(full=full, structure=_item_structure(full, parts), parts=parts, items=True)
+    # Components are compared (and patched) in their serialised form.
+    structure = copy.deepcopy(full) if isinstance(full, dict) else json.loads(json.dumps(full, default=_plain))
+    for path in parts:
+        target = structure
+        try:
+            for step in path[:-1]:
+                target = target[step]
+            target[path[-1]] = None
+        except (KeyError, IndexError, TypeError):
+            return Render(full=full)
+    return Render(full=full, structure=structure, parts=parts)
+
+
+def _item_structure(full: list, parts: dict[Path, Any]) -> list:
+    """Per item, its serialised form with its parts blanked: an item whose only changes are
+    in its parts is patched, any other change replaces it."""
+    structure = []
+    for i, item in enumerate(full):
+        plain = json.loads(json.dumps(item, default=_plain))
+        for path, _value in parts.items():
+            if path[0] != i:
+                continue
+            target = plain
+            for step in path[1:-1]:
+                target = target[step]
+            target[path[-1]] = None
+        structure.append(plain)
+    return structure
+
+
+def _assign(patch: Patch, path: Path, value: Any) -> None:
+    target = patch
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
+def update_for(new: Render, old: Render | None) -> Any:
+    """What to send to turn `old` (what the viewer shows; None = unknown) into `new`."""
+    if old is None:
+        return new.full
+    if new.items and old.items:
+        return _update_items(new, old)
+    if old.structure_key() != new.structure_key():
+        return new.full
+    changed = [path for path, value in new.parts.items() if old.parts.get(path) != value]
+    if not changed:
+        return no_update
+    patch = Patch()
+    for path in changed:
+        _assign(patch, path, new.parts[path])
+    return patch
+
+
+def _update_items(new: Render, old: Render) -> Any:
+    """Item by item: a changed item is replaced whole, an unchanged one gets its changed
+    parts, new items are appended and missing ones deleted from the end."""
+    patch, touched = Patch(), False
+    n_old, n_new = len(old.structure), len(new.structure)
+    for i in range(min(n_old, n_new)):
+        if old.structure[i] != new.structure[i]:
+            patch[i] = new.full[i]
+            touched = True
+            continue
+        for path, value in new.parts.items():
+            if path[0] == i and old.parts.get(path) != value:
+                _assign(patch, path, value)
+                touched = True
+    if n_new > n_old:
+        patch.extend(new.full[n_old:])
+        touched = True
+    for j in range(n_old - 1, n_new - 1, -1):
+        del patch[j]
+        touched = True
+    return patch if touched else no_update

@@ -1,0 +1,141 @@
+"""The one way a page's tick callback decides what to send.
+
+A page names what its screen depends on with a cheap *key* (a snapshot version, a rollup
+version and the hour, the controls' values). The browser keeps the key it shows in a
+`dcc.Store`. On a tick:
+- same key as the browser holds: nothing is sent (`PreventUpdate`), no model is read;
+- otherwise the renders of the new key ({output id: Render}) come from a per-process cache
+  shared by every viewer (the first viewer of a key pays for model + render, the others only
+  compare), and each output gets `ui.delta.update_for(new, old)`: nothing, a `dash.Patch` of
+  the changed parts, or the full value when the old key's renders are unknown.
+
+`RenderCache` can also warm itself: while viewers poll, a thread renders each new key as soon
+as it exists, so no viewer's request pays for rendering. `stop()` ends that thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dash.exceptions import PreventUpdate
+
+from ui.delta import Render, update_for
+
+Renders = dict[str, Render]
+KEPT_RENDERS = 12
+WARM_WHILE_VIEWED_S = 60
+
+
+def key_text(key: Any) -> str:
+    """A key as the browser stores it and the cache indexes it (JSON, so lists and tuples agree)."""
+    return json.dumps(key, sort_keys=True, default=str, separators=(",", ":"))
+
+
+class RenderCache:
+    """Renders of the most recent keys of one page, shared by every viewer of a process."""
+
+    def __init__(self, render: Callable[[Any], Renders], keep: int = KEPT_RENDERS):
+        self._render = render
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._renders: OrderedDict[str, Renders] = OrderedDict()
+        self._last_viewer = 0.0
+        self._warmer: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def peek(self, key: Any) -> Renders | None:
+        with self._lock:
+            return self._renders.get(key_text(key))
+
+    def get(self, key: Any, load: Callable[[], Any]) -> Renders | None:
+        """The renders of `key`, rendering `load()` (the model) on a miss; None when load gives None."""
+        found = self.peek(key)
+        if found is not None:
+            return found
+        model = load()
+        if model is None:
+            return None
+        renders = self._render(model)
+        with self._lock:
+            self._renders[key_text(key)] = renders
+            while len(self._renders) > self._keep:
+                self._renders.popitem(last=False)
+        return renders
+
+    def warm_while_viewed(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
+        """Note a viewer's poll; on first use start a thread that renders `latest()`'s
+        (key, model) every `pause_s` for as long as viewers poll."""
+        self._last_viewer = time.monotonic()
+        if self._warmer is not None or self._stopped.is_set():
+            return
+        with self._lock:
+            if self._warmer is None:
+                self._warmer = threading.Thread(
+                    target=self._warm, args=(latest, pause_s), name="mc-render-warmer", daemon=True
+                )
+                self._warmer.start()
+
+    def _warm(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
+        while not self._stopped.wait(pause_s):
+            if time.monotonic() - self._last_viewer > WARM_WHILE_VIEWED_S:
+                continue
+            try:
+                found = latest()
+                if found is not None:
+                    key, model = found
+                    self.get(key, lambda model=model: model)
+            except Exception:  # a source is down: viewers' requests report it; keep warming later
+                self._stopped.wait(1)
+
+    def stop(self) -> None:
+        """End the warming thread (if any) and wait for it."""
+        self._stopped.set()
+        warmer = self._warmer
+        if warmer is not None and warmer is not threading.current_thread():
+            warmer.join(timeout=5)
+
+
+def smallest_update(
+    cache: RenderCache,
+    held: dict | None,
+    key: Any,
+    load: Callable[[], Any],
+    outputs: Sequence[str],
+    load_old: Callable[[Any], Any] | None = None,
+    field: str = "key",
+) -> tuple[list, dict]:
+    """What to send to a browser that shows `held["key"]` so that it shows `key`.
+
+    Returns (one update per output, the new held value). Raises PreventUpdate when the browser
+    already shows `key` or there is nothing to render. `load_old(old_key)` fetches the model
+    of an old key that has left the cache (None: unknown, then full values are sent). `field`
+    names where `held` keeps the key.
+    """
+    held = held or {}
+    shown = held.get(field)
+    if shown is not None and key_text(shown) == key_text(key):
+        raise PreventUpdate
+    new = cache.get(key, load)
+    if new is None:
+        raise PreventUpdate
+    old = None
+    if shown is not None:
+        old = cache.peek(shown)
+        if old is None and load_old is not None:
+            old = cache.get(shown, lambda: load_old(shown))
+    sent = [update_for(new[output], old[output] if old else None) for output in outputs]
+    return sent, {**held, field: key}
+
+
+def page_renders(ctx, name: str, render: Callable[[Any], Renders]) -> RenderCache:
+    """The app instance's render cache of page `name` (created on first use), shared by the
+    page's layout (first paint) and its callbacks; `ctx.stop()` stops it."""
+    caches = ctx.render_caches
+    if name not in caches:
+        caches[name] = RenderCache(render)
+    return caches[name]
