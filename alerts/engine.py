@@ -32,7 +32,8 @@ from alerts.lifecycle import Lifecycle, Silence, epoch
 from alerts.outbox import DeliveryWorker, Outbox, notice_rows
 from alerts.settings import AlertSettings, load_alert_settings
 from alerts.store import AlertStore, Conflict
-from data.frames import iso, utcnow
+from common.timestamps import utcnow
+from data.frames import iso
 
 log = logging.getLogger(__name__)
 

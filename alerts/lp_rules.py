@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from alerts.conditions import ALL_CHANNELS, Condition, fingerprint
-from data.frames import as_list, query_frame, to_datetime
+from common.timestamps import to_datetime
+from data.frames import as_list, query_frame
 from data.schema import SchemaInfo
 
 OPERATORS = {

@@ -29,7 +29,8 @@ from alerts.channels import CHANNELS, DeliveryError, configured_channels, secret
 from alerts.secrets import scrub
 from alerts.settings import AlertSettings
 from config import Settings
-from data.frames import iso, utcnow
+from common.timestamps import utcnow
+from data.frames import iso
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from alerts.conditions import Condition, fingerprint
 from alerts.settings import AlertSettings
-from data.frames import to_datetime
+from common.timestamps import to_datetime
 
 
 def _short(text, limit: int = 120) -> str:

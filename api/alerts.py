@@ -24,7 +24,8 @@ from alerts.conditions import ALERT_TYPES
 from api.http import error, json_body, refuse_write
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
-from data.frames import iso, to_datetime
+from common.timestamps import to_datetime
+from data.frames import iso
 
 BLUEPRINT = "mc_alert_api"
 SEVERITIES = ("critical", "warning", "info")

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from data.frames import parse_json, query_frame, scalar, to_datetime
+from common.timestamps import to_datetime
+from data.frames import parse_json, query_frame, scalar
 from data.schema import SchemaInfo
 from scoring.domain_value import factor_values, score
 

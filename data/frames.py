@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+
 import json
-from datetime import datetime, UTC
 
 import pandas as pd
+
+from common.timestamps import to_datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, the way Link Profiler stores timestamps."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def query_frame(engine: Engine, sql: str, params: dict | None = None, columns: list[str] | None = None) -> pd.DataFrame:
@@ -52,24 +49,6 @@ def as_list(value) -> list:
     if isinstance(parsed, list):
         return [str(v) for v in parsed if v is not None]
     return []
-
-
-def to_datetime(value) -> datetime | None:
-    """A timestamp cell as a naive UTC datetime (SQLite hands back text; JSON may carry zones)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            return None
-        value = value.to_pydatetime()
-    if not isinstance(value, datetime):
-        try:
-            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def iso(value) -> str | None:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from data.frames import parse_json, query_frame, to_datetime
+from common.timestamps import to_datetime
+from data.frames import parse_json, query_frame
 
 ACTIVE = "in_progress"
 WAITING = ("pending", "queued")

@@ -6,7 +6,7 @@ from collections import Counter
 
 import plotly.graph_objects as go
 
-from data.frames import to_datetime
+from common.timestamps import to_datetime
 from figures.theme import STATUS_COLOURS, TEMPLATE, empty_figure
 
 SEVERITIES = ("critical", "warning", "info")

@@ -15,6 +15,8 @@ from ui.tables import table as rows_table
 
 def table(table_id, frame, columns, **extra):
     return rows_table(table_id, records(frame, fields(columns)), columns, **extra)
+
+
 from ui.panel import GRAPH_CONFIG
 from views.domains import (
     BREAKDOWN_COLUMNS,

@@ -17,6 +17,8 @@ from ui.tables import table as rows_table
 
 def table(table_id, frame, columns, **extra):
     return rows_table(table_id, records(frame, fields(columns)), columns, **extra)
+
+
 from ui.panel import GRAPH_CONFIG
 from views.performance import ALLOC_COLUMNS, LEADER_COLUMNS, RATE_COLUMNS, SUMMARY_COLUMNS, model, outputs
 

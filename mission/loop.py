@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 
-from data.frames import utcnow
+from common.timestamps import utcnow
 from mission.context import AppContext
 from mission.lease import Lease
 from mission.snapshot import SnapshotBuilder

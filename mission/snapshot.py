@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from data import backlinks, domain_intel, fleet, jobs, performance, queues
-from data.frames import iso, to_datetime
+from common.timestamps import to_datetime
+from data.frames import iso
 from mission import series
 from mission.context import AppContext
 

@@ -14,4 +14,3 @@ PAGES: tuple[Page, ...] = (
     performance.PAGE,
     alerts.PAGE,
 )
-

@@ -22,7 +22,11 @@ def now_of(doc: dict) -> datetime:
     """The producer's 'now' (the snapshot's build time), so pages and snapshot agree; the wall
     clock when there is no snapshot (before the first one, or Redis down)."""
     built = doc.get("mc", {}).get("built_at")
-    return datetime.fromtimestamp(float(built), UTC).replace(tzinfo=None) if built else datetime.now(UTC).replace(tzinfo=None)
+    return (
+        datetime.fromtimestamp(float(built), UTC).replace(tzinfo=None)
+        if built
+        else datetime.now(UTC).replace(tzinfo=None)
+    )
 
 
 def page_now(ctx) -> datetime:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analytics import crawler, domains
-from analytics.export import table_csv
+from common.csv_export import table_csv
 from analytics.refresh import Refresher
 from analytics.settings import AnalyticsSettings
 from scoring.domain_value import DEFAULT_WEIGHTS, parse_weights

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from analytics import cron, summary_view
 from analytics.setup import create_views
 from data.connections import make_engine
-from data.frames import utcnow
+from common.timestamps import utcnow
 from tests import lp_rows as lp
 from tests.conftest import IN_CI, build_services
 from tests.pg_cron_server import ServerUnavailable, pg_cron_server

@@ -8,7 +8,7 @@ import re
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dash_table, dcc
 
-from analytics.export import table_csv
+from common.csv_export import table_csv
 
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},

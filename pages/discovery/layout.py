@@ -85,9 +85,7 @@ def layout(ctx) -> html.Div:
                 className="g-3",
                 children=[
                     dbc.Col(
-                        analysis_panel(
-                            "LINK VELOCITY", graph(Ids.VELOCITY, 300), "new and lost per day · click a bar"
-                        ),
+                        analysis_panel("LINK VELOCITY", graph(Ids.VELOCITY, 300), "new and lost per day · click a bar"),
                         lg=8,
                     ),
                     dbc.Col(analysis_panel("ANCHOR TEXT", graph(Ids.ANCHORS, 300), "distribution in the window"), lg=4),

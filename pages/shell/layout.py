@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from config import mask_url
 from pages.shell.ids import ShellIds as Shell
 from ui.page import page_at
 
@@ -18,8 +19,8 @@ def _config_rows(ctx) -> list:
     """Non-secret settings for the config panel (keys are shown masked, never in clear)."""
     s = ctx.settings
     rows = [
-        ("database", "embedded SQLite" if s.embedded_database else _mask_url(s.database_url)),
-        ("redis", "in-process" if s.embedded_redis else _mask_url(s.redis_url)),
+        ("database", "embedded SQLite" if s.embedded_database else mask_url(s.database_url)),
+        ("redis", "in-process" if s.embedded_redis else mask_url(s.redis_url)),
         ("schema variant", ctx.services.schema.variant or "unknown"),
         ("refresh", f"{s.refresh_rate_ms} ms"),
         ("analytics refresh", f"{s.cache_ttl_s} s"),
@@ -30,16 +31,6 @@ def _config_rows(ctx) -> list:
         ("API keys set", ", ".join(sorted(s.api_keys)) or "none"),
     ]
     return [html.Tr([html.Td(k, className="label"), html.Td(v, className="mono")]) for k, v in rows]
-
-
-def _mask_url(url: str) -> str:
-    """The URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]
 
 
 def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:

@@ -1,0 +1,1 @@
+"""Pure helpers every layer may use (no storage, no UI): the bottom of the import layers."""
