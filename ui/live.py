@@ -88,7 +88,7 @@ class RenderCache:
                 found = latest()
                 if found is not None:
                     key, model = found
-                    self.get(key, lambda model=model: model)
+                    self.get(key, lambda: model)  # noqa: B023  (used at once, inside this iteration)
             except Exception:  # a source is down: viewers' requests report it; keep warming later
                 self._stopped.wait(1)
 

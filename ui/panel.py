@@ -3,15 +3,17 @@ and the graph config every page's charts share."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import html
 
 # No Plotly toolbar on a dashboard; graphs follow their container's size.
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displayModeBar": False, "responsive": True}
 
 
 def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") -> html.Section:
     """A titled panel around `body`; `subtitle` is text or components, `tools` sit at the right."""
-    head = [html.H2(title, className="panel-title")]
+    head: list[Any] = [html.H2(title, className="panel-title")]
     if subtitle:
         head.append(html.Span(subtitle, className="panel-subtitle"))
     if tools is not None:

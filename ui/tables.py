@@ -4,6 +4,7 @@ text stays text), rows made ready for it, and the CSV button with its download."
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dash_table, dcc
@@ -45,7 +46,7 @@ def records(frame, columns: list[str]) -> list[dict]:
         return []
     out = []
     for row in frame[columns].to_dict("records"):
-        clean = {}
+        clean: dict[str, Any] = {}
         for k, v in row.items():
             if v is None or (isinstance(v, float) and v != v):
                 clean[k] = None
@@ -54,7 +55,7 @@ def records(frame, columns: list[str]) -> list[dict]:
             elif isinstance(v, str) and _TIMESTAMP.fullmatch(v):
                 clean[k] = v[:16]  # SQLite hands timestamps back as text
             else:
-                v = v.item() if hasattr(v, "item") else v
+                v = v.item() if hasattr(v, "item") else v  # numpy scalars to Python
                 if isinstance(v, float):
                     v = round(v, 2)
                 clean[k] = v if isinstance(v, (int, float, bool)) else str(v)
@@ -62,9 +63,10 @@ def records(frame, columns: list[str]) -> list[dict]:
     return out
 
 
-def table(table_id: str, rows: list[dict], columns: Columns, **extra) -> dash_table.DataTable:
+def table(table_id: str, rows: list[dict], columns: Columns, **extra) -> Any:
     """A plain-text DataTable (no markdown, no HTML) of `rows` (from `records`) under `columns`."""
-    return dash_table.DataTable(
+    # DataTable is generated when dash_table is imported, so mypy cannot see it.
+    return dash_table.DataTable(  # type: ignore[attr-defined]
         id=table_id,
         columns=[{"name": h, "id": c} for c, h in columns],
         data=rows,

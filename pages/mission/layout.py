@@ -7,6 +7,8 @@ rather than after the first tick; the version shown goes into the page's store.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -51,7 +53,7 @@ def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
     """A graph; with `height`, the figure autosizes to it, taller on wall screens (--mc-graph-h;
     in kiosk mode CSS zooms the whole graph instead, text included: see 10_mission.css)."""
     # Never pass style=None: dcc.Graph reads style.height and breaks on null.
-    sized = {"style": {"height": f"calc({height}px * var(--mc-graph-h))"}} if height else {}
+    sized: dict[str, Any] = {"style": {"height": f"calc({height}px * var(--mc-graph-h))"}} if height else {}
     return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
 
 

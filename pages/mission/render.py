@@ -9,6 +9,7 @@ or markdown; a link is only made from an http(s) URL.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from dash import html
 
@@ -48,7 +49,7 @@ def kpis(doc: dict) -> dict[str, Render]:
         Main.METRIC_FAILED: fmt.count(status.get("failed_jobs_24h_count")),
         Main.METRIC_BACKLINKS: fmt.count(discovery.get("total_backlinks_discovered")),
     }
-    renders = {k: Render(full=v) for k, v in out.items()}
+    renders: dict[str, Render] = {k: Render(full=v) for k, v in out.items()}
     severity = next((s for s in SEVERITIES if by_sev[s]), "none")
     # A critical alert that fired in the last minute makes the card flash.
     fresh = any(a.get("severity") == "critical" and (a.get("age_s") or 1e9) < 60 for a in alerts)
@@ -61,7 +62,8 @@ def mission_board(doc: dict) -> Render:
     jobs = doc.get("mc", {}).get("active_jobs", [])
     if not jobs:
         return Render(full=[html.Div("No active missions", className="panel-empty")])
-    cards, parts = [], {}
+    cards: list = []
+    parts: dict[Any, Any] = {}
     for i, job in enumerate(jobs[:24]):
         pct = int(float(job.get("progress_percentage") or 0))
         eta = fmt.coarse_duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
@@ -105,7 +107,8 @@ def fleet_grid(doc: dict) -> Render:
     if not sats:
         return Render(full=[html.Div("No satellite has reported in the last 24 h", className="panel-empty")])
     built = mc.get("built_at") or time.time()
-    tiles, parts = [], {}
+    tiles: list = []
+    parts: dict[Any, Any] = {}
     for i, s in enumerate(sats):
         beat_id, job_id, cpu_id, mem_id = (f"{Main.FLEET}-{i}-{part}" for part in ("beat", "job", "cpu", "mem"))
         status = s.get("status") or "unresponsive"
@@ -246,7 +249,7 @@ def figures(doc: dict) -> dict[str, Render]:
     depth = doc.get("crawler_mission_status", {}).get("queue_depth")
     previous = trend[-60][1] if len(trend) >= 60 else (trend[0][1] if trend else None)
     etas = {str(j["id"]): _coarse_eta(j.get("eta_seconds")) for j in mc.get("active_jobs", [])}
-    renders = {
+    renders: dict[str, Render] = {
         Main.DISCOVERY_CHART: with_parts(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm))
         if lpm
         else Render(full=to_plain(figs.discovery_rate(lpm))),
