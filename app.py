@@ -13,6 +13,7 @@ import logging
 import sys
 
 import dash
+import flask
 
 from config import Settings, cli_settings, load_settings
 from data.services import Services
@@ -21,6 +22,7 @@ from mission.snapshot_store import SnapshotStore
 from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
+from ui.inputs import InvalidInput
 from ui.page import normal_path
 
 log = logging.getLogger("mission_control")
@@ -62,6 +64,7 @@ def create_app(
     shell_callbacks.register(app, ctx, PAGES)
     for page in PAGES:
         page.register(app, ctx)
+    app.server.register_error_handler(InvalidInput, refuse_input)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
     app.server.extensions["mission_control"] = ctx
@@ -70,13 +73,16 @@ def create_app(
     return app
 
 
+def refuse_input(error: InvalidInput):
+    """A callback input outside what its control offers: 400 with the reason, as JSON."""
+    return flask.jsonify({"error": "invalid_input", "message": str(error)}), 400
+
+
 def first_paint(ctx: AppContext, pages):
     """The shell with the requested page already inside it, so a viewer's first screen needs
     no second round trip. Dash asks for the layout from the page itself, so the page's path is
     the Referer of this request; without one, the route callback fills the page as usual."""
     from urllib.parse import urlsplit
-
-    import flask
 
     referrer = flask.request.referrer if flask.has_request_context() else None
     if not referrer:

@@ -13,9 +13,10 @@ from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from pages.discovery.ids import DiscoveryIds as Ids
-from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, drill, key, model
+from pages.discovery.model import DEFAULT_WINDOW, WINDOWS, drill, key, model, watched_domain
 from pages.discovery.render import OUTPUTS, drill_rows, render
 from pages.shell.ids import ShellIds
+from ui.inputs import choice
 from ui.live import RenderCache, smallest_update
 from ui.tables import register_csv
 
@@ -35,8 +36,8 @@ def register(app, ctx) -> None:
     )
     def refresh(_tick, days, domain, held):
         """Triggered by the tick or the controls: send what changed since the key the browser holds."""
-        days = int(days or DEFAULT_WINDOW)
-        domain = None if domain in (None, ALL_DOMAINS) else str(domain)
+        days = choice("window", days, WINDOWS, DEFAULT_WINDOW)
+        domain = watched_domain(ctx, domain)
         sent, held = smallest_update(cache, held, key(ctx, days, domain), lambda: model(ctx, days, domain), OUTPUTS)
         return (*sent, held)
 
@@ -54,7 +55,7 @@ def register(app, ctx) -> None:
         points = ((heat_click if clicked == "heatmap" else velocity_click) or {}).get("points") or []
         if not points:
             raise PreventUpdate
-        found = drill(ctx, clicked, points[0], None if domain in (None, ALL_DOMAINS) else str(domain))
+        found = drill(ctx, clicked, points[0], watched_domain(ctx, domain))
         return drill_rows(found.rows), found.title
 
     register_csv(app, Ids.BOARD, "competition-board.csv")

@@ -4,6 +4,7 @@ rollups and memoised per rollup version and hour; and the links behind a clicked
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -12,6 +13,7 @@ from analytics import discovery as rollups
 from analytics.watchlist import resolve
 from figures.discovery import BUCKET_NAMES
 from pages.clock import page_now
+from ui.inputs import InvalidInput, choice
 
 WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30
@@ -49,6 +51,22 @@ def model(ctx, days: int, domain: str | None) -> dict:
     return analytics.cached("discovery", [days, domain, now.strftime("%Y-%m-%d %H")], compute)
 
 
+def calendar_day(value) -> str:
+    """'YYYY-MM-DD' of a clicked point's x (a day or a timestamp), else InvalidInput."""
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise InvalidInput("the clicked point has no day") from None
+
+
+def watched_domain(ctx, value) -> str | None:
+    """The domain filter: None for every domain, else one of the watched domains (InvalidInput
+    otherwise: a made-up domain would bypass the page cache and make the server run SQL)."""
+    if value in (None, ALL_DOMAINS):
+        return None
+    return choice("domain", value, model(ctx, DEFAULT_WINDOW, None)["watch"].all)
+
+
 @dataclass(frozen=True)
 class Drill:
     """The links behind a click, and what they are."""
@@ -60,7 +78,7 @@ class Drill:
 def drill(ctx, clicked: str, point: dict, domain: str | None) -> Drill:
     """The links behind a heat-map cell (`clicked="heatmap"`) or a velocity bar (found, or lost
     when the point is on the second trace). Bounded to on_demand.DRILL_LIMIT rows."""
-    day = str(point.get("x"))[:10]
+    day = calendar_day(point.get("x"))
     scope = [domain] if domain else None
     if clicked == "heatmap":
         label = str(point.get("y"))
