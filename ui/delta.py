@@ -22,6 +22,7 @@ from typing import Any
 from dash import Patch, no_update
 from dash.development.base_component import Component
 
+from figures.inert import inert_figure
 from figures.parts import TracePart, trace_index
 
 Path = tuple
@@ -117,9 +118,10 @@ def _plain(value):
 
 
 def to_plain(value: Any) -> Any:
-    """Figures to dicts so comparisons and Patches see plain JSON."""
+    """Figures to dicts so comparisons and Patches see plain JSON, with every string Plotly
+    will draw made inert (figures.inert): this is where every figure leaves for the browser."""
     if hasattr(value, "to_plotly_json") and value.__class__.__module__.startswith("plotly"):
-        return json.loads(value.to_json())
+        return inert_figure(json.loads(value.to_json()))
     return value
 
 
@@ -129,7 +131,12 @@ def with_parts(full: Any, parts: dict[Any, Any], items: bool = False) -> Render:
     missing from `full` raises PartNotFound. A positional path that does not exist falls back
     to a whole-value Render."""
     full = to_plain(full)
-    parts = {resolve(full, part): value for part, value in parts.items()}
+    resolved = {}
+    for part, value in parts.items():
+        path = resolve(full, part)
+        # A figure part is sent as the figure holds it (made inert), not as declared.
+        resolved[path] = _value_at(full, path) if isinstance(part, TracePart) else value
+    parts = resolved
     if items:
         return Render(full=full, structure=_item_structure(full, parts), parts=parts, items=True)
     # Components are compared (and patched) in their serialised form.
@@ -143,6 +150,12 @@ def with_parts(full: Any, parts: dict[Any, Any], items: bool = False) -> Render:
         except (KeyError, IndexError, TypeError):
             return Render(full=full)
     return Render(full=full, structure=structure, parts=parts)
+
+
+def _value_at(tree: Any, path: Path) -> Any:
+    for step in path:
+        tree = tree[step]
+    return tree
 
 
 def _item_structure(full: list, parts: dict[Path, Any]) -> list:
