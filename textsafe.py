@@ -8,7 +8,8 @@ function here, and every caller goes through this module instead of escaping by 
 - `slack_mrkdwn`  Slack's mrkdwn (the top-level `text` of a webhook, shown in notifications)
 - `email_header`  a single-line e-mail header value (Subject)
 - `csv_cell`      a spreadsheet cell (formula injection, OWASP "CSV injection")
-- `db_text`       a value for a bounded database column (fits the width, stays unique)
+- `db_text`       a value for a bounded database column (fits the width, stays unique);
+                  `fit_rows` applies it to rows bound for a table
 
 All of them first apply `strip_invisible`: bidi overrides can make `moc.live` read as
 `evil.com` and zero-width characters make two different names look identical, in any sink.
@@ -86,3 +87,10 @@ def db_text(value, length: int | None):
         return text
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return text[: max(length - 18, 0)] + "…#" + digest[: max(min(16, length - 2), 0)]
+
+
+def fit_rows(table, rows: list[dict]) -> list[dict]:
+    """`rows` for `table` (a SQLAlchemy Table) with every string passed through `db_text` at
+    its column's width: the one place rows of crawled or client text are fitted for storage."""
+    widths = {c.name: getattr(c.type, "length", None) for c in table.columns}
+    return [{k: db_text(v, widths.get(k)) for k, v in row.items()} for row in rows]

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from data.schema import SchemaInfo
-from textsafe import db_text
+from textsafe import fit_rows
 
 SPAM_SQL = "CASE WHEN b.spam_level IN ('medium', 'high') THEN 1 ELSE 0 END"
 # A lost link: deactivated, or its page gone. Literals (not parameters) so the opt-in partial
@@ -106,6 +106,7 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
     `merge` maps column → fn(existing column, excluded column, dialect) giving the new value."""
     if not rows:
         return
+    # Crawled values (a 5,000-character domain name) must fit the mc_ key columns: see tables.py.
     rows = fit_rows(table, rows)
     dialect = conn.dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -118,16 +119,6 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
         stmt = ins.on_conflict_do_nothing(index_elements=keys)
     for i in range(0, len(rows), 5000):
         conn.execute(stmt, rows[i : i + 5000])
-
-
-def fit_rows(table, rows: list[dict]) -> list[dict]:
-    """`rows` with every string fitted to its column's width (see textsafe.db_text).
-
-    Every rollup value that came from a crawl (domain names, anchors, registrants) passes here
-    on its way into an mc_ table: a 5,000-character domain name must not fail the whole refresh.
-    Keys keep bounded widths on purpose: PostgreSQL cannot index values past ~2.7 KB."""
-    widths = {c.name: getattr(c.type, "length", None) for c in table.columns}
-    return [{k: db_text(v, widths.get(k)) for k, v in row.items()} for row in rows]
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
