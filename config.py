@@ -100,6 +100,9 @@ class Settings:
     redis_keys: RedisKeys = RedisKeys()
     api_token: str | None = field(default=None, repr=False)
     public_url: str | None = None
+    # Host names (besides loopback, HOST and MC_PUBLIC_URL's) that writes may name in Host/Origin.
+    allowed_hosts: tuple[str, ...] = ()
+    max_request_bytes: int = 4 * 1024 * 1024
     # "auto": simulate only on the embedded database; "on"/"off" force it.
     simulate: str = "auto"
     simulator_satellites: int = 6
@@ -129,6 +132,34 @@ class Settings:
     @property
     def dashboard_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+SECRET_QUERY_KEYS = ("password", "passwd", "pass", "pwd", "secret", "token", "key", "auth", "sslpassword")
+
+
+def display_url(url: str | None) -> str:
+    """A connection URL fit to show: no password, in the user part or in the query string
+    (`?password=…` is accepted by libpq and redis-py), and nothing from an unparsable URL."""
+    from urllib.parse import parse_qsl, urlencode
+
+    if not url:
+        return "(not set)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "(unparsable URL)"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    user = parts.username
+    netloc = (f"{user}:***@" if parts.password is not None else f"{user}@") if user else ""
+    netloc += host + (f":{port}" if port else "")
+    query = urlencode(
+        [(k, "***" if any(s in k.lower() for s in SECRET_QUERY_KEYS) else v) for k, v in parse_qsl(parts.query, True)],
+        safe="*",
+    )
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def read_dotenv(path: str | os.PathLike) -> dict[str, str]:
@@ -222,8 +253,12 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(value)
         _ = parts.port  # raises ValueError on a non-numeric port
-    except ValueError as exc:
-        raise ConfigError(f"{name} is not a valid URL ({exc})") from None
+    except ValueError:
+        # Never quote the parser's message: for `u:hun#ter2@h` it names part of the password.
+        raise ConfigError(
+            f"{name} is not a valid URL (its host:port part does not parse; percent-encode "
+            "'#', '/', '?', '@' and ':' inside a user name or password)"
+        ) from None
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in schemes:
         raise ConfigError(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}")
@@ -327,6 +362,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         redis_keys=keys,
         api_token=src.text("MC_API_TOKEN"),
         public_url=_check_http_url("MC_PUBLIC_URL", src.text("MC_PUBLIC_URL")),
+        allowed_hosts=tuple(h.strip().lower() for h in (src.text("MC_ALLOWED_HOSTS") or "").split(",") if h.strip()),
+        max_request_bytes=src.integer("MC_MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 1024**3),
         simulate=src.choice("MC_SIMULATE", "auto", ("auto", "on", "off")),
         simulator_satellites=src.integer("MC_SIMULATOR_SATELLITES", 6, 1, 500),
         simulator_seed=None if seed is None else src.integer("SIMULATOR_SEED", 0),

@@ -1,7 +1,7 @@
 """Alert history as JSON-ready dicts and as CSV (for the API and the page's export button).
 
-CSV cells that start with =, +, - or @ are prefixed with an apostrophe: alert messages carry
-crawled text, and a spreadsheet would otherwise run it as a formula.
+Cells go through textsafe.csv_cell: alert messages carry crawled text, and a spreadsheet would
+otherwise run one starting with =, +, - or @ as a formula.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import csv
 import io
 
 from data.frames import iso
+from textsafe import csv_cell
 
 COLUMNS = (
     "at",
@@ -44,10 +45,7 @@ def history_record(row: dict) -> dict:
 
 
 def _cell(value) -> str:
-    if isinstance(value, list):
-        value = " ".join(map(str, value))
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(csv_cell(value))
 
 
 def history_csv(rows: list[dict]) -> str:

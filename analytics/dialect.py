@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from data.schema import SchemaInfo
+from textsafe import fit_rows
 
 SPAM_SQL = "CASE WHEN b.spam_level IN ('medium', 'high') THEN 1 ELSE 0 END"
 # A lost link: deactivated, or its page gone. Literals (not parameters) so the opt-in partial
@@ -105,6 +106,8 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
     `merge` maps column → fn(existing column, excluded column, dialect) giving the new value."""
     if not rows:
         return
+    # Crawled values (a 5,000-character domain name) must fit the mc_ key columns: see tables.py.
+    rows = fit_rows(table, rows)
     dialect = conn.dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     if merge:
@@ -119,6 +122,7 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
+    rows = fit_rows(table, rows)
     for i in range(0, len(rows), 5000):
         if rows[i : i + 5000]:
             conn.execute(table.insert(), rows[i : i + 5000])

@@ -2,8 +2,9 @@
 by the elected producer (a step of `SnapshotBuilder.build_heavy`) or by the setup command.
 
 Two producers (a failover overlap, a manual `--refresh` while the app runs) never refresh at
-once: on PostgreSQL the run holds `pg_try_advisory_lock(LOCK_KEY)` on Mission Control's
-database and a second caller skips instead of waiting; on SQLite (one process by design) a
+once: on PostgreSQL the run holds `pg_try_advisory_xact_lock(LOCK_KEY)` in a transaction of its
+own on Mission Control's database (released when that transaction ends, so never left behind
+on a pooled connection) and a second caller skips instead of waiting; on SQLite (one process by design) a
 process lock does the same. The steps are idempotent anyway (whole days / hours replaced, pairs
 merged with min/max, lost links deduplicated by id), so a crash between a step and its
 watermark only means the next run redoes that step.
@@ -71,16 +72,23 @@ class Refresher:
     # -- lock -------------------------------------------------------------------------------
     @contextmanager
     def _lock(self):
+        """Yields whether this run may refresh; the lock is gone when the block ends, whatever happens.
+
+        PostgreSQL: `pg_try_advisory_xact_lock` inside a transaction opened for the purpose.
+        A transaction-scoped lock ends with its transaction, so it cannot outlive the run even
+        if this code never reached its cleanup: SQLAlchemy rolls back a connection returned to
+        the pool, and a dead session ends its transaction. (A session-level lock stayed held by a
+        pooled connection after a failed run and blocked every later refresh until restart.)"""
         mc: Engine = self.services.mc_engine
         if mc.dialect.name == "postgresql":
             conn = mc.connect()
             try:
-                got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
-                conn.commit()
-                yield got
-                if got:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-                    conn.commit()
+                txn = conn.begin()
+                try:
+                    got = bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}).scalar())
+                    yield got
+                finally:
+                    txn.rollback()  # ends the transaction, and with it the lock
             finally:
                 conn.close()
             return

@@ -5,6 +5,11 @@ from Link Profiler's tables. Days are 'YYYY-MM-DD' text and hours 'YYYY-MM-DD HH
 the same in SQLite and PostgreSQL, so range filters compare as text on both. A NULL target
 domain is stored as '' (primary keys cannot hold NULL).
 
+Crawled text: columns that are keys or indexed keep a bounded width (PostgreSQL cannot index
+values past ~2.7 KB) and every write fits longer values into them with a hash suffix
+(analytics.dialect.fit_rows → textsafe.db_text), so a 5,000-character domain name is stored,
+stays distinct, and cannot fail a refresh; other crawled columns are TEXT.
+
 Sizes do not grow with the number of backlinks: days × target domains × 11 authority buckets
 for the daily rollup, one row per (target, linking domain) pair, top-N anchors and finds per
 day, one row per lost link (only lost ones), hours × satellites for the fleet.
@@ -94,12 +99,12 @@ top_links = Table(
     Column("day", String(DAY), nullable=False),
     Column("first_seen", DateTime, nullable=False),
     Column("target_domain", String(NAME), nullable=False),
-    Column("source_domain", String(NAME)),
+    Column("source_domain", Text),
     Column("source_url", Text),
     Column("target_url", Text),
     Column("anchor_text", Text),
-    Column("link_type", String(30)),
-    Column("spam_level", String(20)),
+    Column("link_type", Text),
+    Column("spam_level", Text),
     Column("authority", Float),
     Index("mc_rollup_top_links_seen", "first_seen"),
 )
@@ -123,7 +128,7 @@ lost_links = Table(
     MC_METADATA,
     Column("link_id", String(64), primary_key=True),
     Column("target_domain", String(NAME), nullable=False),
-    Column("source_domain", String(NAME)),
+    Column("source_domain", Text),
     Column("lost_day", String(DAY), nullable=False),
     Column("reason", String(20), nullable=False),
     Index("mc_rollup_lost_links_day", "lost_day", "target_domain"),
@@ -193,8 +198,8 @@ satellite_jobs = Table(
     MC_METADATA,
     Column("job_id", String(64), primary_key=True),
     Column("satellite_id", String(NAME), nullable=False),
-    Column("site", String(NAME)),
-    Column("status", String(20)),
+    Column("site", Text),
+    Column("status", Text),
     Column("started_at", DateTime),
     Column("completed_at", DateTime),
     Index("mc_rollup_satellite_jobs_done", "completed_at"),
@@ -230,10 +235,10 @@ domain_values = Table(
     Column("inbound_links", Integer, nullable=False),
     Column("inbound_lost", Integer, nullable=False),
     Column("inbound_avg_authority", Float),
-    Column("registrar", String(NAME)),
+    Column("registrar", Text),
     Column("registrant", String(NAME)),
     Column("ip_address", String(64)),
-    Column("niche", String(100)),
+    Column("niche", Text),
     Index("mc_domain_values_value", "value"),
     Index("mc_domain_values_expiry", "expiration_date"),
     Index("mc_domain_values_ip", "ip_address"),
@@ -284,5 +289,9 @@ ROLLUP_TABLES = (
 
 
 def ensure_tables(engine) -> None:
-    """Create the rollup tables that are missing (idempotent; they are ours, prefixed mc_)."""
+    """Create the rollup tables that are missing and widen older narrower columns (idempotent;
+    they are ours, prefixed mc_)."""
+    from data.mc_migrate import widen_mc_columns
+
     MC_METADATA.create_all(engine, tables=list(ROLLUP_TABLES), checkfirst=True)
+    widen_mc_columns(engine, MC_METADATA)

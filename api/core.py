@@ -11,20 +11,27 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-import uuid
+import weakref
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 
+from api.guards import register_guards
+from api.stream_slots import Slot, StreamSlots
 from mission.context import AppContext
 
 STREAM_CLIENTS = "mc:stream:clients"
-# A client that has not been sent anything for this long is considered gone (crashed worker).
-STREAM_STALE_S = 60
+# The lease of a slot whose process died without releasing it (live ones are renewed).
+STREAM_LEASE_S = 30
+# A client that accepts nothing for this long is dropped and its slot freed: a socket whose
+# receive window stays shut would otherwise hold a server thread and a slot forever.
+WRITE_TIMEOUT_S = 10
 KEEPALIVE_S = 15
 
 
 def register_core_api(server: Flask, ctx: AppContext) -> None:
-    """Add /healthz, /readyz, /api/v1/snapshot, the stream and /metrics to `server`."""
+    """Add /healthz, /readyz, /api/v1/snapshot, the stream and /metrics to `server`, and the
+    request guards (size limit, Host/Origin on writes, JSON errors under /api/)."""
+    register_guards(server, ctx.settings)
 
     @server.get("/healthz")
     def healthz():
@@ -55,25 +62,36 @@ def register_core_api(server: Flask, ctx: AppContext) -> None:
             return jsonify(error="no snapshot yet: the producer has not published one"), 503
         resp = Response(json.dumps(doc, separators=(",", ":")), mimetype="application/json")
         resp.headers["ETag"] = f'"{version}"'
-        resp.headers["Cache-Control"] = "no-cache"
+        resp.headers["Cache-Control"] = "no-store"
         return resp
+
+    slots = StreamSlots(ctx.services.redis, STREAM_CLIENTS, ctx.settings.max_websocket_connections, STREAM_LEASE_S)
+    server.extensions["mc_stream_slots"] = slots
 
     def stream():
         if not ctx.settings.websocket_enabled:
             return jsonify(error="the push stream is disabled (WEBSOCKET_ENABLED=false)"), 404
-        client_id = uuid.uuid4().hex
+        if request.method == "HEAD":
+            # A HEAD has no body: answer the headers without taking a slot or starting a stream.
+            return Response(status=200, mimetype="text/event-stream", headers={"Cache-Control": "no-store"})
         limit = ctx.settings.max_websocket_connections
-        if not _admit(ctx, client_id, limit):
+        try:
+            slot = slots.acquire()
+        except Exception as exc:
+            ctx.services.mark("redis", False, exc)
+            return jsonify(error="the push stream is unavailable: its slot registry (Redis) is offline"), 503
+        if slot is None:
             resp = jsonify(
                 error=f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later"
             )
             resp.status_code = 503
             resp.headers["Retry-After"] = "10"
             return resp
+        _set_write_timeout(request.environ, WRITE_TIMEOUT_S)
         return Response(
-            _events(ctx, client_id),
+            SlotStream(_events(ctx), slot),
             mimetype="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     server.add_url_rule("/ws/mission-control", "mc_stream_ws", stream)
@@ -84,46 +102,54 @@ def register_core_api(server: Flask, ctx: AppContext) -> None:
         return Response(_metrics_text(ctx), mimetype="text/plain; version=0.0.4")
 
 
-def _admit(ctx: AppContext, client_id: str, limit: int) -> bool:
-    """Take a stream slot deployment-wide (a Redis sorted set of live clients)."""
-    r = ctx.services.redis
-    now = time.time()
-    pipe = r.pipeline()
-    pipe.zremrangebyscore(STREAM_CLIENTS, "-inf", now - STREAM_STALE_S)
-    pipe.zadd(STREAM_CLIENTS, {client_id: now})
-    pipe.zrank(STREAM_CLIENTS, client_id)
-    pipe.zcard(STREAM_CLIENTS)
-    _, _, _, count = pipe.execute()
-    if count > limit:
-        r.zrem(STREAM_CLIENTS, client_id)
-        return False
-    return True
+def _set_write_timeout(environ, seconds: float) -> None:
+    """Make writes to this client fail after `seconds` without progress (gunicorn, werkzeug)."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(seconds)
 
 
-def _events(ctx: AppContext, client_id: str):
-    r = ctx.services.redis
+class SlotStream:
+    """The WSGI body of a stream: its slot is released when the server closes the body, which
+    every WSGI server does however the connection ended (client gone, write timeout, shutdown),
+    and, as a last resort, when the body is garbage-collected without having been closed."""
+
+    def __init__(self, events, slot: Slot):
+        self.events = events
+        self.slot = slot
+        self._finalizer = weakref.finalize(self, slot.release)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.events)
+
+    def close(self) -> None:
+        try:
+            self.events.close()
+        finally:
+            self.slot.release()
+            self._finalizer.detach()
+
+
+def _events(ctx: AppContext):
     interval = ctx.settings.refresh_rate_ms / 1000
     sent_version = -1
     last_sent = 0.0
     retry = max(1000, ctx.settings.refresh_rate_ms)
-    try:
-        yield f"retry: {retry}\n\n"
-        while True:
-            version, doc = ctx.snapshots.load()
-            now = time.time()
-            if doc is not None and version != sent_version:
-                sent_version, last_sent = version, now
-                yield f"id: {version}\nevent: snapshot\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
-                r.zadd(STREAM_CLIENTS, {client_id: now})
-            elif now - last_sent >= KEEPALIVE_S:
-                last_sent = now
-                yield ": keepalive\n\n"
-                r.zadd(STREAM_CLIENTS, {client_id: now})
-            time.sleep(interval)
-    finally:
-        # Redis down: the slot simply expires after STREAM_STALE_S.
-        with contextlib.suppress(Exception):
-            r.zrem(STREAM_CLIENTS, client_id)
+    yield f"retry: {retry}\n\n"
+    while True:
+        version, doc = ctx.snapshots.load()
+        now = time.time()
+        if doc is not None and version != sent_version:
+            sent_version, last_sent = version, now
+            yield f"id: {version}\nevent: snapshot\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
+        elif now - last_sent >= KEEPALIVE_S:
+            last_sent = now
+            yield ": keepalive\n\n"
+        time.sleep(interval)
 
 
 def _metrics_text(ctx: AppContext) -> str:

@@ -1,7 +1,10 @@
-"""CSV export of a page table: exactly the rows and columns the table shows.
+"""CSV export of a page table: the rows and columns the table shows, within fixed bounds.
 
-Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are prefixed
-with a quote: crawled text is hostile, and a CSV is often opened in Excel (OWASP CSV injection).
+The rows come back from the browser (the table's data), so they are client input: at most
+MAX_ROWS rows, MAX_COLUMNS columns and MAX_CELL characters a cell are written (the page's
+tables hold far less), so a forged request cannot make the server build and echo megabytes.
+Cells go through textsafe.csv_cell (formula escaping: crawled text is hostile, and a CSV is
+often opened in Excel).
 """
 
 from __future__ import annotations
@@ -9,22 +12,25 @@ from __future__ import annotations
 import csv
 import io
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from textsafe import csv_cell
+
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+MAX_CELL = 2_000
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def _bounded(value):
+    value = csv_cell(value)
+    return value[:MAX_CELL] if isinstance(value, str) else value
 
 
 def table_csv(rows: list[dict], columns: list[str]) -> str:
-    """`rows` (DataTable data) as CSV text with a header of `columns`, in that order."""
+    """`rows` (DataTable data) as CSV text with a header of `columns`, in that order (bounded)."""
+    columns = [str(c)[:MAX_CELL] for c in (columns or [])[:MAX_COLUMNS]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows or []:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+    writer.writerow([_bounded(c) for c in columns])
+    for row in (rows or [])[:MAX_ROWS]:
+        if isinstance(row, dict):
+            writer.writerow([_bounded(row.get(c)) for c in columns])
     return out.getvalue()

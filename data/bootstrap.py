@@ -4,7 +4,8 @@
 
 It only ever creates tables that are missing. It refuses to add Link Profiler tables to a
 database that already holds some of them (that is somebody's deployment, not an empty one),
-and it never alters or drops anything.
+and it never alters or drops any of them. Our own mc_ tables are brought up to their declared
+column widths (data.mc_migrate), so an upgrade accepts the text the new release accepts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from data.connections import make_engine
 from data.lp_tables import LP_TABLES, build_metadata
+from data.mc_migrate import widen_mc_columns
 from data.mc_tables import load_feature_tables
 
 
@@ -47,6 +49,7 @@ def create_mc_tables(engine: Engine) -> list[str]:
     present = set(inspect(engine).get_table_names())
     missing = [t for t in md.tables if t not in present]
     md.create_all(engine, checkfirst=True)
+    widen_mc_columns(engine, md)
     return missing
 
 

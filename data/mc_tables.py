@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
 MC_METADATA = MetaData()
 
@@ -22,6 +22,18 @@ mc_meta = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text),
     Column("updated_at", DateTime),
+)
+
+# Rows that could not be stored where they belong (a value out of range, a constraint), set
+# aside with the reason instead of being retried forever ahead of every later row.
+dead_rows = Table(
+    "mc_dead_rows",
+    MC_METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("destination", String(100), nullable=False),  # the mc_ table the row was meant for
+    Column("row", Text, nullable=False),  # the row as JSON (values that JSON lacks as text)
+    Column("error", Text),
 )
 
 

@@ -26,10 +26,12 @@ from collections.abc import Callable, Iterable
 import redis
 import sqlalchemy as sa
 
+from data.dead_rows import store_rows
 from quotas import tables
 from quotas.errors import QuotaUnavailable
 from quotas.periods import period_bounds, previous_period_start
 from quotas.providers import ProviderConfig
+from textsafe import fit_rows
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,7 @@ class QuotaLedger:
         self._grant = self.redis.register_script(_GRANT)
         self._seed = self.redis.register_script(_SEED)
         self._pending: list[dict] = []  # log rows not yet written (database down)
+        self.rows_set_aside = 0  # log rows the database refused (kept in mc_dead_rows)
         self._pending_lock = threading.Lock()
 
     # -- granting ---------------------------------------------------------------------------
@@ -149,15 +152,22 @@ class QuotaLedger:
     def _log(self, row: dict) -> None:
         with self._pending_lock:
             rows, self._pending = [*self._pending, row], []
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(tables.usage_log.insert(), rows)
-        except Exception as exc:
+        left = self._store(rows)
+        if left:
             # Keep the rows: Redis already counted them and the table must catch up later.
-            self.services.mark("database", False, exc)
             with self._pending_lock:
-                self._pending = rows + self._pending
-            log.warning("quota usage log not written (%d rows pending)", len(rows))
+                self._pending = left + self._pending
+            log.warning("quota usage log not written (%d rows pending)", len(left))
+
+    def _store(self, rows: list[dict]) -> list[dict]:
+        """Write log rows; returns those to retry (database unreachable). A row the database
+        refuses is set aside in mc_dead_rows and counted, never retried ahead of the others."""
+        fitted = fit_rows(tables.usage_log, rows)
+        left, refused = store_rows(self.engine, tables.usage_log, fitted)
+        self.rows_set_aside += refused
+        if left:
+            self.services.mark("database", False, RuntimeError("quota usage log unwritable"))
+        return left
 
     # -- reading ----------------------------------------------------------------------------
     def usage(self, providers: Iterable[ProviderConfig], now: datetime | None = None) -> dict[str, Usage]:
@@ -250,17 +260,16 @@ class QuotaLedger:
         return stored
 
     def flush_pending(self) -> None:
-        """Write log rows held back while the database was down (before anyone reads it)."""
+        """Write log rows held back while the database was down (before anyone reads it).
+
+        Raises QuotaUnavailable while the database is still unreachable."""
         with self._pending_lock:
             rows, self._pending = self._pending, []
-        if rows:
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(tables.usage_log.insert(), rows)
-            except Exception:
-                with self._pending_lock:
-                    self._pending = rows + self._pending
-                raise
+        left = self._store(rows)
+        if left:
+            with self._pending_lock:
+                self._pending = left + self._pending
+            raise QuotaUnavailable(f"quota usage log unwritable ({len(left)} rows pending)")
 
     # -- decisions and events ---------------------------------------------------------------
     def push_decision(self, decision: dict) -> None:

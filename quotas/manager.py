@@ -43,12 +43,18 @@ def as_utc(moment: datetime | float | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# No free tier comes near this; one call never spends more.
+MAX_UNITS = 1_000_000
+
+
 def _check_units(units: Any) -> int:
     # bool is an int in Python; `True` units is a caller bug, not one unit.
     if isinstance(units, bool) or not isinstance(units, int):
-        raise ValueError(f"units must be a whole number, not {units!r}")
-    if units <= 0:
-        raise ValueError(f"units must be at least 1, not {units}")
+        raise ValueError(f"units must be a whole number from 1 to {MAX_UNITS:,}, not {str(units)[:40]!r}")
+    if not 1 <= units <= MAX_UNITS:
+        # The bound keeps every count storable (the log's units column is a 32-bit integer):
+        # a refused 1e29 used to be answered 429 and then poison the usage log.
+        raise ValueError(f"units must be a whole number from 1 to {MAX_UNITS:,}, not {str(units)[:40]}")
     return units
 
 

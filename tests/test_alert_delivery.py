@@ -68,7 +68,8 @@ def test_slack_webhook_and_email_carry_a_readable_escaped_notice(sqlite_url, mem
 
         [slack] = receiver.on(SLACK_PATH)
         body = slack["json"]
-        assert body["text"].startswith("[CRITICAL] FIRING: Satellite sat-<script>")
+        # mrkdwn fallback: escaped per Slack (raw < > would form links and mentions)
+        assert body["text"].startswith("[CRITICAL] FIRING: Satellite sat-&lt;script&gt;")
         texts = [f["text"] for b in body["blocks"] for f in b.get("fields", [])]
         assert "Severity: CRITICAL" in texts and "What: satellite_failure" in texts
         assert f"Where: satellites {HOSTILE}" in texts

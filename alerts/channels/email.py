@@ -1,7 +1,8 @@
 """E-mail over SMTP: plain text and HTML alternatives, every value HTML-escaped.
 
-The subject is made single-line (crawled text may hold CR/LF, which would otherwise inject
-headers); the Message-ID is derived from the notice id so mail systems can drop duplicates.
+The subject goes through textsafe.email_header (single line: crawled text may hold CR/LF, which
+would otherwise inject headers; no bidi or zero-width characters), and every body value through
+textsafe.strip_invisible; the Message-ID is derived from the notice id so mail systems can drop duplicates.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from alerts.channels import DeliveryError
 from alerts.notice_text import MAX_EVENTS, alerts_link, fields, headline, title
 from alerts.secrets import scrub
 from config import SmtpSettings
+from textsafe import email_header, strip_invisible
 
 COLOURS = {"critical": "#ff3b5c", "warning": "#ffb000", "info": "#2f8cff"}
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:200]
+    return email_header(text, 200)
+
+
+def e(value, quote: bool = False) -> str:
+    return html.escape(strip_invisible(value), quote=quote)
 
 
 def render(notice: dict, sender: str, recipients: list[str]) -> EmailMessage:
@@ -33,10 +39,10 @@ def render(notice: dict, sender: str, recipients: list[str]) -> EmailMessage:
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = f"<{notice.get('id') or notice.get('notice_id')}@mission-control>"
-    lines = [title(notice), ""]
+    lines = [strip_invisible(title(notice)), ""]
     for ev in events[:MAX_EVENTS]:
-        lines.append(headline(ev))
-        lines += [f"  {label}: {value}" for label, value in fields(ev)]
+        lines.append(strip_invisible(headline(ev)))
+        lines += [f"  {label}: {strip_invisible(value)}" for label, value in fields(ev)]
         lines.append("")
     if len(events) > MAX_EVENTS:
         lines.append(f"… and {len(events) - MAX_EVENTS} more")
@@ -44,7 +50,6 @@ def render(notice: dict, sender: str, recipients: list[str]) -> EmailMessage:
         lines.append(f"Mission Control: {link}")
     msg.set_content("\n".join(lines))
 
-    e = html.escape
     parts = [f"<h2 style='font-family:sans-serif'>{e(title(notice))}</h2>"]
     for ev in events[:MAX_EVENTS]:
         colour = COLOURS.get(ev.get("severity"), "#6d7f99")

@@ -2,19 +2,22 @@
 recommended action and a button back to the dashboard.
 
 Every text object is `plain_text`, so crawled text can never turn into Slack links or
-mentions (`<http://x|click>`, `<!channel>`), whatever it contains.
+mentions (`<http://x|click>`, `<!channel>`), whatever it contains. The top-level `text` (the
+notification fallback) is mrkdwn, so it is escaped by textsafe.slack_mrkdwn; bidi and
+zero-width characters are stripped everywhere.
 """
 
 from __future__ import annotations
 
 from alerts.channels.http import post_json
 from alerts.notice_text import MAX_EVENTS, alerts_link, fields, headline, title
+from textsafe import slack_mrkdwn, strip_invisible
 
 SEVERITY_EMOJI = {"critical": ":red_circle:", "warning": ":large_orange_circle:", "info": ":large_blue_circle:"}
 
 
 def _plain(text: str, limit: int = 2900) -> dict:
-    text = str(text)
+    text = strip_invisible(text)
     return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…", "emoji": True}
 
 
@@ -50,7 +53,7 @@ def render(notice: dict) -> dict:
     blocks.append(
         {"type": "context", "elements": [_plain(f"notice {notice.get('notice_id')} · {notice.get('created_at')}")]}
     )
-    return {"text": title(notice), "blocks": blocks[:50]}
+    return {"text": slack_mrkdwn(title(notice))[:3000], "blocks": blocks[:50]}
 
 
 def send(url: str, body: dict, timeout: float) -> None:
