@@ -369,13 +369,3 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         simulator_seed=None if seed is None else src.integer("SIMULATOR_SEED", 0),
         log_level=src.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     )
-
-
-def mask_url(url: str) -> str:
-    """`url` for display: without its password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]

@@ -10,7 +10,7 @@ import csv
 import io
 
 from data.frames import iso
-from textsafe import csv_cell
+from common.textsafe import csv_cell
 
 COLUMNS = (
     "at",

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from data.schema import SchemaInfo
-from textsafe import fit_rows
+from common.textsafe import fit_rows
 
 SPAM_SQL = "CASE WHEN b.spam_level IN ('medium', 'high') THEN 1 ELSE 0 END"
 # A lost link: deactivated, or its page gone. Literals (not parameters) so the opt-in partial

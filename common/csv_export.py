@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
-from textsafe import csv_cell
+from common.textsafe import csv_cell
 
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50

@@ -31,7 +31,7 @@ from quotas import tables
 from quotas.errors import QuotaUnavailable
 from quotas.periods import period_bounds, previous_period_start
 from quotas.providers import ProviderConfig
-from textsafe import fit_rows
+from common.textsafe import fit_rows
 
 log = logging.getLogger(__name__)
 

@@ -94,8 +94,16 @@ def test_route_happy_path_and_429(svc):
         ("consume", {"json": [1, 2]}, "the body must be a JSON object"),
         ("consume", {"json": {"units": 1}}, "'provider' is required"),
         ("consume", {"json": {"provider": "bingo", "units": 1}}, "unknown provider 'bingo'"),
-        ("consume", {"json": {"provider": "serpstack", "units": 0}}, "units must be a whole number from 1 to 1,000,000, not 0"),
-        ("consume", {"json": {"provider": "serpstack", "units": -5}}, "units must be a whole number from 1 to 1,000,000, not -5"),
+        (
+            "consume",
+            {"json": {"provider": "serpstack", "units": 0}},
+            "units must be a whole number from 1 to 1,000,000, not 0",
+        ),
+        (
+            "consume",
+            {"json": {"provider": "serpstack", "units": -5}},
+            "units must be a whole number from 1 to 1,000,000, not -5",
+        ),
         ("consume", {"json": {"provider": "serpstack", "units": "3"}}, "units must be a whole number"),
         ("consume", {"json": {"provider": "serpstack", "units": 1.5}}, "units must be a whole number"),
         ("route", {"data": "nope", "content_type": "text/plain"}, "the body must be JSON"),

@@ -11,7 +11,7 @@ import pytest
 from alerts.channels import email, slack
 from analytics.export import MAX_CELL, MAX_ROWS, table_csv
 from config import ConfigError, display_url, load_settings
-from textsafe import csv_cell, db_text, email_header, plotly_text, slack_mrkdwn, strip_invisible
+from common.textsafe import csv_cell, db_text, email_header, plotly_text, slack_mrkdwn, strip_invisible
 
 PHISH = '<a href="https://evil.example/phish">CLICK ME</a>'
 BIDI = "\u202eexe.live\u202c\u2066x\u2069\u200bzero\u200dwidth\ufeff"

@@ -17,7 +17,7 @@ from alerts.channels import DeliveryError
 from alerts.notice_text import MAX_EVENTS, alerts_link, fields, headline, title
 from alerts.secrets import scrub
 from config import SmtpSettings
-from textsafe import email_header, strip_invisible
+from common.textsafe import email_header, strip_invisible
 
 COLOURS = {"critical": "#ff3b5c", "warning": "#ffb000", "info": "#2f8cff"}
 

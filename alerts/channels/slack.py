@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alerts.channels.http import post_json
 from alerts.notice_text import MAX_EVENTS, alerts_link, fields, headline, title
-from textsafe import slack_mrkdwn, strip_invisible
+from common.textsafe import slack_mrkdwn, strip_invisible
 
 SEVERITY_EMOJI = {"critical": ":red_circle:", "warning": ":large_orange_circle:", "info": ":large_blue_circle:"}
 

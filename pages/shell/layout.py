@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from config import mask_url
+from config import display_url
 from pages.shell.ids import ShellIds as Shell
 from ui.page import page_at
 
@@ -19,8 +19,8 @@ def _config_rows(ctx) -> list:
     """Non-secret settings for the config panel (keys are shown masked, never in clear)."""
     s = ctx.settings
     rows = [
-        ("database", "embedded SQLite" if s.embedded_database else mask_url(s.database_url)),
-        ("redis", "in-process" if s.embedded_redis else mask_url(s.redis_url)),
+        ("database", "embedded SQLite" if s.embedded_database else display_url(s.database_url)),
+        ("redis", "in-process" if s.embedded_redis else display_url(s.redis_url)),
         ("schema variant", ctx.services.schema.variant or "unknown"),
         ("refresh", f"{s.refresh_rate_ms} ms"),
         ("analytics refresh", f"{s.cache_ttl_s} s"),
