@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from alerts.channels import email, slack
-from analytics.export import MAX_CELL, MAX_ROWS, table_csv
+from common.csv_export import MAX_CELL, MAX_ROWS, table_csv
 from config import ConfigError, display_url, load_settings
 from common.textsafe import csv_cell, db_text, email_header, plotly_text, slack_mrkdwn, strip_invisible
 
