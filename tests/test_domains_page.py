@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from analytics import domains as q
-from layouts.analysis_ids import Dom
+from pages.domains.ids import DomainIds as Dom
 from scoring.domain_value import DEFAULT_WEIGHTS
 from tests import analytics_data as ad
 from tests import lp_rows as lp

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from layouts.analysis_ids import Perf
+from pages.performance.ids import PerformanceIds as Perf
 from tests import analytics_data as ad
 from tests import lp_rows as lp
 from tests.conftest import browser_errors, build_services, ticked_app

@@ -1,7 +1,7 @@
-"""Domains (/domains). Being moved into the page-unit shape: layout and callbacks still live in the old modules."""
+"""Domain intelligence (/domains)."""
 
-from callbacks.domains import register
-from layouts.domains import layout
+from pages.domains.callbacks import register
+from pages.domains.layout import layout
 from ui.page import Page
 
 PAGE = Page("/domains", "Domains", layout, register)

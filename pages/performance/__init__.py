@@ -1,7 +1,7 @@
-"""Performance (/performance). Being moved into the page-unit shape: layout and callbacks still live in the old modules."""
+"""Crawler performance (/performance)."""
 
-from callbacks.performance import register
-from layouts.performance import layout
+from pages.performance.callbacks import register
+from pages.performance.layout import layout
 from ui.page import Page
 
 PAGE = Page("/performance", "Performance", layout, register)

@@ -1,50 +1,62 @@
 """Domain intelligence: expired domain hunter (and "expiring within N days"), the domain value
 calculator with its breakdown, competitor portfolios with overlaps and the link gap, and the
-brand mention monitor. The data comes from views.domains."""
+brand mention monitor. Click a hunter row to put its domain into the calculator; every table
+exports to CSV.
+
+Crawled text (domain names) is shown only in DataTable cells (plain text) or as Dash children.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.analysis_ids import Dom
-from ui.panel import analysis_panel as panel
-from ui.tables import export_tools, fields, records
-from ui.tables import table as rows_table
-
-
-def table(table_id, frame, columns, **extra):
-    return rows_table(table_id, records(frame, fields(columns)), columns, **extra)
-
-
-from ui.panel import GRAPH_CONFIG
-from views.domains import (
+from pages.domains.ids import DomainIds as Ids
+from pages.domains.model import MENTION_DAYS, empty, key, model
+from pages.domains.render import (
     BREAKDOWN_COLUMNS,
     GAP_COLUMNS,
     HUNTER_COLUMNS,
-    MENTION_DAYS,
     PORTFOLIO_COLUMNS,
-    model,
-    outputs,
+    picker_options,
+    render,
 )
+from ui.live import page_renders
+from ui.panel import GRAPH_CONFIG, analysis_panel
+from ui.tables import export_tools, table
 
 
 def layout(ctx) -> html.Div:
-    m = model(ctx, None, None)
-    o = outputs(m)
-    options = sorted(set(m["names"]) | ({m["picked"]} if m["picked"] else set()))
-    breakdown_table = table(Dom.BREAKDOWN_TABLE, None, BREAKDOWN_COLUMNS)
-    breakdown_table.data = o[Dom.BREAKDOWN_TABLE]
+    """The page, filled right away from the rollups (already expired, the best domain picked)."""
+    shown = model(ctx, None, None)
+    if shown is None:
+        # Rollups unreadable: empty panels, and no key held, so the first tick fills them.
+        shown, held = empty(ctx), None
+        renders = render(shown)
+    else:
+        # The pick the model made is what the picker will send on the first tick: name that
+        # key, so the first tick finds the browser up to date instead of drawing it again.
+        held = key(ctx, None, shown["picked"])
+        renders = page_renders(ctx, "domains", render).get(held, lambda: shown)
+
+    def graph(graph_id, height):
+        return dcc.Graph(
+            id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, style={"height": f"{height}px"}
+        )
+
+    def data_table(table_id, columns, **extra):
+        return table(table_id, renders[table_id].full, columns, **extra)
+
     return html.Div(
-        id=Dom.PAGE,
+        id=Ids.PAGE,
         className="ana-screen",
         children=[
-            dcc.Store(id=Dom.HELD, data={"key": None}),
+            dcc.Store(id=Ids.HELD, data={"key": held}),
             dbc.Row(
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "EXPIRED DOMAIN HUNTER",
                             html.Div(
                                 [
@@ -53,7 +65,7 @@ def layout(ctx) -> html.Div:
                                         children=[
                                             html.Span("show domains expiring within", className="muted"),
                                             dcc.Input(
-                                                id=Dom.WITHIN,
+                                                id=Ids.WITHIN,
                                                 type="number",
                                                 min=1,
                                                 max=3650,
@@ -66,38 +78,33 @@ def layout(ctx) -> html.Div:
                                             ),
                                         ],
                                     ),
-                                    table(Dom.HUNTER, m["hunter"], HUNTER_COLUMNS, row_selectable=False),
+                                    data_table(Ids.HUNTER, HUNTER_COLUMNS, row_selectable=False),
                                 ]
                             ),
                             "sorted by value",
-                            export_tools(Dom.HUNTER),
+                            export_tools(Ids.HUNTER),
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "DOMAIN VALUE CALCULATOR",
                             html.Div(
                                 [
                                     dcc.Dropdown(
-                                        id=Dom.PICK,
-                                        value=m["picked"],
-                                        options=[{"label": n, "value": n} for n in options],
+                                        id=Ids.PICK,
+                                        value=shown["picked"],
+                                        options=picker_options(shown),
                                         className="ana-dropdown",
                                         placeholder="domain",
                                     ),
-                                    html.Div(o[Dom.SCORE], id=Dom.SCORE, className="ana-score"),
-                                    dcc.Graph(
-                                        id=Dom.BREAKDOWN,
-                                        figure=o[Dom.BREAKDOWN],
-                                        config=GRAPH_CONFIG,
-                                        style={"height": "240px"},
-                                    ),
-                                    breakdown_table,
+                                    html.Div(renders[Ids.SCORE].full, id=Ids.SCORE, className="ana-score"),
+                                    graph(Ids.BREAKDOWN, 240),
+                                    data_table(Ids.BREAKDOWN_TABLE, BREAKDOWN_COLUMNS),
                                 ]
                             ),
                             "why it scores what it does",
-                            export_tools(Dom.BREAKDOWN_TABLE),
+                            export_tools(Ids.BREAKDOWN_TABLE),
                         ),
                         lg=5,
                     ),
@@ -107,56 +114,37 @@ def layout(ctx) -> html.Div:
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "COMPETITOR PORTFOLIOS",
-                            table(Dom.PORTFOLIOS, m["portfolios"], PORTFOLIO_COLUMNS),
+                            data_table(Ids.PORTFOLIOS, PORTFOLIO_COLUMNS),
                             "what each links from and owns",
-                            export_tools(Dom.PORTFOLIOS),
+                            export_tools(Ids.PORTFOLIOS),
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        panel(
-                            "OVERLAPS",
-                            dcc.Graph(
-                                id=Dom.OVERLAP, figure=o[Dom.OVERLAP], config=GRAPH_CONFIG, style={"height": "280px"}
-                            ),
-                            "shared referring domains",
-                        ),
+                        analysis_panel("OVERLAPS", graph(Ids.OVERLAP, 280), "shared referring domains"),
                         lg=5,
                     ),
                 ],
             ),
-            panel(
+            analysis_panel(
                 "LINK GAP",
-                table(Dom.GAP, m["gap"], GAP_COLUMNS),
+                data_table(Ids.GAP, GAP_COLUMNS),
                 "link to competitors, not to you",
-                export_tools(Dom.GAP),
+                export_tools(Ids.GAP),
             ),
             dbc.Row(
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
-                            "BRAND MENTIONS",
-                            dcc.Graph(
-                                id=Dom.MENTIONS, figure=o[Dom.MENTIONS], config=GRAPH_CONFIG, style={"height": "260px"}
-                            ),
-                            f"per platform, {MENTION_DAYS} days",
+                        analysis_panel(
+                            "BRAND MENTIONS", graph(Ids.MENTIONS, 260), f"per platform, {MENTION_DAYS} days"
                         ),
                         lg=6,
                     ),
                     dbc.Col(
-                        panel(
-                            "SENTIMENT",
-                            dcc.Graph(
-                                id=Dom.SENTIMENT,
-                                figure=o[Dom.SENTIMENT],
-                                config=GRAPH_CONFIG,
-                                style={"height": "260px"},
-                            ),
-                            "mentions per day by sentiment",
-                        ),
+                        analysis_panel("SENTIMENT", graph(Ids.SENTIMENT, 260), "mentions per day by sentiment"),
                         lg=6,
                     ),
                 ],

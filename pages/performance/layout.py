@@ -2,26 +2,29 @@
 rate limiting per target site (trend, recommended delay, slowing flags), resource allocation
 (idle or under-used satellites → high-priority waiting jobs), named bottlenecks with evidence
 (the same findings the producer puts in `performance_optimization_metrics.bottlenecks_detected`)
-and the 24 h mission summary (`mission_control_summary` when set up)."""
+and the 24 h mission summary (`mission_control_summary` when set up). Every table exports to CSV.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.analysis_ids import Perf
-from ui.panel import analysis_panel as panel
-from ui.tables import export_tools, fields, records
-from ui.tables import table as rows_table
+from pages.clock import latest_snapshot
+from pages.performance.ids import PerformanceIds as Ids
+from pages.performance.model import DEFAULT_WINDOW, WINDOWS, empty, key, model
+from pages.performance.render import (
+    ALLOCATION_COLUMNS,
+    LEADER_COLUMNS,
+    RATE_COLUMNS,
+    SUMMARY_COLUMNS,
+    render,
+)
+from ui.live import page_renders
+from ui.panel import GRAPH_CONFIG, analysis_panel
+from ui.tables import export_tools, table
 
-
-def table(table_id, frame, columns, **extra):
-    return rows_table(table_id, records(frame, fields(columns)), columns, **extra)
-
-
-from ui.panel import GRAPH_CONFIG
-from views.performance import ALLOC_COLUMNS, LEADER_COLUMNS, RATE_COLUMNS, SUMMARY_COLUMNS, model, outputs
-
+# Best / worst satellites and slowing sites stand out in their tables.
 HIGHLIGHT = [
     {"if": {"filter_query": '{mark} = "best"'}, "color": "#2bd576"},
     {"if": {"filter_query": '{mark} = "worst"'}, "color": "#ff3b5c"},
@@ -30,42 +33,52 @@ HIGHLIGHT = [
 
 
 def layout(ctx) -> html.Div:
-    m = model(ctx, 24)
-    o = outputs(m)
-    leaders = table(Perf.LEADERBOARD, m["leaders"], LEADER_COLUMNS, style_data_conditional=HIGHLIGHT)
-    rates = table(Perf.RATES, m["rates"], RATE_COLUMNS, style_data_conditional=HIGHLIGHT)
+    """The page, filled right away from the rollups and the latest snapshot (24 h window)."""
+    doc = latest_snapshot(ctx)
+    shown = model(ctx, DEFAULT_WINDOW, doc)
+    if shown is None:
+        # Rollups unreadable: empty panels, and no key held, so the first tick fills them.
+        shown, held = empty(), None
+        renders = render(shown)
+    else:
+        held = key(ctx, DEFAULT_WINDOW, doc)
+        renders = page_renders(ctx, "performance", render).get(held, lambda: shown)
+
+    def data_table(table_id, columns, **extra):
+        return table(table_id, renders[table_id].full, columns, **extra)
+
     return html.Div(
-        id=Perf.PAGE,
+        id=Ids.PAGE,
         className="ana-screen",
         children=[
-            dcc.Store(id=Perf.HELD, data={"key": None}),
+            dcc.Store(id=Ids.HELD, data={"key": held}),
             dbc.Row(
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "SATELLITE LEADERBOARD",
                             html.Div(
                                 [
                                     dbc.RadioItems(
-                                        id=Perf.WINDOW,
-                                        value=24,
+                                        id=Ids.WINDOW,
+                                        value=DEFAULT_WINDOW,
                                         inline=True,
                                         className="ana-window",
-                                        options=[{"label": "24 h", "value": 24}, {"label": "7 days", "value": 168}],
+                                        options=[{"label": label, "value": hours} for hours, label in WINDOWS.items()],
                                     ),
-                                    leaders,
+                                    data_table(Ids.LEADERBOARD, LEADER_COLUMNS, style_data_conditional=HIGHLIGHT),
                                 ]
                             ),
                             "ranked by speed · best / worst marked",
-                            export_tools(Perf.LEADERBOARD),
+                            export_tools(Ids.LEADERBOARD),
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "BOTTLENECKS",
-                            html.Div(o[Perf.BOTTLENECKS], id=Perf.BOTTLENECKS),
+                            html.Div(renders[Ids.BOTTLENECKS].full, id=Ids.BOTTLENECKS),
                             "named causes with evidence · fed to the alerts",
                         ),
                         lg=5,
@@ -76,19 +89,22 @@ def layout(ctx) -> html.Div:
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "ADAPTIVE RATE LIMITING",
-                            rates,
+                            data_table(Ids.RATES, RATE_COLUMNS, style_data_conditional=HIGHLIGHT),
                             "per target site, last 2 h vs the 22 h before",
-                            export_tools(Perf.RATES),
+                            export_tools(Ids.RATES),
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "RESPONSE TIME TREND",
                             dcc.Graph(
-                                id=Perf.TREND, figure=o[Perf.TREND], config=GRAPH_CONFIG, style={"height": "280px"}
+                                id=Ids.TREND,
+                                figure=renders[Ids.TREND].full,
+                                config=GRAPH_CONFIG,
+                                style={"height": "280px"},
                             ),
                             "hourly, 24 h",
                         ),
@@ -100,20 +116,21 @@ def layout(ctx) -> html.Div:
                 className="g-3",
                 children=[
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "RESOURCE ALLOCATION",
-                            table(Perf.ALLOCATION, m["allocation"], ALLOC_COLUMNS),
+                            data_table(Ids.ALLOCATION, ALLOCATION_COLUMNS),
                             "idle / under-used satellites → highest-priority waiting jobs",
-                            export_tools(Perf.ALLOCATION),
+                            export_tools(Ids.ALLOCATION),
                         ),
                         lg=7,
                     ),
                     dbc.Col(
-                        panel(
+                        analysis_panel(
                             "MISSIONS, 24 H",
-                            table(Perf.SUMMARY, m["summary"], SUMMARY_COLUMNS),
-                            f"from {m['summary_source']}",
-                            export_tools(Perf.SUMMARY),
+                            data_table(Ids.SUMMARY, SUMMARY_COLUMNS),
+                            # Where the summary comes from is fixed per deployment: said once.
+                            f"from {shown['summary_source']}",
+                            export_tools(Ids.SUMMARY),
                         ),
                         lg=5,
                     ),
