@@ -93,6 +93,48 @@ def _actor(body: dict) -> str:
     return f"api:{given or request.remote_addr or 'client'}"
 
 
+# The writes, with their validation: the API's routes and the alert center's buttons both
+# call these, so a change made from the page obeys exactly the rules of one made over HTTP.
+def acknowledge_alert(alerts, fingerprint: str, actor: str, comment: str) -> dict | None:
+    """Acknowledge the pending or firing alert `fingerprint` as `actor` with `comment` (required).
+    Returns the alert's row, or None when no such alert is active; raises BadRequest."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise BadRequest("'comment' is required: say what is being done about the alert")
+    if len(comment) > 1000:
+        raise BadRequest("'comment' is longer than 1000 characters")
+    return alerts.acknowledge(fingerprint[:64], actor, comment)
+
+
+def silence_alerts(
+    alerts, *, fingerprint: str | None, alert_type: str | None, minutes, actor: str, comment: str
+) -> dict:
+    """Silence one alert (`fingerprint`) or every alert of `alert_type` for `minutes`.
+    Returns the silence's row; raises BadRequest."""
+    if (fingerprint is None) == (alert_type is None):
+        raise BadRequest("give exactly one of 'fingerprint' (one alert) or 'type' (every alert of a type)")
+    if fingerprint is not None and len(fingerprint) > 64:
+        raise BadRequest("'fingerprint' is longer than 64 characters")
+    if alert_type is not None and alert_type not in ALERT_TYPES:
+        raise BadRequest(f"'type' must be one of {', '.join(ALERT_TYPES)}")
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes <= MAX_SILENCE_MINUTES:
+        raise BadRequest(f"'duration_minutes' must be a number from 1 to {MAX_SILENCE_MINUTES}")
+    if len(comment or "") > 1000:
+        raise BadRequest("'comment' is longer than 1000 characters")
+    return alerts.silence(
+        fingerprint=fingerprint,
+        alert_type=alert_type,
+        duration_s=float(minutes) * 60,
+        by=actor,
+        comment=(comment or "").strip(),
+    )
+
+
+def end_alert_silence(alerts, silence_id: str) -> bool:
+    """End the active silence `silence_id`; False when there is none."""
+    return alerts.end_silence(silence_id[:36])
+
+
 def register_alert_api(server: Flask, ctx) -> None:
     """Add the alert routes to `server` (once per app; a second call does nothing).
 
@@ -187,10 +229,7 @@ def register_alert_api(server: Flask, ctx) -> None:
     @writes
     def acknowledge(fingerprint: str):
         body = _body()
-        comment = _text(body, "comment", 1000)
-        if not comment:
-            raise BadRequest("'comment' is required: say what is being done about the alert")
-        row = ctx.alerts.acknowledge(fingerprint[:64], _actor(body), comment)
+        row = acknowledge_alert(ctx.alerts, fingerprint, _actor(body), _text(body, "comment", 1000))
         if row is None:
             return error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
         return jsonify(
@@ -207,22 +246,12 @@ def register_alert_api(server: Flask, ctx) -> None:
         body = _body()
         fingerprint = _text(body, "fingerprint", 64) or None
         kind = _text(body, "type", 100) or None
-        if (fingerprint is None) == (kind is None):
-            raise BadRequest("give exactly one of 'fingerprint' (one alert) or 'type' (every alert of a type)")
-        if kind is not None and kind not in ALERT_TYPES:
-            raise BadRequest(f"'type' must be one of {', '.join(ALERT_TYPES)}")
-        minutes = body.get("duration_minutes")
-        if (
-            isinstance(minutes, bool)
-            or not isinstance(minutes, (int, float))
-            or not 1 <= minutes <= MAX_SILENCE_MINUTES
-        ):
-            raise BadRequest(f"'duration_minutes' must be a number from 1 to {MAX_SILENCE_MINUTES}")
-        row = ctx.alerts.silence(
+        row = silence_alerts(
+            ctx.alerts,
             fingerprint=fingerprint,
             alert_type=kind,
-            duration_s=float(minutes) * 60,
-            by=_actor(body),
+            minutes=body.get("duration_minutes"),
+            actor=_actor(body),
             comment=_text(body, "comment", 1000),
         )
         resp = jsonify(
@@ -240,7 +269,7 @@ def register_alert_api(server: Flask, ctx) -> None:
     @guarded
     @writes
     def end_silence(silence_id: str):
-        if not ctx.alerts.end_silence(silence_id[:36]):
+        if not end_alert_silence(ctx.alerts, silence_id):
             return error(404, f"no active silence has id {silence_id[:36]!r}")
         return jsonify(id=silence_id, ended=True)
 

@@ -7,6 +7,7 @@ Each function takes the AppContext and plain parameters and returns a DataFrame 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -35,3 +36,30 @@ def links_lost_on(ctx: AppContext, day: str, scope: list[str] | None) -> pd.Data
 def domain_names(ctx: AppContext, prefix: str) -> list[str]:
     """Scored domain names starting with `prefix` (the calculator's picker), best first."""
     return domains.domain_names(ctx.services.mc_engine, prefix[:100], PICKER_LIMIT)
+
+
+# --- Alert center (pages/alerts) ---------------------------------------------------------------
+# Kept together at the end of the module so that blocks added by other pages merge cleanly.
+
+
+def alert_history(
+    ctx: AppContext,
+    hours: float,
+    severity: str | None,
+    alert_type: str | None,
+    event: str | None,
+    text: str | None,
+    limit: int,
+) -> list[dict]:
+    """Alert history events of the last `hours` (newest first), filtered, at most `limit` rows:
+    the store's rows (see alerts.store.AlertStore.history). Empty when the alert engine is off."""
+    if ctx.alerts is None:
+        return []
+    return ctx.alerts.store.history(
+        since=ctx.alerts.clock() - timedelta(hours=hours),
+        severity=severity,
+        alert_type=alert_type,
+        event=event,
+        text=text,
+        limit=limit,
+    )

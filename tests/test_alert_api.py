@@ -11,7 +11,8 @@ from alerts.export import history_csv
 from api.alerts import register_alert_api
 from app import create_app
 from conftest import build_services
-from layouts import alert_center
+from pages.alerts import render as alert_center
+from pages.alerts.layout import layout as alert_center_layout
 from test_alert_support import FAST, at, fleet_doc, make_engine
 
 HOSTILE = "sat-<img src=x onerror=alert(1)>"
@@ -132,7 +133,7 @@ def test_the_alert_center_renders_crawled_text_as_text_and_flashes_new_criticals
     app, ctx = app_ctx
     publish(ctx, fleet_doc(), 0)
     doc = publish(ctx, fleet_doc(dead=(HOSTILE,), queue_depth=4000), 1)
-    page = alert_center.layout(ctx)
+    page = alert_center_layout(ctx)
     texts = _texts(page)
     assert any(HOSTILE in t for t in texts)
     assert "Scale up the satellite fleet" in " ".join(texts)
@@ -168,7 +169,7 @@ def _call(client, app, fragment: str, inputs: list, state: list | None = None):
 
 
 def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
-    from layouts.alert_ids import AlertIds
+    from pages.alerts.ids import AlertIds
     from pages.shell.ids import ShellIds as Shell
 
     app, ctx = app_ctx
@@ -179,21 +180,21 @@ def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
         app,
         "ac-firing.children",
         [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-        [{"id": AlertIds.DIGEST, "property": "data", "value": None}],
+        [{"id": AlertIds.HELD, "property": "data", "value": None}],
     )
     assert "sat-a" in str(out["response"][AlertIds.FIRING]["children"])
-    digests = out["response"][AlertIds.DIGEST]["data"]
+    digests = out["response"][AlertIds.HELD]["data"]
     again = _call(
         client,
         app,
         "ac-firing.children",
         [{"id": Shell.TICK, "property": "n_intervals", "value": 2}],
-        [{"id": AlertIds.DIGEST, "property": "data", "value": digests}],
+        [{"id": AlertIds.HELD, "property": "data", "value": digests}],
     )
     assert again is None  # nothing changed: nothing sent
 
     fp = alert["fingerprint"]
-    ack = [{"id": {"type": AlertIds.ACK, "index": fp}, "property": "n_clicks", "value": 1}]
+    ack = [{"id": {"type": AlertIds.ACKNOWLEDGE, "index": fp}, "property": "n_clicks", "value": 1}]
     inputs = [ack, [], [], []]
     state = [
         {"id": AlertIds.COMMENT, "property": "value", "value": "host rebooting"},

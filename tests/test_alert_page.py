@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
-from layouts.alert_ids import AlertIds
+from pages.alerts.ids import AlertIds
 from tests.conftest import browser_errors, build_services
 from tests.test_alert_support import FAST, at, fleet_doc, make_engine
 

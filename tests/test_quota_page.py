@@ -10,7 +10,7 @@ import pytest
 from conftest import make_settings
 from werkzeug.serving import make_server
 
-from layouts.quota_ids import QuotaIds, provider_id
+from pages.quotas.ids import QuotaIds, provider_id
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
-"""Alerts (/alerts). Being moved into the page-unit shape: layout and callbacks still live in the old modules."""
+"""Alerts (/alerts): firing and pending alerts with acknowledge / silence, rules and history."""
 
-from callbacks.alert_center import register
-from layouts.alert_center import layout
+from pages.alerts.callbacks import register
+from pages.alerts.layout import layout
 from ui.page import Page
 
 PAGE = Page("/alerts", "Alerts", layout, register)

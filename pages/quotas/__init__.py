@@ -1,7 +1,7 @@
-"""API quotas (/quotas). Being moved into the page-unit shape: layout and callbacks still live in the old modules."""
+"""API quotas (/quotas): usage against the free tiers, burn-down, router decisions, advice."""
 
-from callbacks.quotas import register
-from layouts.quotas import layout
+from pages.quotas.callbacks import register
+from pages.quotas.layout import layout
 from ui.page import Page
 
 PAGE = Page("/quotas", "API quotas", layout, register)

@@ -1,11 +1,11 @@
-"""Component ids of the quota page, in one place (never repeated as literals)."""
+"""Component ids of the quota page (the DOM ids are relied on by tests and CSS: keep the values)."""
 
 from enum import StrEnum
 
 
 class QuotaIds(StrEnum):
     PAGE = "quota-page"
-    HELD = "quota-held"  # digests of what this browser already shows
+    HELD = "quota-held"  # the key (ledger version, minute) of what this browser shows
     SUMMARY = "quota-summary"
     SUMMARY_ENABLED = "quota-summary-enabled"
     SUMMARY_USED = "quota-summary-used"

@@ -1,29 +1,28 @@
-"""The alert center: firing alerts by severity (age, affected jobs and satellites, recommended
-action, acknowledge / silence), pending alerts, silences, Link Profiler's rules, and the
-history with filters, a chart and CSV export.
+"""The alert center drawn from a snapshot document: {output id: Render} (pure: no ctx, no I/O).
 
-The live parts are rendered from the snapshot (`doc["alerts"]`, `doc["mc"]["alert_center"]`),
-the same data the main screen's alert card shows. Alert text is crawled text: it goes into
-components as plain strings (React escapes it), never as HTML or markdown.
+Firing alerts by severity (age, affected jobs and satellites, recommended action, acknowledge /
+silence), pending alerts, silences, Link Profiler's rules, and the history table and chart.
+Alert cards are list items whose age is a declared part: a tick patches the ages alone, and a
+card is redrawn only when something else about it changed (so its buttons stay put). Alert text
+is crawled text: it goes into components as plain strings (React escapes it), never as HTML or
+markdown.
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
-from alerts.conditions import ALERT_TYPES
-from alerts.store import HISTORY_EVENTS
 from figures.alerts import history_figure
-from layouts.alert_ids import AlertIds
-from ui.panel import GRAPH_CONFIG, panel
-from mission.context import AppContext
+from pages.alerts.ids import AlertIds as Ids
+from pages.alerts.ids import age_id
+from pages.alerts.model import SEVERITIES
 from ui import format as fmt
+from ui.delta import Render, node, with_parts
 
-SEVERITIES = ("critical", "warning", "info")
 NEW_ALERT_S = 60  # a critical alert younger than this flashes
-SILENCE_CHOICES = [(30, "30 min"), (60, "1 h"), (240, "4 h"), (1440, "24 h"), (10080, "7 days")]
-HOUR_CHOICES = [(1, "last hour"), (24, "last 24 h"), (168, "last 7 days"), (720, "last 30 days")]
+# What the tick callback sends, in its Output order (each fills "children").
+OUTPUTS = (Ids.SUMMARY, Ids.FIRING, Ids.PENDING, Ids.SILENCES, Ids.RULES)
 
 
 def _list(label: str, values) -> html.Div | None:
@@ -38,8 +37,9 @@ def _list(label: str, values) -> html.Div | None:
     )
 
 
-def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
-    """One alert as a card; critical alerts younger than NEW_ALERT_S get the flashing class."""
+def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) -> html.Div:
+    """One alert as a card; critical alerts younger than NEW_ALERT_S get the flashing class.
+    `age_id` names the age's span, so a tick can update the age without redrawing the card."""
     sev = alert.get("severity") if alert.get("severity") in SEVERITIES else "info"
     badges = [html.Span(sev.upper(), className=f"ac-badge sev-{sev}")]
     for flag, text in (("acknowledged", "ACK"), ("silenced", "SILENCED"), ("flapping", "FLAPPING")):
@@ -57,7 +57,7 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
                 " ",
                 html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
                 html.Span(" · age ", className="label"),
-                html.Span(fmt.duration(alert.get("age_s")), className="mono"),
+                html.Span(fmt.duration(alert.get("age_s")), className="mono", **({"id": age_id} if age_id else {})),
             ],
         ),
         _list("satellites", alert.get("affected_satellites")),
@@ -91,7 +91,7 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
                 children=[
                     dbc.Button(
                         "Acknowledge",
-                        id={"type": AlertIds.ACK, "index": fp},
+                        id={"type": Ids.ACKNOWLEDGE, "index": fp},
                         size="sm",
                         color="secondary",
                         outline=True,
@@ -100,7 +100,7 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
                     ),
                     dbc.Button(
                         "Silence",
-                        id={"type": AlertIds.SILENCE, "index": fp},
+                        id={"type": Ids.SILENCE, "index": fp},
                         size="sm",
                         color="secondary",
                         outline=True,
@@ -108,7 +108,7 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
                     ),
                     dbc.Button(
                         f"Silence all {alert.get('type')}",
-                        id={"type": AlertIds.SILENCE_TYPE, "index": str(alert.get("type"))},
+                        id={"type": Ids.SILENCE_TYPE, "index": str(alert.get("type"))},
                         size="sm",
                         color="link",
                         n_clicks=0,
@@ -123,23 +123,36 @@ def alert_card(alert: dict, *, actions: bool = True) -> html.Div:
     )
 
 
-def firing_panel(alerts: list[dict]) -> list:
-    """Firing alerts grouped by severity (most severe first)."""
+def firing_items(alerts: list[dict]) -> tuple[list, dict[str, str]]:
+    """Firing alerts grouped by severity (most severe first), and {age span id: age text}."""
     if not alerts:
-        return [html.Div("All clear: no alert is firing", className="panel-empty ok")]
-    out = []
+        return [html.Div("All clear: no alert is firing", className="panel-empty ok")], {}
+    out, ages = [], {}
     for sev in SEVERITIES:
         group = [a for a in alerts if a.get("severity") == sev]
         if group:
             out.append(html.H3(f"{sev.upper()} · {len(group)}", className=f"ac-group sev-{sev}"))
-            out += [alert_card(a) for a in group]
-    return out
+            for alert in group:
+                ages[age_id(Ids.FIRING, len(out))] = fmt.duration(alert.get("age_s"))
+                out.append(alert_card(alert, age_id=age_id(Ids.FIRING, len(out))))
+    return out, ages
+
+
+def firing_panel(alerts: list[dict]) -> list:
+    """Firing alerts grouped by severity (most severe first)."""
+    return firing_items(alerts)[0]
+
+
+def pending_items(pending: list[dict]) -> tuple[list, dict[str, str]]:
+    """Pending alerts (no actions yet), and {age span id: age text}."""
+    if not pending:
+        return [html.Div("Nothing pending", className="panel-empty")], {}
+    ages = {age_id(Ids.PENDING, i): fmt.duration(alert.get("age_s")) for i, alert in enumerate(pending)}
+    return [alert_card(alert, actions=False, age_id=age_id(Ids.PENDING, i)) for i, alert in enumerate(pending)], ages
 
 
 def pending_panel(pending: list[dict]) -> list:
-    if not pending:
-        return [html.Div("Nothing pending", className="panel-empty")]
-    return [alert_card(a, actions=False) for a in pending]
+    return pending_items(pending)[0]
 
 
 def silences_panel(silences: list[dict]) -> list:
@@ -158,7 +171,7 @@ def silences_panel(silences: list[dict]) -> list:
                     html.Td(
                         dbc.Button(
                             "End",
-                            id={"type": AlertIds.END_SILENCE, "index": s["id"]},
+                            id={"type": Ids.END_SILENCE, "index": s["id"]},
                             size="sm",
                             color="secondary",
                             outline=True,
@@ -307,114 +320,23 @@ def history_table(events: list[dict]) -> list:
     ]
 
 
-def _options(values) -> list[dict]:
-    return [{"label": v.replace("_", " "), "value": v} for v in values]
+def _cards(items: list, ages: dict[str, str]) -> Render:
+    return with_parts(items, {node(span, "children"): text for span, text in ages.items()}, items=True)
 
 
-def layout(ctx: AppContext):
-    """The page, filled from the current snapshot so it shows data on arrival."""
-    try:
-        _version, doc = ctx.snapshots.load()
-    except Exception:
-        doc = None
-    doc = doc or {}
+def render(doc: dict) -> dict[str, Render]:
+    """Every live section of the page for one snapshot document."""
     alerts = doc.get("alerts", [])
     center = doc.get("mc", {}).get("alert_center", {})
-    token_box = (
-        [
-            dbc.Input(
-                id=AlertIds.TOKEN,
-                type="password",
-                placeholder="MC_API_TOKEN (needed to change alerts)",
-                size="sm",
-                className="ac-token",
-                autoComplete="off",
-            )
-        ]
-        if ctx.settings.api_token
-        else [dcc.Input(id=AlertIds.TOKEN, type="hidden", value="")]
-    )
-    controls = html.Div(
-        className="ac-controls",
-        children=[
-            dbc.Input(
-                id=AlertIds.COMMENT,
-                placeholder="comment for acknowledge / silence (required to acknowledge)",
-                size="sm",
-                maxLength=1000,
-                className="ac-comment",
-            ),
-            dcc.Dropdown(
-                id=AlertIds.DURATION,
-                options=[{"label": t, "value": m} for m, t in SILENCE_CHOICES],
-                value=60,
-                clearable=False,
-                className="ac-duration",
-            ),
-            *token_box,
-            html.Div(id=AlertIds.STATUS, className="ac-status", role="status"),
-        ],
-    )
-    filters = html.Div(
-        className="ac-filters",
-        children=[
-            dcc.Dropdown(
-                id=AlertIds.FILTER_SEVERITY, options=_options(SEVERITIES), placeholder="severity", multi=False
-            ),
-            dcc.Dropdown(id=AlertIds.FILTER_TYPE, options=_options(ALERT_TYPES), placeholder="type"),
-            dcc.Dropdown(id=AlertIds.FILTER_EVENT, options=_options(HISTORY_EVENTS), placeholder="event"),
-            dcc.Dropdown(
-                id=AlertIds.FILTER_HOURS,
-                options=[{"label": t, "value": h} for h, t in HOUR_CHOICES],
-                value=24,
-                clearable=False,
-            ),
-            dbc.Input(id=AlertIds.FILTER_TEXT, placeholder="search messages", size="sm", debounce=True),
-            dbc.Button("Refresh", id=AlertIds.HISTORY_REFRESH, size="sm", color="secondary", outline=True, n_clicks=0),
-            dbc.Button("Export CSV", id=AlertIds.EXPORT, size="sm", color="info", outline=True, n_clicks=0),
-            dcc.Download(id=AlertIds.DOWNLOAD),
-        ],
-    )
-    return html.Div(
-        className="alert-center",
-        children=[
-            dcc.Store(id=AlertIds.DIGEST, data=None),
-            html.Div(summary_panel(alerts, center), id=AlertIds.SUMMARY, className="ac-summary"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        panel(
-                            "FIRING ALERTS", html.Div([controls, html.Div(firing_panel(alerts), id=AlertIds.FIRING)])
-                        ),
-                        lg=8,
-                    ),
-                    dbc.Col(
-                        [
-                            panel("PENDING", html.Div(pending_panel(center.get("pending", [])), id=AlertIds.PENDING)),
-                            panel(
-                                "SILENCES", html.Div(silences_panel(center.get("silences", [])), id=AlertIds.SILENCES)
-                            ),
-                        ],
-                        lg=4,
-                    ),
-                ],
-                className="g-3",
-            ),
-            panel("LINK PROFILER RULES", html.Div(rules_panel(center.get("lp_rules", [])), id=AlertIds.RULES)),
-            panel(
-                "HISTORY",
-                html.Div(
-                    [
-                        filters,
-                        dcc.Graph(
-                            id=AlertIds.HISTORY_CHART,
-                            figure=history_figure([]),
-                            config=GRAPH_CONFIG,
-                            className="mc-graph",
-                        ),
-                        html.Div(id=AlertIds.HISTORY, className="ac-history-wrap"),
-                    ]
-                ),
-            ),
-        ],
-    )
+    return {
+        Ids.SUMMARY: Render.of(summary_panel(alerts, center)),
+        Ids.FIRING: _cards(*firing_items(alerts)),
+        Ids.PENDING: _cards(*pending_items(center.get("pending", []))),
+        Ids.SILENCES: Render.of(silences_panel(center.get("silences", []))),
+        Ids.RULES: Render.of(rules_panel(center.get("lp_rules", []))),
+    }
+
+
+def history(records: list[dict]) -> tuple[list, object]:
+    """(history table, history chart) of history records (alerts.export.history_record)."""
+    return history_table(records), history_figure(records)

@@ -1,10 +1,10 @@
-"""Component ids of the alert center page, in one place (never repeated as literals)."""
+"""Component ids of the alert center (the DOM ids are relied on by tests and CSS: keep the values)."""
 
 from enum import StrEnum
 
 
 class AlertIds(StrEnum):
-    DIGEST = "ac-digest"
+    HELD = "ac-digest"  # the snapshot version this browser shows
     SUMMARY = "ac-summary"
     FIRING = "ac-firing"
     PENDING = "ac-pending"
@@ -14,7 +14,7 @@ class AlertIds(StrEnum):
     COMMENT = "ac-comment"
     DURATION = "ac-duration"
     TOKEN = "ac-token"
-    ACK = "ac-ack"  # pattern-matching: {"type": ACK, "index": fingerprint}
+    ACKNOWLEDGE = "ac-ack"  # pattern-matching: {"type": ACKNOWLEDGE, "index": fingerprint}
     SILENCE = "ac-silence"  # {"type": SILENCE, "index": fingerprint}
     SILENCE_TYPE = "ac-silence-type"  # {"type": SILENCE_TYPE, "index": alert type}
     END_SILENCE = "ac-end-silence"  # {"type": END_SILENCE, "index": silence id}
@@ -28,3 +28,8 @@ class AlertIds(StrEnum):
     HISTORY_CHART = "ac-history-chart"
     EXPORT = "ac-export"
     DOWNLOAD = "ac-download"
+
+
+def age_id(panel: AlertIds, position: int) -> str:
+    """The id of the age of the card at `position` in `panel` (patched alone as it ticks)."""
+    return f"{panel}-{position}-age"

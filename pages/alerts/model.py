@@ -1,0 +1,126 @@
+"""The alert center's data and actions.
+
+- Live panels: the snapshot document (firing alerts in `doc["alerts"]`, pending alerts,
+  silences, rules and delivery state in `doc["mc"]["alert_center"]`), the same data the main
+  screen's alert card shows; one Redis GET of the version per tick, the document parsed once
+  per version per process. Viewers never cause SQL for them.
+- History: queried only when a person asks (filters, refresh, export), through `on_demand`.
+- Acknowledge / silence / end a silence: the API's write rule (`api.http.write_refusal`) and its
+  write functions with their validation (`api.alerts`), so the page and the API change alerts
+  the same way. The producer applies a change on its next tick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import on_demand
+from alerts.conditions import ALERT_TYPES
+from alerts.export import history_csv, history_record
+from alerts.store import HISTORY_EVENTS
+from api.alerts import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
+from api.http import write_refusal
+
+SEVERITIES = ("critical", "warning", "info")
+TYPES = ALERT_TYPES
+EVENTS = HISTORY_EVENTS
+HISTORY_LIMIT = 500
+EXPORT_LIMIT = 5000
+DEFAULT_HOURS = 24
+DEFAULT_SILENCE_MINUTES = 60
+
+# What a card button asks for.
+ACKNOWLEDGE, SILENCE, SILENCE_TYPE, END_SILENCE = "acknowledge", "silence", "silence_type", "end_silence"
+
+
+def latest(ctx) -> tuple[int | None, dict | None]:
+    """(version, document) of the latest snapshot; raises when Redis does not answer."""
+    return ctx.snapshots.load()
+
+
+def at_version(ctx, version) -> dict | None:
+    """The document of an older `version`, while Redis still keeps it (None otherwise)."""
+    return ctx.snapshots.load_version(version) if isinstance(version, int) else None
+
+
+def current(ctx) -> tuple[int | None, dict]:
+    """(version, document) now, or (None, {}) before the first snapshot or while Redis is down."""
+    try:
+        version, doc = latest(ctx)
+    except Exception:
+        return None, {}
+    return (version, doc) if doc else (None, {})
+
+
+def token_required(ctx) -> bool:
+    """Whether changes need MC_API_TOKEN (then the page asks for it)."""
+    return bool(ctx.settings.api_token)
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """The history filters as the page's controls give them (empty values mean 'any')."""
+
+    severity: str | None = None
+    alert_type: str | None = None
+    event: str | None = None
+    hours: float | None = None
+    text: str | None = None
+
+    def rows(self, ctx, limit: int) -> list[dict]:
+        return on_demand.alert_history(
+            ctx,
+            float(self.hours or DEFAULT_HOURS),
+            self.severity or None,
+            self.alert_type or None,
+            self.event or None,
+            (self.text or "").strip() or None,
+            limit,
+        )
+
+
+def history(ctx, filters: HistoryFilter) -> list[dict]:
+    """The filtered history as JSON-ready records, newest first (at most HISTORY_LIMIT)."""
+    return [history_record(row) for row in filters.rows(ctx, HISTORY_LIMIT)]
+
+
+def history_export(ctx, filters: HistoryFilter) -> str:
+    """The filtered history as CSV (at most EXPORT_LIMIT rows)."""
+    return history_csv(filters.rows(ctx, EXPORT_LIMIT))
+
+
+def act(ctx, action: str, target: str, comment, minutes, token, remote_addr: str | None) -> str:
+    """Carry out a card button's `action` on `target` (a fingerprint, an alert type or a silence
+    id) for the viewer at `remote_addr`; returns the sentence the page shows."""
+    if ctx.alerts is None:
+        return "The alert engine is not running"
+    refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, remote_addr, "alert changes")
+    if refusal:
+        return f"Not allowed: {refusal[1]}"
+    who = f"dashboard:{remote_addr or '?'}"
+    # The field allows 1000 characters; a longer value did not come from the page.
+    comment = (comment or "").strip()[:1000]
+    try:
+        if action == ACKNOWLEDGE:
+            if not comment:
+                return "Write a comment first: say what is being done about the alert"
+            row = acknowledge_alert(ctx.alerts, target, who, comment)
+            return "Acknowledged" if row else "That alert is no longer firing"
+        if action in (SILENCE, SILENCE_TYPE):
+            try:
+                minutes = float(minutes or DEFAULT_SILENCE_MINUTES)
+            except (TypeError, ValueError):
+                raise BadRequest("the duration must be a number of minutes") from None
+            one = action == SILENCE
+            silence_alerts(
+                ctx.alerts,
+                fingerprint=target if one else None,
+                alert_type=None if one else target,
+                minutes=minutes,
+                actor=who,
+                comment=comment,
+            )
+            return f"Silenced for {minutes:g} min" if one else f"Every {target} alert silenced for {minutes:g} min"
+        return "Silence ended" if end_alert_silence(ctx.alerts, target) else "That silence had already ended"
+    except BadRequest as exc:
+        return f"Not done: {exc}"
