@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from api.http import error, is_loopback
+from api.http import error
+from common.write_rule import is_loopback
 
 log = logging.getLogger(__name__)
 

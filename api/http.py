@@ -7,10 +7,10 @@ changed (or a quota drained) from the network.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 
 from flask import jsonify, request
+
+from common.write_rule import write_refusal
 
 
 def error(status: int, message: str, **extra):
@@ -28,28 +28,6 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object")
     return body
-
-
-def is_loopback(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address((address or "").split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def write_refusal(
-    settings, authorization: str | None, remote_addr: str | None, what: str = "changes"
-) -> tuple[int, str] | None:
-    """None when a write is allowed, else (status, reason) under the write rule."""
-    token = getattr(settings, "api_token", None)
-    if token:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-            return 401, "a valid 'Authorization: Bearer <MC_API_TOKEN>' header is required"
-        return None
-    if not is_loopback(remote_addr):
-        return 403, f"{what} are accepted only from this host unless MC_API_TOKEN is set"
-    return None
 
 
 def refuse_write(settings, what: str = "changes"):

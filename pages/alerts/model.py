@@ -5,8 +5,8 @@
   screen's alert card shows; one Redis GET of the version per tick, the document parsed once
   per version per process. Viewers never cause SQL for them.
 - History: queried only when a person asks (filters, refresh, export), through `on_demand`.
-- Acknowledge / silence / end a silence: the API's write rule (`api.http.write_refusal`) and its
-  write functions with their validation (`api.alerts`), so the page and the API change alerts
+- Acknowledge / silence / end a silence: the API's write rule (`common.write_rule.write_refusal`) and its
+  write functions with their validation (`alerts.actions`), so the page and the API change alerts
   the same way. The producer applies a change on its next tick.
 """
 
@@ -18,8 +18,8 @@ import on_demand
 from alerts.conditions import ALERT_TYPES
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
-from api.alerts import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
-from api.http import write_refusal
+from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
+from common.write_rule import write_refusal
 
 SEVERITIES = ("critical", "warning", "info")
 TYPES = ALERT_TYPES

@@ -1,1 +1,0 @@
-"""Page layouts (no logic): the shell plus one module per page."""
