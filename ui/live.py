@@ -116,7 +116,8 @@ def smallest_update(
     of an old key that has left the cache (None: unknown, then full values are sent). `field`
     names where `held` keeps the key.
     """
-    held = held or {}
+    # The store comes back from the browser: anything but our own dict counts as "shows nothing".
+    held = held if isinstance(held, dict) else {}
     shown = held.get(field)
     if shown is not None and key_text(shown) == key_text(key):
         raise PreventUpdate
