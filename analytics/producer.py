@@ -16,7 +16,6 @@ import pandas as pd
 from analytics import crawler, discovery, domains
 from analytics.page_cache import PageCache
 from analytics.refresh import Refresher
-from analytics.settings import load_analytics_settings
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ class Analytics:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.settings = load_analytics_settings()
+        self.settings = ctx.settings.analytics
         self.refresher = Refresher(ctx.services, self.settings)
         self.cache = PageCache(ctx.services)
 

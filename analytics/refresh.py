@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from analytics import domain_rollups, fleet_rollups, link_rollups, summary_view
 from analytics import tables as t
 from analytics.dialect import ts, execute, frame, upsert
-from analytics.settings import AnalyticsSettings, load_analytics_settings
+from analytics.settings import AnalyticsSettings
 from analytics.watchlist import resolve
 
 
@@ -43,7 +43,7 @@ class Refresher:
 
     def __init__(self, services, settings: AnalyticsSettings | None = None):
         self.services = services
-        self.settings = settings or load_analytics_settings()
+        self.settings = settings or services.settings.analytics
         self._tables_ready = False
 
     # -- state ------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa
 
 from alerts.engine import AlertEngine
-from alerts.settings import load_alert_settings
 from config import SmtpSettings, load_settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.services import Services
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
     # The trials toggle one alert on and off every few seconds, which flap detection would
     # (rightly) hold back after a few changes; the benchmark measures the path, so it is off here.
-    alert_settings = dataclasses.replace(load_alert_settings({}, dotenv_path=None), flap_threshold=10**6)
+    alert_settings = dataclasses.replace(settings.alerts, flap_threshold=10**6)
     ctx.alerts = AlertEngine(ctx, settings=alert_settings)
     loop = MissionLoop(ctx)
     loop.start()
