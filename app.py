@@ -16,8 +16,7 @@ import dash
 
 from config import Settings, cli_settings, load_settings
 from data.services import Services
-from mission.context import AppContext
-from mission.snapshot_store import SnapshotStore
+from runtime.context import AppContext
 
 log = logging.getLogger("mission_control")
 
@@ -33,12 +32,18 @@ def create_app(
     from api.core import register_core_api
     from callbacks.shell import register_shell
     from layouts.pages import available_pages
-    from mission.startup import attach_features, prepare_storage, register_feature_apis, start_background_work
+    from runtime.startup import (
+        attach_features,
+        build_context,
+        prepare_storage,
+        register_feature_apis,
+        start_background_work,
+    )
 
     settings = settings or load_settings()
     services = services or Services(settings)
     prepare_storage(services)
-    ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    ctx = build_context(settings, services)
     attach_features(ctx)
 
     app = dash.Dash(

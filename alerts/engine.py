@@ -53,7 +53,7 @@ def bump_revision(redis_client) -> int | None:
 
 
 class AlertEngine:
-    """Rules + lifecycle + outbox for one app instance (`ctx`: mission.context.AppContext)."""
+    """Rules + lifecycle + outbox for one app instance (`ctx`: runtime.context.AppContext)."""
 
     def __init__(
         self,

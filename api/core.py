@@ -15,7 +15,7 @@ import uuid
 
 from flask import Flask, Response, jsonify
 
-from mission.context import AppContext
+from runtime.context import AppContext
 
 STREAM_CLIENTS = "mc:stream:clients"
 # A client that has not been sent anything for this long is considered gone (crashed worker).

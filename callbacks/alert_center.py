@@ -26,7 +26,7 @@ from figures.alerts import history_figure
 from layouts import alert_center as view
 from layouts.alert_ids import AlertIds
 from layouts.ids import Shell
-from mission.context import AppContext
+from runtime.context import AppContext
 
 SECTIONS = (AlertIds.SUMMARY, AlertIds.FIRING, AlertIds.PENDING, AlertIds.SILENCES, AlertIds.RULES)
 HISTORY_LIMIT = 500

@@ -14,7 +14,6 @@ from dash.exceptions import PreventUpdate
 
 from analytics import discovery as q
 from analytics.export import table_csv
-from analytics.producer import analytics_of
 from figures.discovery import BUCKET_NAMES
 from layouts.analysis_ids import Disc, csv_button, csv_download
 from layouts.discovery import ALL
@@ -60,7 +59,7 @@ def register(app, ctx) -> None:
     )
     def refresh(_tick, days, domain, held):
         """Triggered by the tick or the controls: re-render only when the data can have changed."""
-        a = analytics_of(ctx)
+        a = ctx.analytics
         days = int(days or 30)
         domain = None if domain in (None, ALL) else str(domain)
         now = page_now(ctx)

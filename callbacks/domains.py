@@ -7,7 +7,6 @@ from __future__ import annotations
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from analytics.producer import analytics_of
 from callbacks.discovery import register_csv
 from layouts.analysis_ids import Dom
 from layouts.ids import Shell
@@ -49,7 +48,7 @@ def register(app, ctx) -> None:
     def refresh(_tick, within, picked, held):
         """Triggered by the tick or the controls: re-render only when the data can have changed."""
         within = int(within) if within not in (None, "") else None
-        key = [analytics_of(ctx).cache.version(), page_now(ctx).strftime("%Y-%m-%d %H"), within, picked]
+        key = [ctx.analytics.cache.version(), page_now(ctx).strftime("%Y-%m-%d %H"), within, picked]
         if (held or {}).get("key") == key:
             raise PreventUpdate
         out = view.outputs(view.model(ctx, within, picked))

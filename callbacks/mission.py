@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
 from layouts.ids import Main, Shell
-from mission.context import AppContext
+from runtime.context import AppContext
 from views.delta import update_for
 from views.render_cache import render_cache
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from analytics.producer import analytics_of
 from callbacks.discovery import register_csv
 from layouts.analysis_ids import Perf
 from layouts.ids import Shell
@@ -30,7 +29,7 @@ def register(app, ctx) -> None:
     def refresh(_tick, hours, held):
         """Triggered by the tick or the window: re-render only when the data can have changed."""
         hours = int(hours or 24)
-        key = [analytics_of(ctx).cache.version(), *view.model_key(ctx, hours)]
+        key = [ctx.analytics.cache.version(), *view.model_key(ctx, hours)]
         if (held or {}).get("key") == key:
             raise PreventUpdate  # decided before any model is read or drawn
         out = view.outputs(view.model(ctx, hours))

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts.ids import Shell
 from layouts.pages import normal_path, page_content
-from mission.context import AppContext
+from runtime.context import AppContext
 
 
 def register_shell(app, ctx: AppContext, pages) -> None:

@@ -17,7 +17,7 @@ from alerts.store import HISTORY_EVENTS
 from figures.alerts import history_figure
 from layouts.alert_ids import AlertIds
 from layouts.panels import GRAPH_CONFIG, panel
-from mission.context import AppContext
+from runtime.context import AppContext
 from views import format as fmt
 
 SEVERITIES = ("critical", "warning", "info")

@@ -13,7 +13,7 @@ from dash import dcc, html
 from figures import mission as figs
 from layouts.ids import Main
 from layouts.panels import GRAPH_CONFIG, panel
-from mission.context import AppContext
+from runtime.context import AppContext
 from views.delta import to_plain
 from views.mission import render_all
 from views.render_cache import render_cache

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.ids import Shell
-from mission.context import AppContext
+from runtime.context import AppContext
 
 
 def _config_rows(ctx: AppContext) -> list:

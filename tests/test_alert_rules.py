@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from alerts.settings import AlertSettings
-from mission.snapshot import SnapshotBuilder
+from producer.snapshot import SnapshotBuilder
 from simulator import Simulator, rows
 from simulator.store import Store
 from test_alert_support import FAST, at, make_ctx, make_engine

@@ -8,7 +8,7 @@ import pytest
 from app import create_app
 from data.connections import StatementCounter
 from layouts.ids import Main, Shell
-from mission.loop import MissionLoop
+from producer.loop import ProducerLoop
 from tests import dataset
 from tests.conftest import ticked_app
 from tests.dash_client import call
@@ -153,7 +153,7 @@ def test_starts_on_a_link_profiler_database_without_its_own_tables(pg_url, redis
     app = create_app(settings, services=services, start_background=False)
     ctx = app.server.extensions["mission_control"]
     assert ctx.simulator is None
-    MissionLoop(ctx).tick(now=NOW)
+    ProducerLoop(ctx).tick(now=NOW)
     _, doc = ctx.snapshots.load()
     status = doc["crawler_mission_status"]
     assert (status["active_jobs_count"], status["completed_jobs_24h_count"], status["queue_depth"]) == (2, 2, 3)

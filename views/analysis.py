@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from analytics.producer import latest_snapshot
+from analytics.service import latest_snapshot
 from data.frames import utcnow
 
 

@@ -4,7 +4,6 @@ rollups and memoised per rollup version and hour, and the figures built from it.
 from __future__ import annotations
 
 from analytics import discovery as q
-from analytics.producer import analytics_of
 from analytics.watchlist import resolve
 from figures import discovery as figs
 from layouts.analysis_ids import Disc
@@ -43,7 +42,7 @@ DRILL_COLUMNS = [
 
 def model(ctx, days: int, domain: str | None) -> dict:
     """Everything the page shows for (window, domain filter), cached per rollup version and hour."""
-    a = analytics_of(ctx)
+    a = ctx.analytics
     svc = ctx.services
     now = page_now(ctx)
     key = [days, domain, now.strftime("%Y-%m-%d %H")]

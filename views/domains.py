@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from analytics import domains as q
 from analytics.dialect import day_key
-from analytics.producer import analytics_of
 from analytics.watchlist import resolve
 from figures import domains as figs
 from layouts.analysis_ids import Dom
@@ -37,7 +36,7 @@ GAP_COLUMNS = [("source_domain", "linking domain"), ("competitors", "competitors
 
 def model(ctx, within: int | None, picked: str | None) -> dict:
     """What the page shows, cached per rollup version, hour and controls."""
-    a = analytics_of(ctx)
+    a = ctx.analytics
     svc = ctx.services
     now = page_now(ctx)
 

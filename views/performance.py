@@ -9,7 +9,7 @@ from dash import html
 
 from analytics import crawler as q
 from analytics import summary_view
-from analytics.producer import analytics_of, fleet_of, latest_snapshot
+from analytics.service import fleet_of, latest_snapshot
 from figures import performance as figs
 from layouts.analysis_ids import Perf
 from views.analysis import fields, now_of, records
@@ -71,7 +71,7 @@ def model_key(ctx, hours: int) -> list:
 
 
 def model(ctx, hours: int) -> dict:
-    a = analytics_of(ctx)
+    a = ctx.analytics
     svc = ctx.services
     now, fleet, depth, key = _inputs(ctx, hours)
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from mission.context import AppContext
+from runtime.context import AppContext
 from views.delta import Render
 from views.mission import render_all
 
@@ -19,7 +19,8 @@ class RenderCache:
     """Rendered panels of recent snapshot versions, shared by every viewer of a process.
 
     While viewers are polling, a background thread renders each new version as soon as it is
-    published, so no viewer's request pays for rendering (it only compares and sends).
+    published, so no viewer's request pays for rendering (it only compares and sends);
+    `stop()` ends it (the AppContext calls it on shutdown).
     """
 
     def __init__(self, ctx: AppContext):
@@ -28,20 +29,20 @@ class RenderCache:
         self._renders: OrderedDict[int, dict[str, Render]] = OrderedDict()
         self._last_viewer = 0.0
         self._warmer: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def viewer_seen(self) -> None:
         """Note a viewer's poll; starts the warming thread on first use."""
         self._last_viewer = time.monotonic()
-        if self._warmer is None:
+        if self._warmer is None and not self._stop.is_set():
             with self._lock:
-                if self._warmer is None:
+                if self._warmer is None and not self._stop.is_set():
                     self._warmer = threading.Thread(target=self._warm, name="mc-render-warmer", daemon=True)
                     self._warmer.start()
 
     def _warm(self) -> None:
         pause = max(0.05, self.ctx.settings.refresh_rate_ms / 4000)
-        while True:
-            time.sleep(pause)
+        while not self._stop.wait(pause):
             if time.monotonic() - self._last_viewer > WARM_WHILE_VIEWED_S:
                 continue
             try:
@@ -49,7 +50,14 @@ class RenderCache:
                 if doc is not None:
                     self.get(version, doc)
             except Exception:  # Redis down: viewers' requests report it; keep warming later
-                time.sleep(1)
+                self._stop.wait(1)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the warming thread (renders stay readable; no new thread starts afterwards)."""
+        self._stop.set()
+        warmer = self._warmer
+        if warmer is not None:
+            warmer.join(timeout)
 
     def get(self, version: int, doc: dict | None = None) -> dict[str, Render] | None:
         """Renders of `version` (loading an older version's document from Redis if needed)."""

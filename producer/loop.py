@@ -1,6 +1,6 @@
 """The mission loop: the one producer of a deployment.
 
-Every worker runs a `MissionLoop`, but only the holder of the Redis lease builds: every
+Every worker runs a `ProducerLoop`, but only the holder of the Redis lease builds: every
 DASHBOARD_REFRESH_RATE ms it builds the fast snapshot and publishes it; every
 MISSION_CONTROL_CACHE_TTL s a second thread refreshes the heavy analytics, so a slow
 backlink scan never delays the live figures. Standbys retry the lease each tick and take over
@@ -16,16 +16,16 @@ import threading
 import time
 
 from data.frames import utcnow
-from mission.context import AppContext
-from mission.lease import Lease
-from mission.snapshot import SnapshotBuilder
+from runtime.context import AppContext
+from producer.lease import Lease
+from producer.snapshot import SnapshotBuilder
 
 log = logging.getLogger(__name__)
 
 HEAVY_KEY = "mc:analytics"
 
 
-class MissionLoop:
+class ProducerLoop:
     """Background producer; `tick()` is one iteration (tests call it directly)."""
 
     def __init__(self, ctx: AppContext, lease_ms: int | None = None):

@@ -18,8 +18,8 @@ import pandas as pd
 
 from data import backlinks, domain_intel, fleet, jobs, performance, queues
 from data.frames import iso, to_datetime
-from mission import series
-from mission.context import AppContext
+from producer import series
+from runtime.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -303,28 +303,31 @@ class SnapshotBuilder:
         schema = svc.schema
         engine = svc.engine
         heavy = dict(self.heavy)
-        from analytics import producer as analytics
+        from analytics import service, snapshot_sections as sections
 
+        a = self.ctx.analytics
         steps = {
             # The analysis rollups are refreshed first (incrementally, under an advisory lock); the
             # main screen's backlink, radar and domain sections then read them, never a full scan.
-            "analytics": lambda: analytics.refresh(self.ctx, now),
-            "backlinks": lambda: analytics.with_fallback(
-                lambda: analytics.backlink_metrics(self.ctx, now),
+            "analytics": lambda: sections.refresh(a, now),
+            "backlinks": lambda: sections.with_fallback(
+                lambda: sections.backlink_metrics(a, svc, now),
                 lambda: backlinks.discovery_summary(engine, schema, now),
             ),
             "radar": lambda: _records(
-                analytics.with_fallback(
-                    lambda: analytics.radar(self.ctx, now), lambda: backlinks.discovery_by_target(engine, schema, now)
+                sections.with_fallback(
+                    lambda: sections.radar(svc, now), lambda: backlinks.discovery_by_target(engine, schema, now)
                 )
             ),
-            "domains": lambda: analytics.with_fallback(
-                lambda: analytics.domain_metrics(self.ctx, now),
+            "domains": lambda: sections.with_fallback(
+                lambda: sections.domain_metrics(svc, now),
                 lambda: domain_intel.domain_summary(engine, schema, now),
             ),
             # Found once per cycle; the performance section names the same findings.
-            "bottlenecks": lambda: analytics.bottleneck_findings(self.ctx, now),
-            "performance": lambda: analytics.performance_metrics(
+            "bottlenecks": lambda: sections.bottleneck_findings(
+                a, svc, now, *service.fleet_of(service.latest_snapshot(self.ctx))
+            ),
+            "performance": lambda: sections.performance_metrics(
                 performance.performance_summary(engine, schema, now), heavy.get("bottlenecks", [])
             ),
             "errors_24h": lambda: {
