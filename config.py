@@ -94,6 +94,8 @@ class Settings:
     history_retention_days: int = 30
     max_websocket_connections: int = 100
     heartbeat_timeout_s: int = 30
+    # Queue-depth points the producer keeps (in Redis) and the main screen's trend draws.
+    queue_trend_points: int = 120
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -305,6 +307,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         history_retention_days=src.integer("DASHBOARD_HISTORY_RETENTION", 30, 1),
         max_websocket_connections=src.integer("MAX_WEBSOCKET_CONNECTIONS", 100, 0),
         heartbeat_timeout_s=src.integer("SATELLITE_HEARTBEAT_TIMEOUT", 30, 1),
+        queue_trend_points=src.integer("MC_QUEUE_TREND_POINTS", 120, 2, 10_000),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

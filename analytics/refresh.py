@@ -1,5 +1,5 @@
 """The analytics refresh: every rollup brought up to date, once per MISSION_CONTROL_CACHE_TTL,
-by the elected producer (a step of `SnapshotBuilder.build_heavy`) or by the setup command.
+by the elected producer (a step of `producer.heavy_step`) or by the setup command.
 
 Two producers (a failover overlap, a manual `--refresh` while the app runs) never refresh at
 once: on PostgreSQL the run holds `pg_try_advisory_lock(LOCK_KEY)` on Mission Control's

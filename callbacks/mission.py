@@ -83,6 +83,6 @@ def register(app, ctx: AppContext) -> None:
         old = cache.get(shown) if isinstance(shown, int) else None
         sent = [update_for(new[p], old[p] if old else None) for p in PANELS]
         trend = doc.get("mc", {}).get("queue_trend", [])
-        extension = figs.trend_extension(trend, held.get("trend_last"))
+        extension = figs.trend_extension(trend, held.get("trend_last"), ctx.settings.queue_trend_points)
         state = {"v": version, "trend_last": trend[-1][0] if trend else held.get("trend_last")}
         return (*sent, extension if extension else no_update, state)
