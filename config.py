@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 from urllib.parse import urlsplit
 
 from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettings
@@ -183,6 +184,10 @@ class EnvSource:
                     return value.strip()
         return None
 
+    @overload
+    def text(self, name: str, default: str) -> str: ...
+    @overload
+    def text(self, name: str, default: None = None) -> str | None: ...
     def text(self, name: str, default: str | None = None) -> str | None:
         value = self.get(name)
         return default if value is None else value

@@ -129,7 +129,7 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
 
 def discovery_radar_parts(rows: list[dict]) -> dict:
     theta = _radar_theta(rows)
-    parts = {}
+    parts: dict[tuple, list] = {}
     for i, (key, *_rest) in enumerate(RADAR_METRICS):
         parts[("data", i, "r")] = _radar_r(rows, key)
         parts[("data", i, "theta")] = theta
@@ -179,7 +179,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
             x=[d for _, _, d, _ in bars],
             base=[s for _, s, _, _ in bars],
             orientation="h",
-            marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
+            marker=dict(color=[STATUS_COLOURS.get(str(r.get("status")), BLUE) for r, *_ in bars]),
             text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars],
             textposition="inside",
             customdata=[[str(r.get("target_url") or ""), r.get("status")] for r, *_ in bars],

@@ -72,7 +72,7 @@ def track_job_satellites(client: redis.Redis, series: Series, now: datetime, see
     yesterday, today = _days(now)
     if seen:
         pipe = client.pipeline(transaction=False)
-        pipe.hset(JOB_SATELLITE_KEY + today, mapping=seen)
+        pipe.hset(JOB_SATELLITE_KEY + today, mapping=seen)  # type: ignore[arg-type]  # redis-py types mapping keys invariantly; str keys are fine
         pipe.expire(JOB_SATELLITE_KEY + today, 2 * 86400)
         pipe.execute()
     days = {
@@ -128,7 +128,7 @@ def add_links(client: redis.Redis, series: Series, epoch: float, count: int, see
         pipe.hdel(LINKS_SERIES, *(str(m) for m in stale))
     pipe.delete(LINKS_SEEN)
     if seen:
-        pipe.hset(LINKS_SEEN, mapping=seen)
+        pipe.hset(LINKS_SEEN, mapping=seen)  # type: ignore[arg-type]  # as above
     pipe.execute()
     series.links = links
     series.links_seen = dict(seen)
