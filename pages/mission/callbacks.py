@@ -91,6 +91,6 @@ def register(app, ctx) -> None:
         shown_last = held.get("trend_last")
         if isinstance(shown_last, bool) or not isinstance(shown_last, (int, float)):
             shown_last = None  # not a time we sent: extend from the start of the series
-        extension = figs.trend_extension(trend, shown_last)
+        extension = figs.trend_extension(trend, shown_last, ctx.settings.queue_trend_points)
         state["trend_last"] = trend[-1][0] if trend else shown_last
         return (*sent, extension if extension else no_update, state)

@@ -148,7 +148,7 @@ def layout(ctx):
                                     _graph(Main.QUEUE_GAUGE, renders, 200),
                                     dcc.Graph(
                                         id=Main.QUEUE_TREND,
-                                        figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS :])),
+                                        figure=to_plain(figs.queue_trend(trend[-ctx.settings.queue_trend_points :])),
                                         config=GRAPH_CONFIG,
                                         className="mc-graph",
                                         style={"height": "calc(110px * var(--mc-graph-h))"},
