@@ -14,6 +14,7 @@ the full value when the structure changed or the old version is no longer known.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from dataclasses import dataclass, field
@@ -137,10 +138,8 @@ def with_parts(full: Any, parts: dict[Any, Any], items: bool = False) -> Render:
         # A figure part is sent as the figure holds it (made inert), not as declared; a part the
         # figure leaves out (a gauge without a delta) makes the whole figure the update, below.
         if isinstance(part, TracePart):
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError):
                 value = _value_at(full, path)
-            except (KeyError, IndexError, TypeError):
-                pass
         resolved[path] = value
     parts = resolved
     if items:

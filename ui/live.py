@@ -67,6 +67,11 @@ class RenderCache:
                 self._renders.popitem(last=False)
         return renders
 
+    def renders(self, key: Any, model: Any) -> Renders:
+        """The renders of `key` for a `model` already read (a page's first paint)."""
+        found = self.get(key, lambda: model)
+        return found if found is not None else self._render(model)
+
     def warm_while_viewed(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
         """Note a viewer's poll; on first use start a thread that renders `latest()`'s
         (key, model) every `pause_s` for as long as viewers poll."""
