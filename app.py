@@ -21,7 +21,7 @@ from runtime.context import AppContext
 from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
-from ui import invisible
+from ui import callback_requests, invisible
 from ui.inputs import InvalidInput
 from ui.page import normal_path
 
@@ -70,6 +70,7 @@ def create_app(
         page.register(app, ctx)
     app.server.register_error_handler(InvalidInput, refuse_input)
     invisible.install(app.server, app.config.routes_pathname_prefix)
+    callback_requests.install(app.server, app.config.routes_pathname_prefix)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
     app.server.extensions["mission_control"] = ctx

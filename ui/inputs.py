@@ -54,3 +54,27 @@ def text(name: str, value: Any, max_length: int) -> str | None:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be text")
     return value[:max_length]
+
+
+def clicked_point(name: str, click: Any) -> dict | None:
+    """The first point of a graph's clickData ({"points": [{…}]}); None when nothing was clicked."""
+    if click is None:
+        return None
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        raise InvalidInput(f"{name} must be a graph's click data")
+    return points[0]
+
+
+def table_rows(name: str, rows: Any, columns: Any, max_rows: int, max_columns: int) -> tuple[list[dict], list[str]]:
+    """A DataTable's data and columns as a browser sent them: a list of row dicts and a list of
+    {"id": text} column specs, within bounds (InvalidInput otherwise)."""
+    if rows is None:
+        rows = []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InvalidInput(f"{name}: the rows must be a list of records")
+    if not isinstance(columns, list) or not all(isinstance(c, dict) and isinstance(c.get("id"), str) for c in columns):
+        raise InvalidInput(f"{name}: the columns must be a list of {{id, name}} specs")
+    if len(rows) > max_rows or len(columns) > max_columns:
+        raise InvalidInput(f"{name}: at most {max_rows} rows and {max_columns} columns")
+    return rows, [c["id"] for c in columns]

@@ -9,7 +9,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dash_table, dcc
 
-from common.csv_export import table_csv
+from common.csv_export import MAX_COLUMNS, MAX_ROWS, table_csv
+from ui.inputs import table_rows
 
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},
@@ -105,5 +106,5 @@ def register_csv(app, table_id: str, filename: str) -> None:
     )
     def export(_clicks, data, columns):
         """Triggered by the CSV button: the rows the table holds, as the user sees them."""
-        names = [c["id"] for c in columns or []]
-        return {"content": table_csv(data or [], names), "filename": filename, "type": "text/csv"}
+        rows, names = table_rows("CSV export", data, columns or [], MAX_ROWS, MAX_COLUMNS)
+        return {"content": table_csv(rows, names), "filename": filename, "type": "text/csv"}

@@ -84,7 +84,7 @@ def register(app, ctx) -> None:
     )
     def show_history(severity, alert_type, event, hours, text, _refresh, _status):
         """Filters, the refresh button or an action: re-read the history (the only query of the page)."""
-        return history(model.history(ctx, model.HistoryFilter(severity, alert_type, event, hours, text)))
+        return history(model.history(ctx, model.HistoryFilter.of(severity, alert_type, event, hours, text)))
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"),
@@ -96,5 +96,5 @@ def register(app, ctx) -> None:
         """Export button: the filtered history as CSV."""
         if not n_clicks or ctx.alerts is None:
             raise PreventUpdate
-        filters = model.HistoryFilter(severity, alert_type, event, hours, text)
+        filters = model.HistoryFilter.of(severity, alert_type, event, hours, text)
         return dcc.send_string(model.history_export(ctx, filters), "alert-history.csv")

@@ -18,6 +18,7 @@ import on_demand
 from alerts.conditions import ALERT_TYPES
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
+from ui.inputs import bounded_int, choice, text
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
 from common.write_rule import write_refusal
 
@@ -27,6 +28,7 @@ EVENTS = HISTORY_EVENTS
 HISTORY_LIMIT = 500
 EXPORT_LIMIT = 5000
 DEFAULT_HOURS = 24
+MAX_HISTORY_HOURS = 366 * 24
 DEFAULT_SILENCE_MINUTES = 60
 
 # What a card button asks for.
@@ -67,6 +69,18 @@ class HistoryFilter:
     hours: float | None = None
     text: str | None = None
 
+    @classmethod
+    def of(cls, severity, alert_type, event, hours, text_value) -> HistoryFilter:
+        """The filters as a browser sent them, each checked (InvalidInput names the one that is not
+        a choice the control offers)."""
+        return cls(
+            choice("severity", severity, SEVERITIES) if severity not in (None, "") else None,
+            choice("type", alert_type, TYPES) if alert_type not in (None, "") else None,
+            choice("event", event, EVENTS) if event not in (None, "") else None,
+            bounded_int("hours", hours, 1, MAX_HISTORY_HOURS, DEFAULT_HOURS),
+            text("search", text_value, 200),
+        )
+
     def rows(self, ctx, limit: int) -> list[dict]:
         return on_demand.alert_history(
             ctx,
@@ -94,6 +108,7 @@ def act(ctx, action: str, target: str, comment, minutes, token, remote_addr: str
     id) for the viewer at `remote_addr`; returns the sentence the page shows."""
     if ctx.alerts is None:
         return "The alert engine is not running"
+    comment, token = text("comment", comment, 5000), text("token", token, 500)
     refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, remote_addr, "alert changes")
     if refusal:
         return f"Not allowed: {refusal[1]}"

@@ -16,7 +16,7 @@ from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.model import DEFAULT_WINDOW, WINDOWS, drill, key, model, watched_domain
 from pages.discovery.render import OUTPUTS, drill_rows, render
 from pages.shell.ids import ShellIds
-from ui.inputs import choice
+from ui.inputs import choice, clicked_point
 from ui.live import RenderCache, smallest_update
 from ui.tables import register_csv
 
@@ -52,10 +52,10 @@ def register(app, ctx) -> None:
     def show_links(heat_click, velocity_click, domain):
         """Triggered by a click on a heat-map cell or a velocity bar: the links behind it."""
         clicked = "heatmap" if dash_ctx.triggered_id == Ids.HEATMAP else "velocity"
-        points = ((heat_click if clicked == "heatmap" else velocity_click) or {}).get("points") or []
-        if not points:
+        point = clicked_point("click", heat_click if clicked == "heatmap" else velocity_click)
+        if point is None:
             raise PreventUpdate
-        found = drill(ctx, clicked, points[0], watched_domain(ctx, domain))
+        found = drill(ctx, clicked, point, watched_domain(ctx, domain))
         return drill_rows(found.rows), found.title
 
     register_csv(app, Ids.BOARD, "competition-board.csv")

@@ -11,9 +11,10 @@ from dash import Input, Output, State
 
 from pages.clock import latest_snapshot
 from pages.performance.ids import PerformanceIds as Ids
-from pages.performance.model import DEFAULT_WINDOW, key, model
+from pages.performance.model import DEFAULT_WINDOW, WINDOWS, key, model
 from pages.performance.render import OUTPUTS, render
 from pages.shell.ids import ShellIds
+from ui.inputs import choice
 from ui.live import page_renders, smallest_update
 from ui.tables import register_csv
 
@@ -32,7 +33,7 @@ def register(app, ctx) -> None:
     )
     def refresh(_tick, hours, held):
         """Triggered by the tick or the window: send what changed since the key the browser holds."""
-        hours = int(hours or DEFAULT_WINDOW)
+        hours = choice("window", hours, tuple(WINDOWS), DEFAULT_WINDOW)
         doc = latest_snapshot(ctx)  # one read: the key names the fleet the model is built from
         sent, held = smallest_update(cache, held, key(ctx, hours, doc), lambda: model(ctx, hours, doc), OUTPUTS)
         return (*sent, held)

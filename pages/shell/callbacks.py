@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 from pages.shell.ids import ShellIds as Shell
 from pages.shell.layout import page_content
 from pages.shell.model import latest, offline_sources
+from ui.inputs import text
 from ui.page import normal_path
 
 
@@ -23,6 +24,7 @@ def register(app, ctx, pages) -> None:
     )
     def route(pathname, rendered):
         """Triggered by navigation: the page's layout, unless the first paint already has it."""
+        pathname = text("path", pathname, 2000)
         if rendered is not None and normal_path(pathname) == rendered:
             raise PreventUpdate
         return page_content(ctx, pages, pathname), normal_path(pathname)
@@ -49,10 +51,11 @@ def register(app, ctx, pages) -> None:
             version, doc = latest(ctx)
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
-            return {"v": None, "t": (held or {}).get("t")}, "REDIS OFFLINE"
+            last = held.get("t") if isinstance(held, dict) else None
+            return {"v": None, "t": last}, "REDIS OFFLINE"
         if doc is None:
             return {"v": None, "t": None}, "WAITING FOR PRODUCER"
-        if held and held.get("v") == version:
+        if isinstance(held, dict) and held.get("v") == version:
             raise PreventUpdate
         mc = doc.get("mc", {})
         return {"v": version, "t": mc.get("built_at"), "r": mc.get("refresh_rate_ms")}, offline_sources(doc)
