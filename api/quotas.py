@@ -103,5 +103,7 @@ def register_quota_api(server: Flask, ctx) -> None:
 def _caller(body: dict) -> str:
     # The caller label is free text from the client: keep it short and mark where it came from.
     given = body.get("caller")
-    label = given if isinstance(given, str) and given.strip() else "client"
-    return f"http:{label.strip()[:120]}"
+    if given is not None and not isinstance(given, str):
+        raise ValueError("'caller' must be a string (a label for the usage log)")
+    label = given.strip() if given and given.strip() else "client"
+    return f"http:{label[:120]}"
