@@ -37,7 +37,7 @@ def _choice(name: str, allowed) -> str | None:
     if value in (None, ""):
         return None
     if value not in allowed:
-        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value!r}")
+        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value[:100]!r}")
     return value
 
 
@@ -47,7 +47,7 @@ def _time(name: str) -> datetime | None:
         return None
     parsed = to_datetime(value) if _looks_like_time(value) else None
     if parsed is None:
-        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value!r}")
+        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value[:100]!r}")
     return parsed
 
 
@@ -60,7 +60,7 @@ def _limit() -> int:
     try:
         limit = int(value)
     except ValueError:
-        raise BadRequest(f"'limit' must be a whole number from 1 to 5000, not {value!r}") from None
+        raise BadRequest(f"'limit' must be a whole number from 1 to 5000, not {value[:100]!r}") from None
     if not 1 <= limit <= 5000:
         raise BadRequest(f"'limit' must be from 1 to 5000, not {limit}")
     return limit

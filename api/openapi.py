@@ -51,6 +51,8 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 NUMBER = {"type": "number"}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
+# Stored text may not contain NUL (PostgreSQL cannot store it): such a value is a 400.
+NO_NUL = "^[^\\u0000]*$"
 
 # The answers every write may give besides its own.
 WRITE_ERRORS = {
@@ -147,12 +149,15 @@ SCHEMAS: dict = {
             "query_type": {
                 "type": "string",
                 "minLength": 1,
+                "maxLength": 100,
+                "pattern": NO_NUL,
                 "description": "e.g. `serp_positions`",
                 "examples": ["serp_positions", "contact_discovery"],
             },
             "priority": {"enum": list(PRIORITIES), "default": "normal"},
             "caller": {
                 "type": ["string", "null"],
+                "pattern": NO_NUL,
                 "description": "a free label kept with the decision (first 120 characters)",
             },
         },
@@ -173,13 +178,16 @@ SCHEMAS: dict = {
             "provider": {
                 "type": "string",
                 "minLength": 1,
+                "maxLength": 50,
+                "pattern": NO_NUL,
                 "description": "e.g. `serpstack`",
                 "examples": ["serpstack", "hunter_io"],
             },
             "units": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS, "default": 1},
-            "query_type": NULLABLE_STRING,
+            "query_type": {"type": ["string", "null"], "maxLength": 100, "pattern": NO_NUL},
             "caller": {
                 "type": ["string", "null"],
+                "pattern": NO_NUL,
                 "description": "a free label kept in the usage log (first 120 characters)",
             },
         },
@@ -267,11 +275,11 @@ SCHEMAS: dict = {
         ],
         "required": ["duration_minutes"],
         "properties": {
-            "fingerprint": {"type": ["string", "null"], "maxLength": 64},
+            "fingerprint": {"type": ["string", "null"], "maxLength": 64, "pattern": NO_NUL},
             "type": {"enum": [*ALERT_TYPES, None]},
             "duration_minutes": {"type": "number", "minimum": 1, "maximum": MAX_SILENCE_MINUTES},
-            "comment": {"type": ["string", "null"], "maxLength": 1000},
-            "by": {"type": ["string", "null"], "maxLength": 120},
+            "comment": {"type": ["string", "null"], "maxLength": 1000, "pattern": NO_NUL},
+            "by": {"type": ["string", "null"], "maxLength": 120, "pattern": NO_NUL},
         },
     },
     "SilenceCreated": {
@@ -294,10 +302,10 @@ SCHEMAS: dict = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 1000,
-                "pattern": r"\S",
+                "pattern": r"^[^\u0000]*\S[^\u0000]*$",
                 "description": "what is being done about the alert (required, not blank)",
             },
-            "by": {"type": ["string", "null"], "maxLength": 120},
+            "by": {"type": ["string", "null"], "maxLength": 120, "pattern": NO_NUL},
         },
     },
     "Acknowledged": {
