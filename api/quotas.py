@@ -64,7 +64,7 @@ def register_quota_api(server: Flask, ctx) -> None:
             if not isinstance(query_type, str) or not query_type:
                 raise ValueError("'query_type' is required (a string such as 'serp_positions')")
             if not isinstance(priority, str) or priority not in PRIORITIES:
-                raise ValueError(f"'priority' must be one of {', '.join(PRIORITIES)}")
+                raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {str(priority)[:40]!r}")
             _storable("query_type", query_type)
             return jsonify(ctx.quotas.route(query_type, priority, caller=_caller(body)))
         except NoQuotaLeft as exc:
