@@ -17,11 +17,11 @@ import flask
 
 from config import Settings, cli_settings, load_settings
 from data.services import Services
-from mission.context import AppContext
-from mission.snapshot_store import SnapshotStore
+from runtime.context import AppContext
 from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
+from ui import invisible
 from ui.inputs import InvalidInput
 from ui.page import normal_path
 
@@ -36,16 +36,20 @@ def create_app(
     `start_background` starts the producer loop (and the simulator when enabled); tests that
     drive the producer by hand pass False. The `AppContext` is at `app.server.extensions["mission_control"]`.
     """
-    from analytics.producer import analytics_of
     from api.core import register_core_api
-    from mission.startup import attach_features, prepare_storage, register_feature_apis, start_background_work
+    from runtime.startup import (
+        attach_features,
+        build_context,
+        prepare_storage,
+        register_feature_apis,
+        start_background_work,
+    )
 
     settings = settings or load_settings()
     services = services or Services(settings)
     prepare_storage(services)
-    ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    ctx = build_context(settings, services)
     attach_features(ctx)
-    analytics_of(ctx)
 
     app = dash.Dash(
         __name__,
@@ -65,6 +69,7 @@ def create_app(
     for page in PAGES:
         page.register(app, ctx)
     app.server.register_error_handler(InvalidInput, refuse_input)
+    invisible.install(app.server, app.config.routes_pathname_prefix)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
     app.server.extensions["mission_control"] = ctx

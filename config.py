@@ -4,6 +4,12 @@ Why one object: every part of the app (producer, callbacks, API, simulator) rece
 `Settings` instance from `create_app`, so nothing reads `os.environ` behind anyone's back and
 tests can build any configuration without touching the process environment.
 
+Feature tunables are sections of the same object (`settings.alerts`, `settings.analytics`,
+`settings.quotas`): their types live beside the code that uses them (alerts/settings.py,
+analytics/settings.py, quotas/settings.py, all pure data) and are built here, so this module is
+the one place that reads the environment, and a bad feature variable stops start-up with the
+same one line as a bad PORT.
+
 Precedence for each setting: the process environment, then a `.env` file, then Link Profiler's
 own `LP_`-prefixed name (so the dashboard can share Link Profiler's environment), then the
 default. A bad value raises `ConfigError` whose message is one line naming the variable.
@@ -11,25 +17,22 @@ default. A bad value raises `ConfigError` whose message is one line naming the v
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
+from typing import overload
 from urllib.parse import urlsplit
+
+from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettings
+from analytics.settings import AnalyticsSettings
+from quotas.providers import API_KEY_VARIABLES, DAY_S, DEFAULT_PROVIDERS
+from quotas.settings import QuotaSettings
+from scoring.domain_value import parse_weights
 
 EMBEDDED_DATABASE_URL = "sqlite:///var/mission_control.db"
 EMBEDDED_REDIS_URL = "memory://"
-
-# The free-tier providers Link Profiler calls; a provider is enabled when its key is set.
-API_KEY_VARIABLES = {
-    "serpstack": "SERPSTACK_API_KEY",
-    "valueserp": "VALUESERP_API_KEY",
-    "webscraping_ai": "WEBSCRAPING_AI_API_KEY",
-    "hunter_io": "HUNTER_IO_API_KEY",
-    "builtwith": "BUILTWITH_API_KEY",
-    "clearbit": "CLEARBIT_API_KEY",
-    "securitytrails": "SECURITYTRAILS_API_KEY",
-}
 
 
 class ConfigError(ValueError):
@@ -92,6 +95,8 @@ class Settings:
     history_retention_days: int = 30
     max_websocket_connections: int = 100
     heartbeat_timeout_s: int = 30
+    # Queue-depth points the producer keeps (in Redis) and the main screen's trend draws.
+    queue_trend_points: int = 120
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -108,6 +113,9 @@ class Settings:
     simulator_satellites: int = 6
     simulator_seed: int | None = None
     log_level: str = "INFO"
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
+    quotas: QuotaSettings = field(default_factory=QuotaSettings)
 
     @property
     def embedded_database(self) -> bool:
@@ -186,7 +194,7 @@ def read_dotenv(path: str | os.PathLike) -> dict[str, str]:
 
 class EnvSource:
     """Looks a variable up: environment, then .env, then the `LP_` fallback; parses and range-checks
-    it with errors naming the variable. Shared by `Settings` and the feature packages' own settings."""
+    it with errors naming the variable. `load_settings` builds every section through one of these."""
 
     def __init__(self, environ: Mapping[str, str], dotenv: Mapping[str, str]):
         self.environ = environ
@@ -207,6 +215,10 @@ class EnvSource:
                     return value.strip()
         return None
 
+    @overload
+    def text(self, name: str, default: str) -> str: ...
+    @overload
+    def text(self, name: str, default: None = None) -> str | None: ...
     def text(self, name: str, default: str | None = None) -> str | None:
         value = self.get(name)
         return default if value is None else value
@@ -271,33 +283,14 @@ def _check_http_url(name: str, value: str | None) -> str | None:
     return None if value is None else _check_url(name, value, ("http", "https"))
 
 
-# The feature packages read their own variables (ALERT_*, MC_* analytics, QUOTA_*) when their
-# engines start, some on a background thread. A command checks them all up front, so a bad one
-# stops it with the same one line as a bad PORT instead of a traceback later.
-FEATURE_SETTINGS = (
-    ("alerts.settings", "load_alert_settings", ()),
-    ("analytics.settings", "load_analytics_settings", ()),
-    ("quotas.providers", "load_providers", ({},)),  # API keys do not take part in validation
-)
-
-
-def check_feature_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> None:
-    """Load every feature package's settings; raises ConfigError naming the first bad variable."""
-    import importlib
-
-    for module, function, args in FEATURE_SETTINGS:
-        getattr(importlib.import_module(module), function)(*args, environ=environ, dotenv_path=dotenv_path)
-
-
 def cli_settings() -> Settings:
-    """Settings for a command: a bad value (of ours or of a feature package) prints its
-    one-line error and exits with status 2; logging is set up at the configured level."""
+    """Settings for a command: a bad value (any section) prints its one-line error and exits
+    with status 2; logging is set up at the configured level."""
     import logging
     import sys
 
     try:
         settings = load_settings()
-        check_feature_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -354,6 +347,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         history_retention_days=src.integer("DASHBOARD_HISTORY_RETENTION", 30, 1),
         max_websocket_connections=src.integer("MAX_WEBSOCKET_CONNECTIONS", 100, 0),
         heartbeat_timeout_s=src.integer("SATELLITE_HEARTBEAT_TIMEOUT", 30, 1),
+        queue_trend_points=src.integer("MC_QUEUE_TREND_POINTS", 120, 2, 10_000),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,
@@ -368,4 +362,101 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         simulator_satellites=src.integer("MC_SIMULATOR_SATELLITES", 6, 1, 500),
         simulator_seed=None if seed is None else src.integer("SIMULATOR_SEED", 0),
         log_level=src.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        alerts=_alert_settings(src),
+        analytics=_analytics_settings(src),
+        quotas=_quota_settings(src),
     )
+
+
+# -- feature sections ------------------------------------------------------------------------
+def _alert_settings(src: EnvSource) -> AlertSettings:
+    """`ALERT_<RULE>_THRESHOLD|_SEVERITY|_FOR|_ENABLED` per built-in rule, plus the engine's
+    intervals and windows (alerts/settings.py says what each means)."""
+    rules = {}
+    for name, default in DEFAULT_RULES.items():
+        prefix = f"ALERT_{name.upper()}_"
+        severity = src.choice(prefix + "SEVERITY", default.severity, SEVERITIES)
+        rules[name] = RuleSettings(
+            enabled=src.boolean(prefix + "ENABLED", default.enabled),
+            threshold=src.number(prefix + "THRESHOLD", default.threshold),
+            severity=severity,
+            for_s=src.number(prefix + "FOR", default.for_s),
+        )
+    base = AlertSettings()
+    return AlertSettings(
+        rules=rules,
+        backlink_interval_s=src.number("ALERT_BACKLINK_INTERVAL", base.backlink_interval_s, 1.0),
+        job_interval_s=src.number("ALERT_JOB_INTERVAL", base.job_interval_s, 0.0),
+        lp_rules_refresh_s=src.number("ALERT_LP_RULES_REFRESH", base.lp_rules_refresh_s, 1.0),
+        event_hold_s=src.number("ALERT_EVENT_HOLD", base.event_hold_s, 1.0),
+        spam_window_s=src.number("ALERT_SPAM_WINDOW", base.spam_window_s, 60.0),
+        spam_baseline_days=int(src.number("ALERT_SPAM_BASELINE_DAYS", base.spam_baseline_days, 1)),
+        spam_min_links=int(src.number("ALERT_SPAM_MIN_LINKS", base.spam_min_links, 1)),
+        lost_window_s=src.number("ALERT_LOST_WINDOW", base.lost_window_s, 60.0),
+        repeat_interval_s=src.number("ALERT_REPEAT_INTERVAL", base.repeat_interval_s, 60.0),
+        flap_window_s=src.number("ALERT_FLAP_WINDOW", base.flap_window_s, 10.0),
+        flap_threshold=int(src.number("ALERT_FLAP_THRESHOLD", base.flap_threshold, 2)),
+        delivery_max_age_s=src.number("ALERT_DELIVERY_MAX_AGE", base.delivery_max_age_s, 60.0),
+        competitor_domains=tuple(
+            d.strip().lower() for d in (src.text("ALERT_COMPETITOR_DOMAINS") or "").split(",") if d.strip()
+        ),
+    )
+
+
+def _domain_list(text: str | None) -> tuple[str, ...]:
+    """A comma list of domain names: trimmed, lower-cased, duplicates dropped (order kept)."""
+    return tuple(dict.fromkeys(d.strip().lower() for d in (text or "").split(",") if d.strip()))
+
+
+def _analytics_settings(src: EnvSource) -> AnalyticsSettings:
+    """The analysis pages' tunables (analytics/settings.py lists the variables)."""
+    base = AnalyticsSettings()
+    try:
+        weights = parse_weights(src.text("DOMAIN_VALUE_WEIGHTS"))
+    except ValueError as exc:
+        raise ConfigError(f"DOMAIN_VALUE_WEIGHTS: {exc}") from None
+    delay_min = src.number("MC_CRAWL_DELAY_MIN", base.delay_min_s)
+    delay_max = src.number("MC_CRAWL_DELAY_MAX", base.delay_max_s)
+    if delay_max < delay_min:
+        raise ConfigError(f"MC_CRAWL_DELAY_MAX={delay_max} must be at least MC_CRAWL_DELAY_MIN={delay_min}")
+    return AnalyticsSettings(
+        tracked_domains=_domain_list(src.text("MC_TRACKED_DOMAINS")),
+        competitor_domains=_domain_list(src.text("MC_COMPETITOR_DOMAINS") or src.text("ALERT_COMPETITOR_DOMAINS")),
+        value_weights=weights,
+        high_authority=src.number("MC_HIGH_AUTHORITY", base.high_authority),
+        late_s=src.number("MC_ROLLUP_LATE_S", base.late_s),
+        domain_value_refresh_s=src.number("MC_DOMAIN_VALUE_REFRESH_S", base.domain_value_refresh_s),
+        target_concurrency=src.number("MC_CRAWL_TARGET_CONCURRENCY", base.target_concurrency, 0.1),
+        delay_min_s=delay_min,
+        delay_max_s=delay_max,
+    )
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(v.strip().lower() for v in value.split(",") if v.strip())
+
+
+def _quota_settings(src: EnvSource) -> QuotaSettings:
+    """Every provider with its `QUOTA_<NAME>_*` overrides: LIMIT, RESET_DAY (1-31), QUALITY,
+    COST, CACHE_DAYS, QUERY_TYPES and FALLBACK (comma lists), EMERGENCY_ONLY (bool)."""
+    providers = {}
+    for base in DEFAULT_PROVIDERS:
+        p = f"QUOTA_{base.name.upper()}_"
+        changes: dict[str, object] = dict(
+            limit=src.integer(p + "LIMIT", base.limit, 0),
+            reset_day=src.integer(p + "RESET_DAY", base.reset_day, 1, 31),
+            quality=src.integer(p + "QUALITY", base.quality, 1, 100),
+            cost_per_call=src.integer(p + "COST", base.cost_per_call, 1),
+            cache_ttl_s=src.integer(p + "CACHE_DAYS", base.cache_ttl_s // DAY_S, 0) * DAY_S,
+            emergency_only=src.boolean(p + "EMERGENCY_ONLY", base.emergency_only),
+        )
+        if (qt := src.get(p + "QUERY_TYPES")) is not None:
+            changes["query_types"] = _names(qt)
+        if (fb := src.get(p + "FALLBACK")) is not None:
+            changes["fallback"] = _names(fb)
+        providers[base.name] = dataclasses.replace(base, **changes)  # type: ignore[arg-type]  # fields checked above
+    for cfg in providers.values():
+        unknown = [f for f in cfg.fallback if f not in providers or f == cfg.name]
+        if unknown:
+            raise ConfigError(f"QUOTA_{cfg.name.upper()}_FALLBACK names an unknown provider: {', '.join(unknown)}")
+    return QuotaSettings(providers=providers)

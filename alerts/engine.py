@@ -30,7 +30,7 @@ from alerts.channels import configured_channels
 from alerts.conditions import SEVERITY_ORDER, Condition
 from alerts.lifecycle import Lifecycle, Silence, epoch
 from alerts.outbox import DeliveryWorker, Outbox, notice_rows
-from alerts.settings import AlertSettings, load_alert_settings
+from alerts.settings import AlertSettings
 from alerts.store import AlertStore, Conflict
 from common.timestamps import utcnow
 from data.frames import iso
@@ -54,7 +54,7 @@ def bump_revision(redis_client) -> int | None:
 
 
 class AlertEngine:
-    """Rules + lifecycle + outbox for one app instance (`ctx`: mission.context.AppContext)."""
+    """Rules + lifecycle + outbox for one app instance (`ctx`: runtime.context.AppContext)."""
 
     def __init__(
         self,
@@ -63,11 +63,11 @@ class AlertEngine:
         clock: Callable[[], datetime] | None = None,
         deliver_in_background: bool = True,
     ):
-        """`settings`: default from ALERT_* variables; `clock`: wall clock for delivery times
+        """`settings`: default `ctx.settings.alerts`; `clock`: wall clock for delivery times
         (naive UTC); `deliver_in_background` False leaves delivery to `outbox.deliver_due()`."""
         self.ctx = ctx
         self.deliver_in_background = deliver_in_background
-        self.settings = settings or load_alert_settings()
+        self.settings = settings or ctx.settings.alerts
         self.clock = clock or utcnow
         self.store = AlertStore(ctx.services.mc_engine)
         self.lifecycle = Lifecycle(self.settings)

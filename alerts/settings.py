@@ -1,9 +1,9 @@
 """Tunables of the alert engine: rule thresholds, severities, pending periods and delivery.
 
-Why a separate object from `config.Settings`: the alert tunables are many and only the alert
-package reads them. They come from `ALERT_*` environment variables (same precedence as
-config.py: environment, `.env`, `LP_` fallback) via `load_alert_settings`, and tests build
-them directly. Each built-in rule has a `RuleSettings` (enabled, threshold, severity, pending
+`AlertSettings` is the `alerts` section of `config.Settings`: `config.load_settings` builds it
+from the `ALERT_*` environment variables (same precedence as every setting: environment, `.env`,
+`LP_` fallback) and validates it with the rest at start-up; tests build it directly. This module
+is pure data: it reads no environment. Each built-in rule has a `RuleSettings` (enabled, threshold, severity, pending
 period); a rule can be tuned with `ALERT_<RULE>_THRESHOLD`, `_SEVERITY`, `_FOR` (seconds),
 `_ENABLED`, e.g. `ALERT_QUEUE_OVERFLOW_THRESHOLD=5000`.
 """
@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from config import EnvSource
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -86,36 +84,3 @@ class AlertSettings:
         rules = dict(self.rules)
         rules[name] = dataclasses.replace(self.rule(name), **changes)
         return dataclasses.replace(self, rules=rules)
-
-
-def load_alert_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> AlertSettings:
-    """`AlertSettings` from `environ` (default `os.environ`) and `.env`; raises `ConfigError`."""
-    src = EnvSource.load(environ, dotenv_path)
-    rules = {}
-    for name, default in DEFAULT_RULES.items():
-        prefix = f"ALERT_{name.upper()}_"
-        severity = src.choice(prefix + "SEVERITY", default.severity, SEVERITIES)
-        rules[name] = RuleSettings(
-            enabled=src.boolean(prefix + "ENABLED", default.enabled),
-            threshold=src.number(prefix + "THRESHOLD", default.threshold),
-            severity=severity,
-            for_s=src.number(prefix + "FOR", default.for_s),
-        )
-    base = AlertSettings()
-    competitors = tuple(d.strip().lower() for d in (src.text("ALERT_COMPETITOR_DOMAINS") or "").split(",") if d.strip())
-    return AlertSettings(
-        rules=rules,
-        backlink_interval_s=src.number("ALERT_BACKLINK_INTERVAL", base.backlink_interval_s, 1.0),
-        job_interval_s=src.number("ALERT_JOB_INTERVAL", base.job_interval_s, 0.0),
-        lp_rules_refresh_s=src.number("ALERT_LP_RULES_REFRESH", base.lp_rules_refresh_s, 1.0),
-        event_hold_s=src.number("ALERT_EVENT_HOLD", base.event_hold_s, 1.0),
-        spam_window_s=src.number("ALERT_SPAM_WINDOW", base.spam_window_s, 60.0),
-        spam_baseline_days=int(src.number("ALERT_SPAM_BASELINE_DAYS", base.spam_baseline_days, 1)),
-        spam_min_links=int(src.number("ALERT_SPAM_MIN_LINKS", base.spam_min_links, 1)),
-        lost_window_s=src.number("ALERT_LOST_WINDOW", base.lost_window_s, 60.0),
-        repeat_interval_s=src.number("ALERT_REPEAT_INTERVAL", base.repeat_interval_s, 60.0),
-        flap_window_s=src.number("ALERT_FLAP_WINDOW", base.flap_window_s, 10.0),
-        flap_threshold=int(src.number("ALERT_FLAP_THRESHOLD", base.flap_threshold, 2)),
-        delivery_max_age_s=src.number("ALERT_DELIVERY_MAX_AGE", base.delivery_max_age_s, 60.0),
-        competitor_domains=competitors,
-    )

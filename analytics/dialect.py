@@ -130,7 +130,7 @@ def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
 
 def ts(value) -> datetime | None:
     """A timestamp cell as a naive UTC datetime; None for NULL, NaN and NaT."""
-    from data.frames import to_datetime
+    from common.timestamps import to_datetime
 
     try:
         if value is None or pd.isna(value):

@@ -25,7 +25,7 @@ from data.schema import SchemaInfo
 
 log = logging.getLogger(__name__)
 
-JOB_SATELLITE_KEY = "mc:job_satellite:"  # written by the producer (mission.snapshot)
+JOB_SATELLITE_KEY = "mc:job_satellite:"  # written by the producer (producer.series)
 KEEP_DAYS = 35
 SITE_BACKFILL_DAYS = 7
 METRICS = {

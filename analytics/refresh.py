@@ -1,5 +1,5 @@
 """The analytics refresh: every rollup brought up to date, once per MISSION_CONTROL_CACHE_TTL,
-by the elected producer (a step of `SnapshotBuilder.build_heavy`) or by the setup command.
+by the elected producer (a step of `producer.heavy_step`) or by the setup command.
 
 Two producers (a failover overlap, a manual `--refresh` while the app runs) never refresh at
 once: on PostgreSQL the run holds `pg_try_advisory_xact_lock(LOCK_KEY)` in a transaction of its
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from analytics import domain_rollups, fleet_rollups, link_rollups, summary_view
 from analytics import tables as t
 from analytics.dialect import ts, execute, frame, upsert
-from analytics.settings import AnalyticsSettings, load_analytics_settings
+from analytics.settings import AnalyticsSettings
 from analytics.watchlist import resolve
 
 
@@ -44,7 +44,7 @@ class Refresher:
 
     def __init__(self, services, settings: AnalyticsSettings | None = None):
         self.services = services
-        self.settings = settings or load_analytics_settings()
+        self.settings = settings or services.settings.analytics
         self._tables_ready = False
 
     # -- state ------------------------------------------------------------------------------

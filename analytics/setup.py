@@ -202,7 +202,7 @@ def main(argv=None) -> int:
             print_cron_status(services.engine)
         if (args.rebuild_rollups or args.refresh) and not args.dry_run:
             from analytics.refresh import Refresher
-            from data.frames import utcnow
+            from common.timestamps import utcnow
 
             started = time.perf_counter()
             report = Refresher(services).refresh(utcnow(), full=args.rebuild_rollups)

@@ -18,7 +18,7 @@ from flask import Flask, Response, jsonify, request
 from api.guards import register_guards
 from api.openapi import register_openapi
 from api.stream_slots import Slot, StreamSlots
-from mission.context import AppContext
+from runtime.context import AppContext
 
 STREAM_CLIENTS = "mc:stream:clients"
 # The lease of a slot whose process died without releasing it (live ones are renewed).

@@ -2,7 +2,7 @@
 
     python -m bench.alert_latency [--trials 20] [--database-url URL] [--redis-url URL]
 
-What runs is the real pipeline: the producer loop (MissionLoop, one tick per
+What runs is the real pipeline: the producer loop (ProducerLoop, one tick per
 DASHBOARD_REFRESH_RATE = 1 s) builds the snapshot, the alert engine evaluates it, commits the
 transition and the outbox rows (default ALERT_* settings; flap detection off, see below), the delivery thread posts to a real HTTP server and sends to a
 real SMTP server (aiosmtpd), both on 127.0.0.1. The condition is a queue overflow made true
@@ -37,13 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa
 
 from alerts.engine import AlertEngine
-from alerts.settings import load_alert_settings
 from config import SmtpSettings, load_settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.services import Services
-from mission.context import AppContext
-from mission.loop import MissionLoop
-from mission.snapshot_store import SnapshotStore
+from runtime.startup import build_context
+from producer.loop import ProducerLoop
 
 
 def _free_port() -> int:
@@ -159,12 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         services.redis.flushdb()
     create_lp_tables(services.engine, "M")
     create_mc_tables(services.mc_engine)
-    ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    ctx = build_context(settings, services)
     # The trials toggle one alert on and off every few seconds, which flap detection would
     # (rightly) hold back after a few changes; the benchmark measures the path, so it is off here.
-    alert_settings = dataclasses.replace(load_alert_settings({}, dotenv_path=None), flap_threshold=10**6)
+    alert_settings = dataclasses.replace(settings.alerts, flap_threshold=10**6)
     ctx.alerts = AlertEngine(ctx, settings=alert_settings)
-    loop = MissionLoop(ctx)
+    loop = ProducerLoop(ctx)
     loop.start()
     queue = settings.redis_keys.job_queue
     results: dict[str, list[float]] = {"webhook": [], "email": []}

@@ -23,7 +23,8 @@ import re
 
 # Bidi embeddings/overrides (U+202A–U+202E), bidi isolates (U+2066–U+2069), zero-width space,
 # joiners and direction marks (U+200B–U+200F) and the BOM / zero-width no-break space (U+FEFF).
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
+INVISIBLE_CHARACTERS = "\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff"  # a character-class body
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 # C0/C1 controls other than tab and newline: never meaningful in crawled text, and some sinks
 # (terminals, PostgreSQL for NUL) react to them.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -8,13 +8,14 @@ simulator, the producer and the callbacks see the same data, as they would with 
 from __future__ import annotations
 
 import threading
+from typing import Any
 from pathlib import Path
 
 import redis
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-_fake_servers: dict[str, object] = {}
+_fake_servers: dict[str, Any] = {}  # url -> fakeredis.FakeServer (imported only when used)
 _fake_lock = threading.Lock()
 
 
@@ -24,11 +25,10 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         # SQLAlchemy 2.1 defaults to psycopg 3; Link Profiler and we ship psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg2")
-        url = parsed
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -40,7 +40,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(
-        url,
+        parsed,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,

@@ -50,10 +50,13 @@ def read_heartbeats(
 ) -> tuple[dict[str, float], dict[str, dict | None], list[str]]:
     """({id: last heartbeat epoch} for the last 24 h, {id: details or None}, problems)."""
     problems: list[str] = []
-    kind = client.type(keys.heartbeats)
+    kind = str(client.type(keys.heartbeats))  # the client decodes: already a str
     if kind not in ("zset", "none"):
         return {}, {}, [f"{keys.heartbeats} holds a {kind}, not a sorted set"]
-    beats = dict(client.zrangebyscore(keys.heartbeats, now_epoch - DAY_S, "+inf", withscores=True))
+    scored: list[tuple[str, float]] = client.zrangebyscore(  # type: ignore[assignment]  # withscores: (member, score) pairs
+        keys.heartbeats, now_epoch - DAY_S, "+inf", withscores=True
+    )
+    beats = dict(scored)
     ids = sorted(beats)
     details: dict[str, dict | None] = {}
     if ids:

@@ -8,6 +8,8 @@ PostgreSQL gets jsonb / text[]; SQLite stores both as JSON text.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -98,7 +100,7 @@ def build_metadata(variant: str = "M") -> MetaData:
             Column("last_checked", DateTime),
         )
 
-    job_cols = [
+    job_cols: list[Any] = [
         Column("id", String, primary_key=True),
         Column("target_url", String, nullable=False),
         Column("job_type", String),
@@ -120,7 +122,7 @@ def build_metadata(variant: str = "M") -> MetaData:
     Table("crawl_jobs", md, *job_cols)
 
     domain_fk = (lambda: [ForeignKey("domains.name")]) if m else (lambda: [])
-    link_cols = [
+    link_cols: list[Any] = [
         Column("id", String, primary_key=True),
         Column("source_url", String, nullable=False),
         Column("target_url", String, nullable=False),
@@ -158,7 +160,7 @@ def build_metadata(variant: str = "M") -> MetaData:
         ]
     Table("backlinks", md, *link_cols)
 
-    perf_cols = [
+    perf_cols: list[Any] = [
         Column("id", Integer, primary_key=True, autoincrement=True) if m else Column("id", String, primary_key=True),
         Column("satellite_id", String, nullable=False),
         Column("timestamp", DateTime, nullable=not m),
@@ -182,7 +184,7 @@ def build_metadata(variant: str = "M") -> MetaData:
         ]
     Table("satellite_performance_logs", md, *perf_cols)
 
-    rule_cols = [
+    rule_cols: list[Any] = [
         Column("id", String, primary_key=True),
         Column("name", String, unique=True),
         Column("description", Text),

@@ -42,7 +42,8 @@ def queue_depths(client: redis.Redis, keys: RedisKeys, now_epoch: float) -> dict
         plan.append("scheduled_due")
     values = dict(zip(plan, pipe.execute())) if plan else {}
 
-    result = {"types": dict(zip(QUEUE_FIELDS, types)), "dispatch_paused": bool(paused), "problems": []}
+    problems: list[str] = []
+    result: dict = {"types": dict(zip(QUEUE_FIELDS, types)), "dispatch_paused": bool(paused), "problems": problems}
     for field, name, kind in zip(QUEUE_FIELDS, names, types):
         if kind == "none":
             result[field] = 0

@@ -14,12 +14,10 @@ SEVERITIES = ("critical", "warning", "info")
 
 def history_figure(events: list[dict], height: int = 220) -> go.Figure:
     """Alerts that fired per hour, stacked by severity, from history records (`at`, `event`, `severity`)."""
-    fired = [e for e in events if e.get("event") == "firing" and to_datetime(e.get("at")) is not None]
+    fired = [(at, e) for e in events if e.get("event") == "firing" and (at := to_datetime(e.get("at"))) is not None]
     if not fired:
         return empty_figure("No alerts fired in this period", height=height)
-    counts = Counter(
-        (to_datetime(e["at"]).replace(minute=0, second=0, microsecond=0), e.get("severity")) for e in fired
-    )
+    counts = Counter((at.replace(minute=0, second=0, microsecond=0), e.get("severity")) for at, e in fired)
     hours = sorted({h for h, _ in counts})
     fig = go.Figure(
         layout=dict(

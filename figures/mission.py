@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 from figures.parts import trace_part
 from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure, mono_margin
 
-QUEUE_WARN = 500
+# Defaults; the producer puts the configured values into the document (mc.queue_threshold:
+# ALERT_QUEUE_OVERFLOW_THRESHOLD; the trend's length: MC_QUEUE_TREND_POINTS).
 QUEUE_OVERFLOW = 1000
 TREND_POINTS = 120
 QUEUE_TRACE = "queue depth"
@@ -131,7 +132,7 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
 
 def discovery_radar_parts(rows: list[dict]) -> dict:
     theta = _radar_theta(rows)
-    parts = {}
+    parts: dict = {}
     for key, name, *_rest in RADAR_METRICS:
         parts[trace_part(name, "r")] = _radar_r(rows, key)
         parts[trace_part(name, "theta")] = theta
@@ -181,7 +182,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
             x=[d for _, _, d, _ in bars],
             base=[s for _, s, _, _ in bars],
             orientation="h",
-            marker=dict(color=[STATUS_COLOURS.get(r.get("status"), BLUE) for r, *_ in bars]),
+            marker=dict(color=[STATUS_COLOURS.get(str(r.get("status")), BLUE) for r, *_ in bars]),
             text=[f"{(r.get('progress_percentage') or 0):.0f}%" for r, *_ in bars],
             textposition="inside",
             name=JOB_BARS,
@@ -204,11 +205,18 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
     return fig
 
 
-def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
-    """Gauge of the job queue depth against the overflow threshold (1,000)."""
+def _warn(threshold: float) -> float:
+    """Amber from half the overflow threshold (500 of the default 1,000)."""
+    half = threshold / 2
+    return int(half) if float(half).is_integer() else half
+
+
+def queue_gauge(depth: int | None, previous: int | None = None, threshold: float = QUEUE_OVERFLOW) -> go.Figure:
+    """Gauge of the job queue depth against the overflow `threshold` (the queue-overflow
+    alert's, red from there, amber from half of it); `previous`: the delta's reference."""
     if depth is None:
         return empty_figure("queue unreadable")
-    top = max(QUEUE_OVERFLOW * 1.5, depth * 1.1)
+    top = max(threshold * 1.5, depth * 1.1)
     indicator = go.Indicator(
         name=QUEUE_TRACE,
         mode="gauge+number+delta" if previous is not None else "gauge+number",
@@ -222,23 +230,23 @@ def queue_gauge(depth: int | None, previous: int | None = None) -> go.Figure:
             bar=dict(color=CYAN, thickness=0.3),
             bgcolor="rgba(0,0,0,0)",
             steps=[
-                dict(range=[0, QUEUE_WARN], color="rgba(43,213,118,0.15)"),
-                dict(range=[QUEUE_WARN, QUEUE_OVERFLOW], color="rgba(255,176,0,0.18)"),
-                dict(range=[QUEUE_OVERFLOW, top], color="rgba(255,59,92,0.18)"),
+                dict(range=[0, _warn(threshold)], color="rgba(43,213,118,0.15)"),
+                dict(range=[_warn(threshold), threshold], color="rgba(255,176,0,0.18)"),
+                dict(range=[threshold, top], color="rgba(255,59,92,0.18)"),
             ],
-            threshold=dict(line=dict(color=RED, width=3), value=QUEUE_OVERFLOW),
+            threshold=dict(line=dict(color=RED, width=3), value=threshold),
         ),
     )
     return go.Figure(indicator, layout=dict(template=TEMPLATE, margin=dict(l=24, r=24, t=16, b=8)))
 
 
-def queue_gauge_parts(depth: int | None, previous: int | None = None) -> dict:
-    top = max(QUEUE_OVERFLOW * 1.5, (depth or 0) * 1.1)
+def queue_gauge_parts(depth: int | None, previous: int | None = None, threshold: float = QUEUE_OVERFLOW) -> dict:
+    top = max(threshold * 1.5, (depth or 0) * 1.1)
     return {
         trace_part(QUEUE_TRACE, "value"): depth,
         trace_part(QUEUE_TRACE, "delta", "reference"): previous,
         trace_part(QUEUE_TRACE, "gauge", "axis", "range"): [0, top],
-        trace_part(QUEUE_TRACE, "gauge", "steps", 2, "range"): [QUEUE_OVERFLOW, top],
+        trace_part(QUEUE_TRACE, "gauge", "steps", 2, "range"): [threshold, top],
     }
 
 
@@ -264,9 +272,11 @@ def queue_trend(points: list[list[float]]) -> go.Figure:
     return fig
 
 
-def trend_extension(points: list[list[float]], after_epoch: float | None) -> tuple[dict, list[int], int] | None:
-    """extendData for the queue trend: the points newer than `after_epoch`, capped."""
+def trend_extension(
+    points: list[list[float]], after_epoch: float | None, cap: int = TREND_POINTS
+) -> tuple[dict, list[int], int] | None:
+    """extendData for the queue trend: the points newer than `after_epoch`, the graph capped at `cap` points."""
     new = [p for p in points if after_epoch is None or p[0] > after_epoch]
     if not new:
         return None
-    return dict(x=[[_ms(p[0]) for p in new]], y=[[p[1] for p in new]]), [0], TREND_POINTS
+    return dict(x=[[_ms(p[0]) for p in new]], y=[[p[1] for p in new]]), [0], cap

@@ -1,6 +1,6 @@
 """QuotaManager: the one object the app, the simulator, the API and the client talk to.
 
-    mgr = QuotaManager(services)                  # providers from defaults + QUOTA_* variables
+    mgr = QuotaManager(services)                  # providers from settings.quotas (QUOTA_* variables)
     mgr.route("serp_positions", "high")           # {"provider", "reason", "emergency_backup"}
     mgr.consume("serpstack", 1, query_type=..., caller=...)   # {"granted", "used", "remaining"}
     mgr.statuses()                                # the snapshot's `api_quota_statuses`
@@ -23,7 +23,7 @@ from quotas.errors import NoQuotaLeft, UnknownProvider
 from quotas.forecast import forecast
 from quotas.ledger import QuotaLedger, Usage
 from quotas.periods import days_left, iso_utc
-from quotas.providers import ProviderConfig, load_providers, with_keys
+from quotas.providers import ProviderConfig, with_keys
 from quotas.router import choose
 
 log = logging.getLogger(__name__)
@@ -68,9 +68,9 @@ class QuotaManager:
         clock: Callable[[], datetime] | None = None,
     ):
         self.services = services
-        api_keys = getattr(services.settings, "api_keys", {}) or {}
-        self.providers: dict[str, ProviderConfig] = (
-            load_providers(api_keys) if providers is None else with_keys(providers, api_keys)
+        api_keys = services.settings.api_keys
+        self.providers: dict[str, ProviderConfig] = with_keys(
+            services.settings.quotas.providers if providers is None else providers, api_keys
         )
         given = clock or utc_now
         self.clock = lambda: as_utc(given())

@@ -1,22 +1,30 @@
-"""The free-tier API providers Link Profiler calls, with defaults and environment overrides.
+"""The free-tier API providers Link Profiler calls, with their defaults.
 
 Each provider's limit, reset day, query types, quality rank (1 = best), cost per call (quota
 units one call uses), response-cache lifetime and fallback chain can be overridden with
-`QUOTA_<NAME>_<FIELD>` variables (e.g. `QUOTA_SERPSTACK_LIMIT=5000`), read like every other
-setting: environment, then `.env`, then the `LP_` fallback. A provider is *enabled* when
+`QUOTA_<NAME>_<FIELD>` variables (e.g. `QUOTA_SERPSTACK_LIMIT=5000`); `config.load_settings`
+reads them into `Settings.quotas` (see quotas.settings). A provider is *enabled* when
 `Settings.api_keys` holds its key; the key itself never leaves this module except masked.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from dataclasses import dataclass
 from collections.abc import Mapping
-
-from config import API_KEY_VARIABLES, ConfigError, EnvSource
+from dataclasses import dataclass
 
 DAY_S = 86400
+
+# The variable holding each provider's API key; a provider is enabled when its key is set.
+API_KEY_VARIABLES = {
+    "serpstack": "SERPSTACK_API_KEY",
+    "valueserp": "VALUESERP_API_KEY",
+    "webscraping_ai": "WEBSCRAPING_AI_API_KEY",
+    "hunter_io": "HUNTER_IO_API_KEY",
+    "builtwith": "BUILTWITH_API_KEY",
+    "clearbit": "CLEARBIT_API_KEY",
+    "securitytrails": "SECURITYTRAILS_API_KEY",
+}
 
 
 @dataclass(frozen=True)
@@ -99,45 +107,6 @@ def mask_key(key: str | None) -> str | None:
     if not key:
         return None
     return "••••" + (key[-4:] if len(key) >= 8 else "")
-
-
-def _names(value: str) -> tuple[str, ...]:
-    return tuple(v.strip().lower() for v in value.split(",") if v.strip())
-
-
-def load_providers(
-    api_keys: Mapping[str, str],
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: str | os.PathLike | None = ".env",
-) -> dict[str, ProviderConfig]:
-    """The configured providers by name: defaults, then `QUOTA_<NAME>_*` overrides.
-
-    Fields: LIMIT, RESET_DAY (1-31), QUALITY, COST, CACHE_DAYS, QUERY_TYPES and FALLBACK
-    (comma lists), EMERGENCY_ONLY (bool). Raises `ConfigError` naming the variable.
-    """
-    src = EnvSource.load(environ, dotenv_path)
-    providers: dict[str, ProviderConfig] = {}
-    for base in DEFAULT_PROVIDERS:
-        p = f"QUOTA_{base.name.upper()}_"
-        changes = dict(
-            limit=src.integer(p + "LIMIT", base.limit, 0),
-            reset_day=src.integer(p + "RESET_DAY", base.reset_day, 1, 31),
-            quality=src.integer(p + "QUALITY", base.quality, 1, 100),
-            cost_per_call=src.integer(p + "COST", base.cost_per_call, 1),
-            cache_ttl_s=src.integer(p + "CACHE_DAYS", base.cache_ttl_s // DAY_S, 0) * DAY_S,
-            emergency_only=src.boolean(p + "EMERGENCY_ONLY", base.emergency_only),
-        )
-        if (qt := src.get(p + "QUERY_TYPES")) is not None:
-            changes["query_types"] = _names(qt)
-        if (fb := src.get(p + "FALLBACK")) is not None:
-            changes["fallback"] = _names(fb)
-        key = api_keys.get(base.name)
-        providers[base.name] = dataclasses.replace(base, **changes, enabled=bool(key), masked_key=mask_key(key))
-    for cfg in providers.values():
-        unknown = [f for f in cfg.fallback if f not in providers or f == cfg.name]
-        if unknown:
-            raise ConfigError(f"QUOTA_{cfg.name.upper()}_FALLBACK names an unknown provider: {', '.join(unknown)}")
-    return providers
 
 
 def with_keys(

@@ -131,11 +131,11 @@ def ticked_app(services: Services, now):
     Yields (app, ctx, loop); stops the app's engines (alert delivery, …) afterwards.
     """
     from app import create_app
-    from mission.loop import MissionLoop
+    from producer.loop import ProducerLoop
 
     app = create_app(services.settings, services=services, start_background=False)
     ctx = app.server.extensions["mission_control"]
-    loop = MissionLoop(ctx)
+    loop = ProducerLoop(ctx)
     loop.tick(now=now)
     try:
         yield app, ctx, loop

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from alerts.settings import AlertSettings
-from mission.snapshot import SnapshotBuilder
+from producer.fast_step import FastStep
 from simulator import Simulator, rows
 from simulator.store import Store
 from test_alert_support import FAST, at, make_ctx, make_engine
@@ -23,7 +23,7 @@ class World:
         self.services = services
         self.ctx = make_ctx(services)
         self.engine = make_engine(self.ctx, settings)
-        self.builder = SnapshotBuilder(self.ctx)
+        self.fast = FastStep(self.ctx)
         self.sim = None
         if simulate:
             self.sim = Simulator(services, satellites=4, seed=11)
@@ -34,7 +34,7 @@ class World:
     def tick(self, t: float, step: bool = True) -> dict:
         if step and self.sim is not None:
             self.sim.step(at(t))
-        return self.builder.build_fast(at(t))
+        return self.fast.run(at(t))
 
     def insert(self, table: str, rows_: list[dict]) -> None:
         with self.services.engine.begin() as conn:

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from alerts.engine import AlertEngine
 from alerts.settings import AlertSettings
-from mission.context import AppContext
-from mission.snapshot_store import SnapshotStore
+from runtime.context import AppContext
+from runtime.startup import build_context
 
 
 def free_port() -> int:
@@ -106,7 +106,7 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02) -> bool:
 
 def make_ctx(services, **settings_changes) -> AppContext:
     settings = dataclasses.replace(services.settings, **settings_changes)
-    return AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    return build_context(settings, services)
 
 
 FAST = AlertSettings(backlink_interval_s=0, job_interval_s=0, lp_rules_refresh_s=0)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app import create_app
-from mission.loop import MissionLoop
+from producer.loop import ProducerLoop
 from tests import dataset
 from tests.conftest import build_services, make_settings, ticked_app
 from tests.dataset import NOW
@@ -72,7 +72,7 @@ def test_starts_and_serves_with_everything_down(tmp_path):
     )
     app = create_app(settings, start_background=False)
     ctx = app.server.extensions["mission_control"]
-    assert MissionLoop(ctx).tick(now=NOW) is None  # no lease without Redis, no crash
+    assert ProducerLoop(ctx).tick(now=NOW) is None  # no lease without Redis, no crash
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/healthz").status_code == 200
@@ -91,7 +91,7 @@ def test_empty_database_gives_zeros_not_errors(pg_url, redis_url):
     services = Services(make_settings(database_url=pg_url, redis_url=redis_url, simulate="off"))
     app = create_app(services.settings, services=services, start_background=False)
     ctx = app.server.extensions["mission_control"]
-    MissionLoop(ctx).tick(now=NOW)
+    ProducerLoop(ctx).tick(now=NOW)
     _, doc = ctx.snapshots.load()
     assert doc["mc"]["missing_tables"] and doc["crawler_mission_status"]["active_jobs_count"] == 0
     assert doc["mc"]["sources"]["database"]["online"] is True

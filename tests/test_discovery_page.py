@@ -6,6 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from analytics.settings import AnalyticsSettings
 from pages.discovery.ids import DiscoveryIds as Disc
 from tests import analytics_data as ad
 from tests.conftest import browser_errors, build_services, ticked_app
@@ -15,10 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page_app(pg_url, redis_url, monkeypatch):
-    monkeypatch.setenv("MC_TRACKED_DOMAINS", ad.MINE)
-    monkeypatch.setenv("MC_COMPETITOR_DOMAINS", ad.RIVAL)
-    services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500)
+def page_app(pg_url, redis_url):
+    watch = AnalyticsSettings(tracked_domains=(ad.MINE,), competitor_domains=(ad.RIVAL,))
+    services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500, analytics=watch)
     ad.load(services)
     with ticked_app(services, NOW) as (app, ctx, _loop):
         yield app, ctx

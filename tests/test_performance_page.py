@@ -6,6 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from analytics.settings import AnalyticsSettings
 from pages.performance.ids import PerformanceIds as Perf
 from tests import analytics_data as ad
 from tests import lp_rows as lp
@@ -18,9 +19,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def fleet_app(pg_url, redis_url, monkeypatch):
-    monkeypatch.setenv("MC_TRACKED_DOMAINS", ad.MINE)
-    services = build_services(pg_url, redis_url, "O", refresh_rate_ms=500)
+def fleet_app(pg_url, redis_url):
+    watch = AnalyticsSettings(tracked_domains=(ad.MINE,))
+    services = build_services(pg_url, redis_url, "O", refresh_rate_ms=500, analytics=watch)
     load_fleet(services)
     lp.heartbeat(services, "sat-B", NOW - 2 * ad.H / 3600, cpu=95.0)
     with ticked_app(services, NOW) as (app, _ctx, loop):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import make_engine, make_redis
-from mission.snapshot_store import SnapshotStore
+from producer.snapshot_store import SnapshotStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def _start(pg_url, redis_url, tmp_path, name):
     }
     with open(tmp_path / f"{name}.log", "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "mission"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "producer"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
 
 

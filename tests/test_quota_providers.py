@@ -8,13 +8,13 @@ import uuid
 import pytest
 from conftest import build_services
 
-from config import ConfigError
+from config import ConfigError, load_settings
 from quotas.manager import QuotaManager
-from quotas.providers import DEFAULT_PROVIDERS, load_providers, mask_key
+from quotas.providers import DEFAULT_PROVIDERS, mask_key, with_keys
 
 
 def test_defaults_match_the_free_tiers():
-    p = load_providers({}, environ={}, dotenv_path=None)
+    p = load_settings({}, dotenv_path=None).quotas.providers
     assert {n: c.limit for n, c in p.items()} == {
         "serpstack": 1000,
         "valueserp": 100,
@@ -38,7 +38,8 @@ def test_environment_overrides(tmp_path):
         "QUOTA_VALUESERP_COST": "2",
     }
     (tmp_path / ".env").write_text("QUOTA_SECURITYTRAILS_LIMIT=75\n")
-    p = load_providers({"serpstack": "k"}, environ=env, dotenv_path=tmp_path / ".env")
+    settings = load_settings({**env, "SERPSTACK_API_KEY": "k"}, dotenv_path=tmp_path / ".env")
+    p = with_keys(settings.quotas.providers, settings.api_keys)
     assert p["serpstack"].limit == 5000 and p["serpstack"].enabled
     assert p["hunter_io"].reset_day == 15
     assert p["builtwith"].cache_ttl_s == 30 * 86400
@@ -57,7 +58,7 @@ def test_environment_overrides(tmp_path):
 )
 def test_bad_overrides_name_the_variable(env, message):
     with pytest.raises(ConfigError) as err:
-        load_providers({}, environ=env, dotenv_path=None)
+        load_settings(env, dotenv_path=None)
     assert str(err.value) == message
 
 

@@ -9,7 +9,7 @@ from app import create_app
 from data.connections import StatementCounter
 from pages.mission.ids import MissionIds as Main
 from pages.shell.ids import ShellIds as Shell
-from mission.loop import MissionLoop
+from producer.loop import ProducerLoop
 from tests import dataset
 from tests.conftest import ticked_app
 from tests.dash_client import call
@@ -154,7 +154,7 @@ def test_starts_on_a_link_profiler_database_without_its_own_tables(pg_url, redis
     app = create_app(settings, services=services, start_background=False)
     ctx = app.server.extensions["mission_control"]
     assert ctx.simulator is None
-    MissionLoop(ctx).tick(now=NOW)
+    ProducerLoop(ctx).tick(now=NOW)
     _, doc = ctx.snapshots.load()
     status = doc["crawler_mission_status"]
     assert (status["active_jobs_count"], status["completed_jobs_24h_count"], status["queue_depth"]) == (2, 2, 3)

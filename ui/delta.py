@@ -14,6 +14,7 @@ the full value when the structure changed or the old version is no longer known.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from dataclasses import dataclass, field
@@ -134,8 +135,12 @@ def with_parts(full: Any, parts: dict[Any, Any], items: bool = False) -> Render:
     resolved = {}
     for part, value in parts.items():
         path = resolve(full, part)
-        # A figure part is sent as the figure holds it (made inert), not as declared.
-        resolved[path] = _value_at(full, path) if isinstance(part, TracePart) else value
+        # A figure part is sent as the figure holds it (made inert), not as declared; a part the
+        # figure leaves out (a gauge without a delta) makes the whole figure the update, below.
+        if isinstance(part, TracePart):
+            with contextlib.suppress(KeyError, IndexError, TypeError):
+                value = _value_at(full, path)
+        resolved[path] = value
     parts = resolved
     if items:
         return Render(full=full, structure=_item_structure(full, parts), parts=parts, items=True)

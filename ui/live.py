@@ -67,6 +67,11 @@ class RenderCache:
                 self._renders.popitem(last=False)
         return renders
 
+    def renders(self, key: Any, model: Any) -> Renders:
+        """The renders of `key` for a `model` already read (a page's first paint)."""
+        found = self.get(key, lambda: model)
+        return found if found is not None else self._render(model)
+
     def warm_while_viewed(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
         """Note a viewer's poll; on first use start a thread that renders `latest()`'s
         (key, model) every `pause_s` for as long as viewers poll."""
@@ -116,7 +121,8 @@ def smallest_update(
     of an old key that has left the cache (None: unknown, then full values are sent). `field`
     names where `held` keeps the key.
     """
-    held = held or {}
+    # The store comes back from the browser: anything but our own dict counts as "shows nothing".
+    held = held if isinstance(held, dict) else {}
     shown = held.get(field)
     if shown is not None and key_text(shown) == key_text(key):
         raise PreventUpdate

@@ -97,7 +97,7 @@ def layout(ctx) -> html.Div:
     version, doc = current(ctx)
     # No snapshot yet (or Redis down): drawn empty and not cached; the first tick with a
     # snapshot sends every section.
-    renders = page_renders(ctx, "alerts", render).get(version, lambda: doc) if version is not None else render(doc)
+    renders = page_renders(ctx, "alerts", render).renders(version, doc) if version is not None else render(doc)
     _table, empty_chart = history([])
     return html.Div(
         className="alert-center",

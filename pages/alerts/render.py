@@ -10,6 +10,8 @@ markdown.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -40,7 +42,7 @@ def _list(label: str, values) -> html.Div | None:
 def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) -> html.Div:
     """One alert as a card; critical alerts younger than NEW_ALERT_S get the flashing class.
     `age_id` names the age's span, so a tick can update the age without redrawing the card."""
-    sev = alert.get("severity") if alert.get("severity") in SEVERITIES else "info"
+    sev = str(alert.get("severity")) if alert.get("severity") in SEVERITIES else "info"
     badges = [html.Span(sev.upper(), className=f"ac-badge sev-{sev}")]
     for flag, text in (("acknowledged", "ACK"), ("silenced", "SILENCED"), ("flapping", "FLAPPING")):
         if alert.get(flag):
@@ -57,7 +59,11 @@ def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) 
                 " ",
                 html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
                 html.Span(" · age ", className="label"),
-                html.Span(fmt.duration(alert.get("age_s")), className="mono", **({"id": age_id} if age_id else {})),
+                html.Span(
+                    fmt.duration(alert.get("age_s")),
+                    className="mono",
+                    **({"id": age_id} if age_id else {}),  # type: ignore[arg-type]  # an id only when asked
+                ),
             ],
         ),
         _list("satellites", alert.get("affected_satellites")),
@@ -119,7 +125,7 @@ def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) 
     return html.Div(
         [b for b in body if b is not None],
         className=f"ac-card sev-{sev}" + (" ac-new" if fresh else ""),
-        **{"data-fingerprint": str(alert.get("fingerprint") or "")},
+        **{"data-fingerprint": str(alert.get("fingerprint") or "")},  # type: ignore[arg-type]  # data-* props
     )
 
 
@@ -127,7 +133,8 @@ def firing_items(alerts: list[dict]) -> tuple[list, dict[str, str]]:
     """Firing alerts grouped by severity (most severe first), and {age span id: age text}."""
     if not alerts:
         return [html.Div("All clear: no alert is firing", className="panel-empty ok")], {}
-    out, ages = [], {}
+    out: list[Any] = []
+    ages: dict[str, str] = {}
     for sev in SEVERITIES:
         group = [a for a in alerts if a.get("severity") == sev]
         if group:
@@ -255,7 +262,7 @@ def rules_panel(rules: list[dict]) -> list:
             "metric_threshold": f"{r.get('metric_name')} {r.get('comparison_operator')} {r.get('threshold_value')}",
             "job_status_change": f"job status → {r.get('metric_name') or 'failed'}",
             "anomaly_detected": f"anomaly {r.get('anomaly_type_filter') or '(any)'}",
-        }.get(r.get("trigger_type"), str(r.get("trigger_type")))
+        }.get(str(r.get("trigger_type")), str(r.get("trigger_type")))
         filters = " ".join(f for f in (r.get("job_type_filter"), r.get("target_url_pattern")) if f)
         rows.append(
             html.Tr(

@@ -37,7 +37,7 @@ def layout(ctx) -> html.Div:
         # The pick the model made is what the picker will send on the first tick: name that
         # key, so the first tick finds the browser up to date instead of drawing it again.
         held = key(ctx, None, shown["picked"])
-        renders = page_renders(ctx, "domains", render).get(held, lambda: shown)
+        renders = page_renders(ctx, "domains", render).renders(held, shown)
 
     def graph(graph_id, height):
         return dcc.Graph(

@@ -83,11 +83,14 @@ def register(app, ctx) -> None:
         cache.warm_while_viewed(latest_model, pause_s)
         if doc is None:
             raise PreventUpdate
-        held = held or {}
+        held = held if isinstance(held, dict) else {}
         sent, state = smallest_update(
             cache, held, version, lambda: doc, PANELS, load_old=lambda old: at_version(ctx, old), field="v"
         )
         trend = queue_trend(doc)
-        extension = figs.trend_extension(trend, held.get("trend_last"))
-        state["trend_last"] = trend[-1][0] if trend else held.get("trend_last")
+        shown_last = held.get("trend_last")
+        if isinstance(shown_last, bool) or not isinstance(shown_last, (int, float)):
+            shown_last = None  # not a time we sent: extend from the start of the series
+        extension = figs.trend_extension(trend, shown_last, ctx.settings.queue_trend_points)
+        state["trend_last"] = trend[-1][0] if trend else shown_last
         return (*sent, extension if extension else no_update, state)

@@ -62,7 +62,7 @@ def layout(ctx):
         version, doc = latest(ctx)
     except Exception:
         version, doc = None, None
-    renders = page_renders(ctx, "mission", render).get(version, lambda: doc) if doc else render({})
+    renders = page_renders(ctx, "mission", render).renders(version, doc) if doc else render({})
     doc = doc or {}
     trend = queue_trend(doc)
     # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
@@ -148,7 +148,7 @@ def layout(ctx):
                                     _graph(Main.QUEUE_GAUGE, renders, 200),
                                     dcc.Graph(
                                         id=Main.QUEUE_TREND,
-                                        figure=to_plain(figs.queue_trend(trend[-figs.TREND_POINTS :])),
+                                        figure=to_plain(figs.queue_trend(trend[-ctx.settings.queue_trend_points :])),
                                         config=GRAPH_CONFIG,
                                         className="mc-graph",
                                         style={"height": "calc(110px * var(--mc-graph-h))"},

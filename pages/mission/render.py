@@ -245,9 +245,9 @@ def figures(doc: dict) -> dict[str, Render]:
     mc = doc.get("mc", {})
     lpm = mc.get("links_per_minute", [])
     radar = mc.get("discovery_by_target", [])
-    trend = mc.get("queue_trend", [])
     depth = doc.get("crawler_mission_status", {}).get("queue_depth")
-    previous = trend[-60][1] if len(trend) >= 60 else (trend[0][1] if trend else None)
+    previous = mc.get("queue_depth_minute_ago")
+    threshold = mc.get("queue_threshold", figs.QUEUE_OVERFLOW)
     etas = {str(j["id"]): _coarse_eta(j.get("eta_seconds")) for j in mc.get("active_jobs", [])}
     renders: dict[str, Render] = {
         Main.DISCOVERY_CHART: with_parts(figs.discovery_rate(lpm), figs.discovery_rate_parts(lpm))
@@ -256,7 +256,9 @@ def figures(doc: dict) -> dict[str, Render]:
         Main.DISCOVERY_RADAR: with_parts(figs.discovery_radar(radar), figs.discovery_radar_parts(radar))
         if radar
         else Render(full=to_plain(figs.discovery_radar(radar))),
-        Main.QUEUE_GAUGE: with_parts(figs.queue_gauge(depth, previous), figs.queue_gauge_parts(depth, previous))
+        Main.QUEUE_GAUGE: with_parts(
+            figs.queue_gauge(depth, previous, threshold), figs.queue_gauge_parts(depth, previous, threshold)
+        )
         if depth is not None
         else Render(full=to_plain(figs.queue_gauge(None))),
         Main.TIMELINE: _timeline(mc, etas),

@@ -42,7 +42,7 @@ def layout(ctx) -> html.Div:
         renders = render(shown)
     else:
         held = key(ctx, DEFAULT_WINDOW, doc)
-        renders = page_renders(ctx, "performance", render).get(held, lambda: shown)
+        renders = page_renders(ctx, "performance", render).renders(held, shown)
 
     def data_table(table_id, columns, **extra):
         return table(table_id, renders[table_id].full, columns, **extra)

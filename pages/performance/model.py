@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analytics import crawler as rollups
 from analytics import summary_view
-from analytics.producer import fleet_of
+from analytics.service import fleet_of
 from pages.clock import now_of
 
 log = logging.getLogger(__name__)

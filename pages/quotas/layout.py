@@ -23,7 +23,7 @@ def layout(ctx) -> html.Div:
     shown_key, shown = current(ctx)
     # A page that could not read the ledger is drawn but not cached: the first tick that can
     # read it sends every section.
-    renders = render(shown) if shown_key is None else page_renders(ctx, "quotas", render).get(shown_key, lambda: shown)
+    renders = render(shown) if shown_key is None else page_renders(ctx, "quotas", render).renders(shown_key, shown)
     held = {} if shown_key is None else {"key": shown_key}
 
     def graph(graph_id):

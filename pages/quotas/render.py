@@ -9,6 +9,8 @@ are not trusted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import datetime
 
 from dash import html
@@ -61,7 +63,7 @@ def _fact(label: str, value, value_id: str | None = None) -> html.Div:
         className="quota-fact",
         children=[
             html.Span(label, className="label"),
-            html.Span(value, className="mono", **kwargs),
+            html.Span(value, className="mono", **kwargs),  # type: ignore[arg-type]  # Dash's stubs: id, title
         ],
     )
 
@@ -254,6 +256,7 @@ def events_list(events: list[dict]):
 def render(model: dict) -> dict[str, Render]:
     """Every output of the page for one overview (or for `model.unavailable(problem)`)."""
     problem = model.get("problem")
+    values: dict[str, Any]
     if problem is not None:
         empty = html.Div(problem, className="panel-empty")
         values = {output: empty for output in OUTPUTS}

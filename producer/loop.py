@@ -1,6 +1,6 @@
-"""The mission loop: the one producer of a deployment.
+"""The producer loop: the one producer of a deployment.
 
-Every worker runs a `MissionLoop`, but only the holder of the Redis lease builds: every
+Every worker runs a `ProducerLoop`, but only the holder of the Redis lease builds: every
 DASHBOARD_REFRESH_RATE ms it builds the fast snapshot and publishes it; every
 MISSION_CONTROL_CACHE_TTL s a second thread refreshes the heavy analytics, so a slow
 backlink scan never delays the live figures. Standbys retry the lease each tick and take over
@@ -14,18 +14,23 @@ import os
 import socket
 import threading
 import time
+from datetime import datetime
+
+from typing import TYPE_CHECKING
 
 from common.timestamps import utcnow
-from mission.context import AppContext
-from mission.lease import Lease
-from mission.snapshot import SnapshotBuilder
+from producer.fast_step import FastStep
+from producer.heavy_step import run_heavy_step
+from producer.lease import Lease
+from producer.state import ProducerState
+
+if TYPE_CHECKING:
+    from runtime.context import AppContext
 
 log = logging.getLogger(__name__)
 
-HEAVY_KEY = "mc:analytics"
 
-
-class MissionLoop:
+class ProducerLoop:
     """Background producer; `tick()` is one iteration (tests call it directly)."""
 
     def __init__(self, ctx: AppContext, lease_ms: int | None = None):
@@ -33,7 +38,8 @@ class MissionLoop:
         interval = ctx.settings.refresh_rate_ms / 1000
         # The lease outlives a few missed ticks but lapses quickly when the holder dies.
         self.lease = Lease(ctx.services.redis, lease_ms=lease_ms or int(max(3000, interval * 3000)))
-        self.builder = SnapshotBuilder(ctx)
+        self.state = ProducerState()
+        self.fast = FastStep(ctx, self.state)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{self.lease.token[:6]}"
         self.interval = interval
         self.leader = False
@@ -43,7 +49,7 @@ class MissionLoop:
         self._heavy_lock = threading.Lock()
 
     # -- one iteration ---------------------------------------------------------------------
-    def tick(self, now=None) -> int | None:
+    def tick(self, now: datetime | None = None) -> int | None:
         """Build and publish once if we hold the lease; returns the version or None."""
         was_leader = self.leader
         try:
@@ -53,15 +59,17 @@ class MissionLoop:
             self.leader = False
             return None
         if self.leader != was_leader:
+            if self.leader:  # another producer kept the series meanwhile: continue from Redis
+                self.state.forget_series()
             log.info("producer %s is now %s", self.identity, "the leader" if self.leader else "a standby")
         if not self.leader:
             return None
         now = now or utcnow()
-        if self.builder.heavy_built_at is None and not self._threads:
+        if self.state.heavy_built_at is None and not self._threads:
             # Driven by hand (tests, one-shot use): build the analytics inline. When running,
             # the analytics thread does it, so a slow first scan never delays the live figures.
             self.refresh_heavy(now)
-        doc = self.builder.build_fast(now)
+        doc = self.fast.run(now)
         doc["mc"]["producer"] = self.identity
         for hook in self.ctx.tick_hooks:
             try:
@@ -74,11 +82,11 @@ class MissionLoop:
             self.ctx.services.mark("redis", False, exc)
             return None
 
-    def refresh_heavy(self, now=None) -> float:
+    def refresh_heavy(self, now: datetime | None = None) -> float:
         """Rebuild the heavy analytics now; returns the seconds it took."""
         started = time.monotonic()
         with self._heavy_lock:
-            self.builder.build_heavy(now or utcnow())
+            run_heavy_step(self.ctx, self.state, now or utcnow())
         took = time.monotonic() - started
         log.info("analytics refreshed in %.2f s", took)
         return took
@@ -114,7 +122,8 @@ class MissionLoop:
     def _run_heavy(self) -> None:
         ttl = self.ctx.settings.cache_ttl_s
         while not self._stop.wait(0.2):
-            if self.leader and time.monotonic() >= self._heavy_due:
+            # After the first fast document: the bottleneck finder reads its fleet.
+            if self.leader and self.state.last_tick is not None and time.monotonic() >= self._heavy_due:
                 self._heavy_due = time.monotonic() + ttl
                 try:
                     self.refresh_heavy()

@@ -1,6 +1,6 @@
-"""Run only the producer (no web server): `python -m mission`.
+"""Run only the producer (no web server): `python -m producer`.
 
-For deployments that want the mission loop in its own process; any number may run, the
+For deployments that want the producer loop in its own process; any number may run, the
 Redis lease elects one. Stops cleanly on SIGTERM / Ctrl-C.
 """
 
@@ -13,16 +13,14 @@ import threading
 
 from config import cli_settings
 from data.services import Services
-from mission.context import AppContext
-from mission.snapshot_store import SnapshotStore
-from mission.startup import attach_features, prepare_storage, start_background_work
+from runtime.startup import attach_features, build_context, prepare_storage, start_background_work
 
 
 def main() -> int:
     settings = cli_settings()
     services = Services(settings)
     prepare_storage(services)
-    ctx = AppContext(settings=settings, services=services, snapshots=SnapshotStore(services.redis))
+    ctx = build_context(settings, services)
     attach_features(ctx)
     start_background_work(ctx)
     stop = threading.Event()

@@ -48,4 +48,5 @@ class Lease:
         self._release(keys=[self.key], args=[self.token])
 
     def holder(self) -> str | None:
-        return self.redis.get(self.key)
+        value = self.redis.get(self.key)
+        return None if value is None else str(value)

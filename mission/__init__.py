@@ -1,1 +1,0 @@
-"""The mission loop: one elected producer builds the snapshot every viewer reads."""
