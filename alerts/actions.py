@@ -13,14 +13,30 @@ class BadRequest(ValueError):
     """The request is malformed; the message tells the client what to fix."""
 
 
+def _has_nul(value: str | None) -> bool:
+    # PostgreSQL cannot store NUL in text (SQLite can): refused here, for both, rather than a 500.
+    return value is not None and "\x00" in value
+
+
+def _check_text(name: str, value: str | None, limit: int) -> None:
+    if value is None:
+        return
+    if len(value) > limit:
+        raise BadRequest(f"'{name}' is longer than {limit} characters")
+    if _has_nul(value):
+        raise BadRequest(f"'{name}' must not contain NUL characters")
+
+
 def acknowledge_alert(alerts, fingerprint: str, actor: str, comment: str) -> dict | None:
     """Acknowledge the pending or firing alert `fingerprint` as `actor` with `comment` (required).
     Returns the alert's row, or None when no such alert is active; raises BadRequest."""
     comment = (comment or "").strip()
     if not comment:
         raise BadRequest("'comment' is required: say what is being done about the alert")
-    if len(comment) > 1000:
-        raise BadRequest("'comment' is longer than 1000 characters")
+    _check_text("comment", comment, 1000)
+    _check_text("by", actor, 200)
+    if _has_nul(fingerprint):
+        return None  # no fingerprint has one
     return alerts.acknowledge(fingerprint[:64], actor, comment)
 
 
@@ -31,14 +47,13 @@ def silence_alerts(
     Returns the silence's row; raises BadRequest."""
     if (fingerprint is None) == (alert_type is None):
         raise BadRequest("give exactly one of 'fingerprint' (one alert) or 'type' (every alert of a type)")
-    if fingerprint is not None and len(fingerprint) > 64:
-        raise BadRequest("'fingerprint' is longer than 64 characters")
+    _check_text("fingerprint", fingerprint, 64)
     if alert_type is not None and alert_type not in ALERT_TYPES:
         raise BadRequest(f"'type' must be one of {', '.join(ALERT_TYPES)}")
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes <= MAX_SILENCE_MINUTES:
         raise BadRequest(f"'duration_minutes' must be a number from 1 to {MAX_SILENCE_MINUTES}")
-    if len(comment or "") > 1000:
-        raise BadRequest("'comment' is longer than 1000 characters")
+    _check_text("comment", comment, 1000)
+    _check_text("by", actor, 200)
     return alerts.silence(
         fingerprint=fingerprint,
         alert_type=alert_type,
@@ -50,4 +65,6 @@ def silence_alerts(
 
 def end_alert_silence(alerts, silence_id: str) -> bool:
     """End the active silence `silence_id`; False when there is none."""
+    if _has_nul(silence_id):
+        return False  # no id has one
     return alerts.end_silence(silence_id[:36])

@@ -37,7 +37,7 @@ def _choice(name: str, allowed) -> str | None:
     if value in (None, ""):
         return None
     if value not in allowed:
-        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value!r}")
+        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value[:100]!r}")
     return value
 
 
@@ -47,7 +47,7 @@ def _time(name: str) -> datetime | None:
         return None
     parsed = to_datetime(value) if _looks_like_time(value) else None
     if parsed is None:
-        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value!r}")
+        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value[:100]!r}")
     return parsed
 
 
@@ -56,11 +56,11 @@ def _looks_like_time(value: str) -> bool:
 
 
 def _limit() -> int:
-    value = request.args.get("limit", "200")
+    value = request.args.get("limit") or "200"  # empty = not given, like every other parameter
     try:
         limit = int(value)
     except ValueError:
-        raise BadRequest(f"'limit' must be a whole number from 1 to 5000, not {value!r}") from None
+        raise BadRequest(f"'limit' must be a whole number from 1 to 5000, not {value[:100]!r}") from None
     if not 1 <= limit <= 5000:
         raise BadRequest(f"'limit' must be from 1 to 5000, not {limit}")
     return limit
@@ -123,20 +123,26 @@ def register_alert_api(server: Flask, ctx) -> None:
     @bp.get("/api/v1/alerts")
     @guarded
     def list_alerts():
+        # Every parameter is checked whatever the state, so a mistyped one is a 400 rather than
+        # silently ignored (e.g. `until=yesterday` on the firing list).
         state = _choice("state", ("firing", "pending", "history")) or "firing"
         severity = _choice("severity", SEVERITIES)
         kind = _choice("type", ALERT_TYPES)
+        event = _choice("event", HISTORY_EVENTS)
+        since, until = _time("since"), _time("until")
+        limit = _limit()
+        fmt = _choice("format", ("json", "csv")) or "json"
         if state == "history":
             rows = ctx.alerts.store.history(
-                since=_time("since"),
-                until=_time("until"),
+                since=since,
+                until=until,
                 severity=severity,
                 alert_type=kind,
-                event=_choice("event", HISTORY_EVENTS),
+                event=event,
                 text=request.args.get("q") or None,
-                limit=_limit(),
+                limit=limit,
             )
-            if (request.args.get("format") or "json") == "csv":
+            if fmt == "csv":
                 return Response(
                     history_csv(rows),
                     mimetype="text/csv",
@@ -152,15 +158,15 @@ def register_alert_api(server: Flask, ctx) -> None:
         alerts = (
             doc.get("alerts", []) if state == "firing" else doc.get("mc", {}).get("alert_center", {}).get("pending", [])
         )
-        since = _time("since")
         alerts = [
             a
             for a in alerts
             if (severity is None or a.get("severity") == severity)
             and (kind is None or a.get("type") == kind)
             and (since is None or (to_datetime(a.get("timestamp")) or since) >= since)
+            and (until is None or (to_datetime(a.get("timestamp")) or until) < until)
         ]
-        return jsonify(state=state, timestamp=doc.get("timestamp"), alerts=alerts[: _limit()])
+        return jsonify(state=state, timestamp=doc.get("timestamp"), alerts=alerts[:limit])
 
     @bp.get("/api/v1/alerts/silences")
     @guarded

@@ -16,6 +16,7 @@ import weakref
 from flask import Flask, Response, jsonify, request
 
 from api.guards import register_guards
+from api.openapi import register_openapi
 from api.stream_slots import Slot, StreamSlots
 from runtime.context import AppContext
 
@@ -29,9 +30,10 @@ KEEPALIVE_S = 15
 
 
 def register_core_api(server: Flask, ctx: AppContext) -> None:
-    """Add /healthz, /readyz, /api/v1/snapshot, the stream and /metrics to `server`, and the
-    request guards (size limit, Host/Origin on writes, JSON errors under /api/)."""
+    """Add /healthz, /readyz, /api/v1/snapshot, the stream, /metrics and /api/v1/openapi.json to
+    `server`, and the request guards (size limit, Host/Origin on writes, JSON errors under /api/)."""
     register_guards(server, ctx.settings)
+    register_openapi(server)
 
     @server.get("/healthz")
     def healthz():

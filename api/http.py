@@ -13,8 +13,15 @@ from flask import jsonify, request
 from common.write_rule import write_refusal
 
 
+# An error message says what is wrong in a sentence; one that quotes a huge input is cut here,
+# the last line of defence behind the handlers' own short quotes.
+MAX_MESSAGE = 1000
+
+
 def error(status: int, message: str, **extra):
     """A JSON error response: {"error": message, ...} with `status`."""
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
     resp = jsonify(error=message, **extra)
     resp.status_code = status
     return resp

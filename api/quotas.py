@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, jsonify
 
 from api.http import error, json_body, refuse_write
 from quotas.errors import NoQuotaLeft, QuotaUnavailable, UnknownProvider, UnknownQueryType
+from quotas.router import PRIORITIES
 
 BLUEPRINT = "mc_quota_api"
 
@@ -62,8 +63,9 @@ def register_quota_api(server: Flask, ctx) -> None:
             priority = body.get("priority", "normal")
             if not isinstance(query_type, str) or not query_type:
                 raise ValueError("'query_type' is required (a string such as 'serp_positions')")
-            if not isinstance(priority, str):
-                raise ValueError("'priority' must be 'high', 'normal' or 'low'")
+            if not isinstance(priority, str) or priority not in PRIORITIES:
+                raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {str(priority)[:40]!r}")
+            _storable("query_type", query_type)
             return jsonify(ctx.quotas.route(query_type, priority, caller=_caller(body)))
         except NoQuotaLeft as exc:
             return error(429, str(exc), provider=None)
@@ -80,10 +82,12 @@ def register_quota_api(server: Flask, ctx) -> None:
             provider = body.get("provider")
             if not isinstance(provider, str) or not provider:
                 raise ValueError("'provider' is required (a string such as 'serpstack')")
+            _storable("provider", provider)
             units = body.get("units", 1)
             query_type = body.get("query_type")
             if query_type is not None and not isinstance(query_type, str):
                 raise ValueError("'query_type' must be a string")
+            _storable("query_type", query_type)
             result = ctx.quotas.consume(provider, units, query_type=query_type, caller=_caller(body))
         except UnknownProvider as exc:
             return error(400, str(exc))
@@ -100,8 +104,27 @@ def register_quota_api(server: Flask, ctx) -> None:
     server.register_blueprint(bp)
 
 
+# The longest value each free-text field can have: its column in the usage log / decisions.
+MAX_LENGTHS = {"provider": 50, "query_type": 100}
+
+
+def _storable(name: str, value: str | None) -> None:
+    """Refuse a value the usage log could not keep: too long for its column, or with NUL
+    (PostgreSQL cannot store NUL in text). The length bound also keeps the error messages that
+    quote it short; the caller label has none, it is cut to 120 characters instead."""
+    if value is None:
+        return
+    if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
+        raise ValueError(f"'{name}' is longer than {MAX_LENGTHS[name]} characters")
+    if "\x00" in value:
+        raise ValueError(f"'{name}' must not contain NUL characters")
+
+
 def _caller(body: dict) -> str:
     # The caller label is free text from the client: keep it short and mark where it came from.
     given = body.get("caller")
-    label = given if isinstance(given, str) and given.strip() else "client"
-    return f"http:{label.strip()[:120]}"
+    if given is not None and not isinstance(given, str):
+        raise ValueError("'caller' must be a string (a label for the usage log)")
+    _storable("caller", given)
+    label = given.strip() if given and given.strip() else "client"
+    return f"http:{label[:120]}"

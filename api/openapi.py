@@ -1,0 +1,580 @@
+"""The OpenAPI 3.1 description of the HTTP API, served at `/api/v1/openapi.json`.
+
+Kept as a Python document rather than a YAML/JSON file so its bounds and choices are the ones
+the handlers enforce (MAX_UNITS, MAX_SILENCE_MINUTES, ALERT_TYPES, …): a bound changed in code
+changes here too. `tests/test_openapi.py` fails when a route under /api/v1 has no description,
+and a schemathesis run checks every answer against it (no 5xx, schema and content type).
+
+Every error under /api/ has one shape, `Error` ({"error": "<what is wrong>", …}); the stream
+endpoints are described as `text/event-stream` and left out of the schemathesis run.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from flask import Flask, jsonify
+
+from alerts.actions import MAX_SILENCE_MINUTES
+from alerts.conditions import ALERT_TYPES
+from alerts.store import HISTORY_EVENTS
+from quotas.manager import MAX_UNITS
+from quotas.router import PRIORITIES
+
+OPENAPI_PATH = "/api/v1/openapi.json"
+SEVERITIES = ("critical", "warning", "info")
+ALERT_STATES = ("firing", "pending", "history")
+MAX_HISTORY_LIMIT = 5000
+
+# -- building blocks --------------------------------------------------------------------------
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+TIME = {"type": "string", "format": "date-time"}
+NULLABLE_TIME = _nullable(TIME)
+NULLABLE_STRING = {"type": ["string", "null"]}
+NUMBER = {"type": "number"}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+STRINGS = {"type": "array", "items": {"type": "string"}}
+# Stored text may not contain NUL (PostgreSQL cannot store it): such a value is a 400.
+NO_NUL = "^[^\\u0000]*$"
+
+# The answers every write may give besides its own.
+WRITE_ERRORS = {
+    "400": _error("bad input: the message says which field and what it must be"),
+    "401": _error("MC_API_TOKEN is set and the request lacks `Authorization: Bearer <token>`"),
+    "403": _error("refused by the write rule (not from this host) or the Host/Origin check"),
+    "413": _error("the body is larger than MC_MAX_REQUEST_BYTES"),
+    "503": _error("a source (Redis, the database) or the engine behind the endpoint is not available"),
+}
+READ_ERRORS = {
+    "400": _error("bad query parameter: the message says which and what it must be"),
+    "503": _error("a source (Redis, the database) or the engine behind the endpoint is not available"),
+}
+
+SCHEMAS: dict = {
+    "Error": {
+        "type": "object",
+        "description": "The one error shape of every /api/ path: a message saying what is wrong "
+        "(never a traceback); some errors add fields (e.g. `provider: null` on a 429 from /quotas/route).",
+        "required": ["error"],
+        "properties": {"error": {"type": "string", "minLength": 1}},
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"const": "ok"}},
+    },
+    "Readiness": {
+        "type": "object",
+        "required": ["status", "database", "redis"],
+        "properties": {
+            "status": {"type": "string", "description": "`ready`, or which source does not answer"},
+            "database": {"type": "string", "description": "`ok` or `down: <reason>`"},
+            "redis": {"type": "string", "description": "`ok` or `down: <reason>`"},
+        },
+    },
+    "Snapshot": {
+        "type": "object",
+        "description": "The document Link Profiler's UI reads (LINK_PROFILER_CONTRACT.md), plus `mc`.",
+        "required": [
+            "timestamp",
+            "crawler_mission_status",
+            "backlink_discovery_metrics",
+            "api_quota_statuses",
+            "domain_intelligence_metrics",
+            "performance_optimization_metrics",
+            "alerts",
+            "satellite_fleet_status",
+        ],
+        "properties": {
+            "timestamp": TIME,
+            "crawler_mission_status": {"type": "object"},
+            "backlink_discovery_metrics": {"type": "object"},
+            "api_quota_statuses": {"type": "array", "items": _ref("QuotaStatus")},
+            "domain_intelligence_metrics": {"type": "object"},
+            "performance_optimization_metrics": {"type": "object"},
+            "alerts": {"type": "array", "items": _ref("Alert")},
+            "satellite_fleet_status": {"type": "array", "items": {"type": "object"}},
+            "mc": {"type": "object", "description": "Mission Control's own extras (not in the contract)"},
+            "version": {"type": "integer"},
+        },
+    },
+    "QuotaStatus": {
+        "type": "object",
+        "required": [
+            "api_name",
+            "limit",
+            "used",
+            "remaining",
+            "reset_date",
+            "percentage_used",
+            "status",
+            "predicted_exhaustion_date",
+            "recommended_action",
+        ],
+        "properties": {
+            "api_name": {"type": "string"},
+            "limit": {"type": "integer", "minimum": 0},
+            "used": {"type": "integer", "minimum": 0},
+            "remaining": {"type": "integer", "minimum": 0},
+            "reset_date": TIME,
+            "percentage_used": {"type": "number", "minimum": 0},
+            "status": {"type": "string"},
+            "predicted_exhaustion_date": NULLABLE_TIME,
+            "recommended_action": NULLABLE_STRING,
+            "enabled": {"type": "boolean"},
+            "masked_key": NULLABLE_STRING,
+        },
+    },
+    "RouteRequest": {
+        "type": "object",
+        "required": ["query_type"],
+        "properties": {
+            "query_type": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "pattern": NO_NUL,
+                "description": "e.g. `serp_positions`",
+                "examples": ["serp_positions", "contact_discovery"],
+            },
+            "priority": {"enum": list(PRIORITIES), "default": "normal"},
+            "caller": {
+                "type": ["string", "null"],
+                "pattern": NO_NUL,
+                "description": "a free label kept with the decision (first 120 characters)",
+            },
+        },
+    },
+    "RouteDecision": {
+        "type": "object",
+        "required": ["provider", "reason", "emergency_backup"],
+        "properties": {
+            "provider": {"type": "string"},
+            "reason": {"type": "string"},
+            "emergency_backup": {"type": "boolean"},
+        },
+    },
+    "ConsumeRequest": {
+        "type": "object",
+        "required": ["provider"],
+        "properties": {
+            "provider": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 50,
+                "pattern": NO_NUL,
+                "description": "e.g. `serpstack`",
+                "examples": ["serpstack", "hunter_io"],
+            },
+            "units": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS, "default": 1},
+            "query_type": {"type": ["string", "null"], "maxLength": 100, "pattern": NO_NUL},
+            "caller": {
+                "type": ["string", "null"],
+                "pattern": NO_NUL,
+                "description": "a free label kept in the usage log (first 120 characters)",
+            },
+        },
+    },
+    "ConsumeResult": {
+        "type": "object",
+        "required": ["granted", "used", "remaining"],
+        "properties": {
+            "granted": {"type": "boolean"},
+            "used": {"type": "integer", "minimum": 0},
+            "remaining": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Alert": {
+        "type": "object",
+        "required": ["fingerprint", "type", "severity", "message", "timestamp"],
+        "properties": {
+            "fingerprint": {"type": "string"},
+            "type": {"type": "string"},
+            "severity": {"enum": list(SEVERITIES)},
+            "message": {"type": "string"},
+            "timestamp": NULLABLE_TIME,
+            "state": {"type": "string"},
+            "acknowledged": {"type": "boolean"},
+            "silenced": {"type": "boolean"},
+            "affected_jobs": STRINGS,
+            "affected_satellites": STRINGS,
+        },
+    },
+    "AlertList": {
+        "type": "object",
+        "required": ["state", "timestamp", "alerts"],
+        "properties": {
+            "state": {"enum": ["firing", "pending"]},
+            "timestamp": NULLABLE_TIME,
+            "alerts": {"type": "array", "items": _ref("Alert")},
+        },
+    },
+    "HistoryEvent": {
+        "type": "object",
+        "required": ["at", "event", "fingerprint"],
+        "properties": {
+            "at": TIME,
+            "event": {"enum": list(HISTORY_EVENTS)},
+            "fingerprint": {"type": "string"},
+            "type": NULLABLE_STRING,
+            "severity": _nullable({"enum": list(SEVERITIES)}),
+            "message": NULLABLE_STRING,
+            "actor": NULLABLE_STRING,
+            "comment": NULLABLE_STRING,
+            "rule": NULLABLE_STRING,
+            "affected_jobs": STRINGS,
+            "affected_satellites": STRINGS,
+        },
+    },
+    "AlertHistory": {
+        "type": "object",
+        "required": ["state", "events"],
+        "properties": {
+            "state": {"const": "history"},
+            "events": {"type": "array", "items": _ref("HistoryEvent")},
+        },
+    },
+    "Silence": {
+        "type": "object",
+        "required": ["id", "fingerprint", "alert_type", "created_at", "expires_at", "ended_at", "created_by"],
+        "properties": {
+            "id": {"type": "string"},
+            "fingerprint": NULLABLE_STRING,
+            "alert_type": NULLABLE_STRING,
+            "created_at": TIME,
+            "expires_at": TIME,
+            "ended_at": NULLABLE_TIME,
+            "created_by": NULLABLE_STRING,
+            "comment": NULLABLE_STRING,
+        },
+    },
+    "SilenceRequest": {
+        "type": "object",
+        "description": "Exactly one of `fingerprint` (one alert) or `type` (every alert of a type). "
+        "An optional field that is null or blank counts as not given.",
+        "oneOf": [
+            {"required": ["fingerprint"], "properties": {"fingerprint": {"type": "string", "pattern": r"\S"}}},
+            {"required": ["type"], "properties": {"type": {"type": "string"}}},
+        ],
+        "required": ["duration_minutes"],
+        "properties": {
+            "fingerprint": {"type": ["string", "null"], "maxLength": 64, "pattern": NO_NUL},
+            "type": {"enum": [*ALERT_TYPES, None]},
+            "duration_minutes": {"type": "number", "minimum": 1, "maximum": MAX_SILENCE_MINUTES},
+            "comment": {"type": ["string", "null"], "maxLength": 1000, "pattern": NO_NUL},
+            "by": {"type": ["string", "null"], "maxLength": 120, "pattern": NO_NUL},
+        },
+    },
+    "SilenceCreated": {
+        "type": "object",
+        "required": ["id", "fingerprint", "type", "expires_at", "created_by", "comment"],
+        "properties": {
+            "id": {"type": "string"},
+            "fingerprint": NULLABLE_STRING,
+            "type": NULLABLE_STRING,
+            "expires_at": TIME,
+            "created_by": {"type": "string"},
+            "comment": NULLABLE_STRING,
+        },
+    },
+    "AckRequest": {
+        "type": "object",
+        "required": ["comment"],
+        "properties": {
+            "comment": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 1000,
+                "pattern": r"^[^\u0000]*\S[^\u0000]*$",
+                "description": "what is being done about the alert (required, not blank)",
+            },
+            "by": {"type": ["string", "null"], "maxLength": 120, "pattern": NO_NUL},
+        },
+    },
+    "Acknowledged": {
+        "type": "object",
+        "required": ["fingerprint", "acknowledged_at", "acknowledged_by", "comment"],
+        "properties": {
+            "fingerprint": {"type": "string"},
+            "acknowledged_at": TIME,
+            "acknowledged_by": {"type": "string"},
+            "comment": {"type": "string"},
+        },
+    },
+    "SilenceEnded": {
+        "type": "object",
+        "required": ["id", "ended"],
+        "properties": {"id": {"type": "string"}, "ended": {"const": True}},
+    },
+}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    # An empty value means "not given" (what an HTML form sends for an untouched field).
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _path(name: str, description: str, max_length: int) -> dict:
+    # Any non-empty segment reaches the handler; longer ones are cut to `max_length` (never stored).
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": max_length},
+        "description": description,
+    }
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+PATHS: dict = {
+    "/healthz": {
+        "get": {
+            "operationId": "healthz",
+            "summary": "200 while the process is alive",
+            "responses": {"200": _json(_ref("Health"), "alive")},
+        }
+    },
+    "/readyz": {
+        "get": {
+            "operationId": "readyz",
+            "summary": "200 when PostgreSQL and Redis answer, else 503 naming which does not",
+            "responses": {
+                "200": _json(_ref("Readiness"), "ready"),
+                "503": _json(_ref("Readiness"), "not ready: `status` names the source that does not answer"),
+            },
+        }
+    },
+    "/metrics": {
+        "get": {
+            "operationId": "metrics",
+            "summary": "Prometheus text: snapshot version and age, producer leadership, source health",
+            "responses": {
+                "200": {
+                    "description": "Prometheus exposition format",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                }
+            },
+        }
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {
+                "200": _json({"type": "object", "required": ["openapi", "paths"]}, "the OpenAPI description")
+            },
+        }
+    },
+    "/api/v1/snapshot": {
+        "get": {
+            "operationId": "snapshot",
+            "summary": "The latest snapshot; `ETag` is its version",
+            "responses": {
+                "200": _json(_ref("Snapshot"), "the snapshot"),
+                "503": _error("no snapshot yet, or the snapshot store (Redis) is offline"),
+            },
+        }
+    },
+    "/api/v1/stream": {
+        "get": {
+            "operationId": "stream",
+            "summary": "Server-Sent Events: one `snapshot` event per new version (also at /ws/mission-control)",
+            "x-stream": True,
+            "responses": {
+                "200": {
+                    "description": "an endless event stream; `HEAD` answers its headers without taking a slot",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
+                "503": _error("every stream slot is in use (with Retry-After), or the slot registry is offline"),
+            },
+        }
+    },
+    "/ws/mission-control": {
+        "get": {
+            "operationId": "stream_ws",
+            "summary": "The push stream at the path Link Profiler's UI knows (Server-Sent Events, not WebSocket)",
+            "x-stream": True,
+            "responses": {
+                "200": {
+                    "description": "an endless event stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
+                "503": _error("every stream slot is in use (with Retry-After), or the slot registry is offline"),
+            },
+        }
+    },
+    "/api/v1/quotas": {
+        "get": {
+            "operationId": "quota_statuses",
+            "summary": "The contract's `api_quota_statuses` list, live",
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("QuotaStatus")}, "one status per provider"),
+                "503": READ_ERRORS["503"],
+            },
+        }
+    },
+    "/api/v1/quotas/route": {
+        "post": {
+            "operationId": "quota_route",
+            "summary": "Choose the provider for a query type and priority",
+            "requestBody": _body("RouteRequest"),
+            "responses": {
+                "200": _json(_ref("RouteDecision"), "the chosen provider"),
+                **WRITE_ERRORS,
+                "429": _error("no provider for the query type has quota (or a key) left; `provider` is null"),
+            },
+        }
+    },
+    "/api/v1/quotas/consume": {
+        "post": {
+            "operationId": "quota_consume",
+            "summary": "Count units against a provider if they fit under its limit (all or nothing)",
+            "requestBody": _body("ConsumeRequest"),
+            "responses": {
+                "200": _json(_ref("ConsumeResult"), "granted"),
+                **WRITE_ERRORS,
+                "429": _json(_ref("ConsumeResult"), "not granted: the units do not fit under the limit"),
+            },
+        }
+    },
+    "/api/v1/alerts": {
+        "get": {
+            "operationId": "alerts",
+            "summary": "Firing or pending alerts (from the snapshot), or the alert history (JSON or CSV)",
+            "parameters": [
+                _query("state", {"enum": list(ALERT_STATES), "default": "firing"}, "which alerts"),
+                _query("severity", {"enum": list(SEVERITIES)}, "only this severity"),
+                _query("type", {"enum": list(ALERT_TYPES)}, "only this alert type"),
+                _query("event", {"enum": list(HISTORY_EVENTS)}, "history only: only this event"),
+                _query("since", TIME, "only alerts/events at or after this time"),
+                _query("until", TIME, "only alerts/events before this time"),
+                _query("q", {"type": "string"}, "history only: text to look for"),
+                _query(
+                    "limit",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_HISTORY_LIMIT, "default": 200},
+                    "at most this many",
+                ),
+                _query("format", {"enum": ["json", "csv"], "default": "json"}, "history only: CSV download"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "the alerts, or the history (`format=csv`: a CSV file)",
+                    "content": {
+                        "application/json": {"schema": {"oneOf": [_ref("AlertList"), _ref("AlertHistory")]}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                **READ_ERRORS,
+            },
+        }
+    },
+    "/api/v1/alerts/silences": {
+        "get": {
+            "operationId": "silences",
+            "summary": "Active silences",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["silences"],
+                        "properties": {"silences": {"type": "array", "items": _ref("Silence")}},
+                    },
+                    "the active silences",
+                ),
+                "503": READ_ERRORS["503"],
+            },
+        },
+        "post": {
+            "operationId": "add_silence",
+            "summary": "Silence one alert or every alert of a type for a while",
+            "requestBody": _body("SilenceRequest"),
+            "responses": {"201": _json(_ref("SilenceCreated"), "the silence"), **WRITE_ERRORS},
+        },
+    },
+    "/api/v1/alerts/{fingerprint}/ack": {
+        "post": {
+            "operationId": "acknowledge",
+            "summary": "Acknowledge a pending or firing alert",
+            "parameters": [_path("fingerprint", "the alert's fingerprint", 64)],
+            "requestBody": _body("AckRequest"),
+            "responses": {
+                "200": _json(_ref("Acknowledged"), "acknowledged"),
+                **WRITE_ERRORS,
+                "404": _error("no pending or firing alert has this fingerprint"),
+            },
+        }
+    },
+    "/api/v1/alerts/silences/{silence_id}/end": {
+        "post": {
+            "operationId": "end_silence",
+            "summary": "End an active silence",
+            "parameters": [_path("silence_id", "the silence's id", 36)],
+            "responses": {
+                "200": _json(_ref("SilenceEnded"), "ended"),
+                **{k: v for k, v in WRITE_ERRORS.items() if k != "400"},
+                "404": _error("no active silence has this id"),
+            },
+        }
+    },
+}
+
+DOCUMENT: dict = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Link Profiler Mission Control",
+        "version": "1",
+        "description": (
+            "The snapshot, its push stream, the quota ledger and the alert center over HTTP. Every /api/ "
+            "answer is JSON with `Cache-Control: no-store`, errors included (`Error`); 404 for an unknown "
+            "/api/ path, 405 with `Allow` for a wrong method. Writes need `Authorization: Bearer "
+            "<MC_API_TOKEN>` when a token is configured, otherwise they are accepted from this host only."
+        ),
+    },
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}
+
+
+def document() -> dict:
+    """A copy of the OpenAPI document (callers may change it freely)."""
+    return copy.deepcopy(DOCUMENT)
+
+
+def register_openapi(server: Flask) -> None:
+    """Serve the document at OPENAPI_PATH."""
+
+    @server.get(OPENAPI_PATH)
+    def openapi_document():
+        return jsonify(DOCUMENT)
