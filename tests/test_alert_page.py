@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from pages.alerts.ids import AlertIds
+from tests.browser import act, wait_for, wait_text, wait_text_where
 from tests.conftest import browser_errors, build_services
 from tests.test_alert_support import FAST, at, fleet_doc, make_engine
 
@@ -74,7 +74,14 @@ def enabled(driver, kind: str, label: str) -> bool | None:
 
 
 def status_becomes(driver, text: str) -> None:
-    WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, AlertIds.STATUS).text == text)
+    wait_text(driver, AlertIds.STATUS, text)
+
+
+def card_shows(driver, kind: str, check, what: str) -> str:
+    """Wait until the firing panel's `kind` card passes `check` (re-read on every poll)."""
+    return wait_for(
+        driver, lambda d: cards(d).get(kind), lambda t: t is not None and check(t), message=f"{kind} {what}"
+    )
 
 
 def test_alert_center_acknowledge_and_silence(alert_app, chrome, serve):
@@ -82,9 +89,13 @@ def test_alert_center_acknowledge_and_silence(alert_app, chrome, serve):
     publish(ctx, 0)
     publish(ctx, 1, dead=(HOSTILE,), queue_depth=4000)
     chrome.get(serve(app) + "/alerts")
-    WebDriverWait(chrome, 20).until(lambda d: set(cards(d)) == {"satellite_failure", "queue_overflow"})
-    groups = [g.text for g in chrome.find_elements(By.CSS_SELECTOR, f"#{AlertIds.FIRING} .ac-group")]
-    assert groups == ["CRITICAL · 1", "WARNING · 1"]
+    wait_for(chrome, cards, lambda c: set(c) == {"satellite_failure", "queue_overflow"}, 20, "the two firing cards")
+    wait_for(
+        chrome,
+        lambda d: [g.text for g in d.find_elements(By.CSS_SELECTOR, f"#{AlertIds.FIRING} .ac-group")],
+        lambda groups: groups == ["CRITICAL · 1", "WARNING · 1"],
+        message="the severity groups",
+    )
     failure = cards(chrome)["satellite_failure"]
     assert HOSTILE in failure, "the crawled name is shown as text"
     assert chrome.execute_script(f"return document.querySelectorAll('#{AlertIds.FIRING} img').length") == 0
@@ -92,29 +103,27 @@ def test_alert_center_acknowledge_and_silence(alert_app, chrome, serve):
     click(chrome, "satellite_failure", "Acknowledge")
     status_becomes(chrome, "Write a comment first: say what is being done about the alert")
     assert ctx.alerts.store.history(event="acknowledged") == []
-    chrome.find_element(By.ID, AlertIds.COMMENT).send_keys("rebooting the host")
+    act(chrome, lambda d: d.find_element(By.ID, AlertIds.COMMENT).send_keys("rebooting the host"))
     click(chrome, "satellite_failure", "Acknowledge")
     status_becomes(chrome, "Acknowledged")
     [row] = ctx.alerts.store.history(event="acknowledged")
     assert (row["comment"], row["actor"]) == ("rebooting the host", "dashboard:127.0.0.1")
 
     publish(ctx, 2, dead=(HOSTILE,), queue_depth=4000)  # the producer applies it on its next tick
-    WebDriverWait(chrome, 15).until(
-        lambda d: "dashboard:127.0.0.1: rebooting the host" in cards(d)["satellite_failure"]
-    )
+    card_shows(chrome, "satellite_failure", lambda t: "dashboard:127.0.0.1: rebooting the host" in t, "with the ack")
     assert "ACK" in cards(chrome)["satellite_failure"].split("\n")[:3]
     assert enabled(chrome, "satellite_failure", "Acknowledge") is False
 
     click(chrome, "queue_overflow", "Silence all queue_overflow")
     status_becomes(chrome, "Every queue_overflow alert silenced for 60 min")
     publish(ctx, 3, dead=(HOSTILE,), queue_depth=4000)
-    WebDriverWait(chrome, 15).until(lambda d: "all queue_overflow" in d.find_element(By.ID, AlertIds.SILENCES).text)
-    WebDriverWait(chrome, 15).until(lambda d: "SILENCED" in cards(d)["queue_overflow"])
+    wait_text_where(chrome, AlertIds.SILENCES, lambda t: "all queue_overflow" in t, what="listing the silence")
+    card_shows(chrome, "queue_overflow", lambda t: "SILENCED" in t, "silenced")
     chrome.execute_script(f"document.querySelector('#{AlertIds.SILENCES} button').click()")
     status_becomes(chrome, "Silence ended")
     publish(ctx, 4, dead=(HOSTILE,), queue_depth=4000)
-    WebDriverWait(chrome, 15).until(lambda d: d.find_element(By.ID, AlertIds.SILENCES).text == "No active silence")
-    WebDriverWait(chrome, 15).until(lambda d: "SILENCED" not in cards(d)["queue_overflow"])
+    wait_text(chrome, AlertIds.SILENCES, "No active silence")
+    card_shows(chrome, "queue_overflow", lambda t: "SILENCED" not in t, "no longer silenced")
 
     events = [e["event"] for e in ctx.alerts.store.history()]
     assert events.count("acknowledged") == 1 and events.count("firing") == 2

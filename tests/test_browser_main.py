@@ -3,12 +3,12 @@ storage changes, renders crawled text as text, and logs no console errors."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from pages.mission.ids import MissionIds as Main
 from pages.shell.ids import ShellIds as Shell
 from tests import dataset
 from tests import lp_rows as lp
+from tests.browser import act, read, wait_for, wait_text, wait_text_where
 from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 
@@ -24,38 +24,38 @@ def live_app(pg_url, redis_url):
     services.dispose()
 
 
-def text_of(driver, element_id):
-    return driver.find_element(By.ID, element_id).text
-
-
-def wait_text(driver, element_id, expected, timeout=15):
-    WebDriverWait(driver, timeout).until(
-        lambda d: text_of(d, element_id) == expected, message=f"#{element_id} never showed {expected!r}"
-    )
-
-
 def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
     app, _, loop, services = live_app
     base = serve(app)
     chrome.get(base + "/")
     wait_text(chrome, Main.KPI_ACTIVE, "2")
-    assert text_of(chrome, Main.KPI_FLEET) == "4/6"
-    assert text_of(chrome, Main.KPI_QUEUE) == "3"
-    assert text_of(chrome, Main.METRIC_PAGES) == "167"
-    assert text_of(chrome, Main.METRIC_COMPLETION) == "15 m 00 s"
-    assert text_of(chrome, Main.METRIC_UTIL) == "17%"
-    board = chrome.find_element(By.ID, Main.BOARD)
-    assert "sat-1" in board.text and "ETA ~5 m" in board.text  # 25 % in 100 s → 300 s to go
-    rings = board.find_elements(By.CSS_SELECTOR, ".ring")
+    wait_text(chrome, Main.KPI_FLEET, "4/6")
+    wait_text(chrome, Main.KPI_QUEUE, "3")
+    wait_text(chrome, Main.METRIC_PAGES, "167")
+    wait_text(chrome, Main.METRIC_COMPLETION, "15 m 00 s")
+    wait_text(chrome, Main.METRIC_UTIL, "17%")
+    # 25 % in 100 s → 300 s to go
+    wait_text_where(chrome, Main.BOARD, lambda t: "sat-1" in t and "ETA ~5 m" in t, what="naming sat-1, ETA ~5 m")
     # --p drives the ring and its CSS-drawn label
-    assert [r.get_attribute("style") for r in rings] == ["--p: 25;", "--p: 0;"]
-    tiles = chrome.find_elements(By.CSS_SELECTOR, f"#{Main.FLEET} .sat-tile")
-    assert len(tiles) == 6 and len(chrome.find_elements(By.CSS_SELECTOR, ".sat-unresponsive")) == 2
+    wait_for(
+        chrome,
+        lambda d: [r.get_attribute("style") for r in d.find_elements(By.CSS_SELECTOR, f"#{Main.BOARD} .ring")],
+        lambda styles: styles == ["--p: 25;", "--p: 0;"],
+        message="the job rings",
+    )
+    wait_for(
+        chrome,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, f"#{Main.FLEET} .sat-tile")),
+            len(d.find_elements(By.CSS_SELECTOR, ".sat-unresponsive")),
+        ),
+        lambda counts: counts == (6, 2),
+        message="6 satellite tiles, 2 unresponsive",
+    )
     # Hostile crawled text is shown as text and never becomes markup.
-    errors = chrome.find_element(By.ID, Main.ERRORS)
-    assert dataset.HOSTILE in errors.text
-    assert errors.find_elements(By.TAG_NAME, "script") == []
-    assert chrome.find_element(By.ID, Shell.LIVE_TEXT).text in ("LIVE", "DELAYED", "STALE")
+    wait_text_where(chrome, Main.ERRORS, lambda t: dataset.HOSTILE in t, what="showing the hostile text")
+    assert read(chrome, lambda d: d.find_element(By.ID, Main.ERRORS).find_elements(By.TAG_NAME, "script")) == []
+    wait_text_where(chrome, Shell.LIVE_TEXT, lambda t: t in ("LIVE", "DELAYED", "STALE"), what="a live state")
 
     # Storage changes; the producer ticks; the open page follows without a reload.
     lp.insert(
@@ -70,20 +70,20 @@ def test_kiosk_and_embed_modes(live_app, chrome, serve):
     app, *_ = live_app
     base = serve(app)
     chrome.get(base + "/?kiosk=1")
-    WebDriverWait(chrome, 15).until(lambda d: "kiosk" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
-    assert not chrome.find_element(By.ID, Shell.NAV).is_displayed()
+    wait_for(chrome, lambda d: "kiosk" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"), message="kiosk")
+    assert read(chrome, lambda d: d.find_element(By.ID, Shell.NAV).is_displayed()) is False
     # On a wall screen kiosk mode zooms the graphs (their text included); a desktop tab of the
     # same size keeps them unzoomed (Plotly's hover does not follow a CSS zoom) but taller.
     chrome.set_window_size(3840, 2160)
     graph = f"getComputedStyle(document.getElementById('{Main.QUEUE_GAUGE}'))"
-    WebDriverWait(chrome, 15).until(lambda d: d.execute_script(f"return {graph}.zoom") == "1.9")
+    wait_for(chrome, lambda d: d.execute_script(f"return {graph}.zoom"), lambda z: z == "1.9", message="zoom")
     assert chrome.execute_script(f"return {graph}.height") == "200px"
     chrome.get(base + "/")
-    WebDriverWait(chrome, 15).until(lambda d: d.find_elements(By.ID, Main.QUEUE_GAUGE))
+    wait_for(chrome, lambda d: d.find_elements(By.ID, Main.QUEUE_GAUGE), message="the queue gauge")
     assert chrome.execute_script(f"return [{graph}.zoom, {graph}.height]") == ["1", "320px"]
     chrome.set_window_size(1600, 1000)
     chrome.get(base + "/?embed=1")
-    WebDriverWait(chrome, 15).until(lambda d: "embed" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"))
+    wait_for(chrome, lambda d: "embed" in d.find_element(By.ID, Shell.ROOT).get_attribute("class"), message="embed")
     wait_text(chrome, Main.KPI_ACTIVE, "2")
     assert browser_errors(chrome) == []
 
@@ -94,15 +94,15 @@ def test_first_paint_and_navigation(live_app, chrome, serve):
     base = serve(app)
     chrome.get(base + "/")
     wait_text(chrome, Main.KPI_ACTIVE, "2")
-    WebDriverWait(chrome, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#{Main.QUEUE_GAUGE} .main-svg"))
+    wait_for(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, f"#{Main.QUEUE_GAUGE} .main-svg"), message="gauge")
     scripts = chrome.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     plotly = [s.split("?")[0].rsplit("/", 1)[-1] for s in scripts if "plotly" in s]
     assert plotly == ["05_plotly-mc.min.js"], "our small plotly.js bundle, never the full one as well"
-    chrome.find_element(By.LINK_TEXT, "API quotas").click()
-    WebDriverWait(chrome, 15).until(lambda d: "FREE-TIER USAGE" in d.find_element(By.ID, Shell.PAGE).text)
+    act(chrome, lambda d: d.find_element(By.LINK_TEXT, "API quotas").click())
+    wait_text_where(chrome, Shell.PAGE, lambda t: "FREE-TIER USAGE" in t, what="the quota page")
     assert chrome.find_elements(By.ID, Main.KPI_ACTIVE) == []
-    chrome.find_element(By.LINK_TEXT, "Mission").click()
+    act(chrome, lambda d: d.find_element(By.LINK_TEXT, "Mission").click())
     wait_text(chrome, Main.KPI_ACTIVE, "2")
     chrome.get(base + "/no-such-page")
-    WebDriverWait(chrome, 15).until(lambda d: "No page at /no-such-page" in d.find_element(By.ID, Shell.PAGE).text)
+    wait_text_where(chrome, Shell.PAGE, lambda t: "No page at /no-such-page" in t, what="the not-found page")
     assert browser_errors(chrome) == []

@@ -4,11 +4,11 @@ console stays clean."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from analytics.settings import AnalyticsSettings
 from pages.discovery.ids import DiscoveryIds as Disc
 from tests import analytics_data as ad
+from tests.browser import read, wait_cells, wait_for, wait_text_where
 from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 
@@ -25,33 +25,20 @@ def page_app(pg_url, redis_url):
     services.dispose()
 
 
-def cells(driver, table_id):
-    """The text of a DataTable's cells, row by row (read again if the table re-renders meanwhile)."""
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    for _attempt in range(5):
-        try:
-            return [
-                [td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")]
-                for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
-                if tr.find_elements(By.TAG_NAME, "td")
-            ]
-        except StaleElementReferenceException:
-            continue
-    return []
-
-
 def test_discovery_page(page_app, chrome, serve):
     app, _ctx = page_app
     chrome.get(serve(app) + "/discovery")
-    WebDriverWait(chrome, 20).until(lambda d: len(cells(d, Disc.BOARD)) == 2)
-    board = {row[0]: row[1:] for row in cells(chrome, Disc.BOARD)}
+    board = {row[0]: row[1:] for row in wait_cells(chrome, Disc.BOARD, lambda rows: len(rows) == 2, 20)}
     # 30 days: mine has 4 referring domains, 5 new links (1–5), 2 lost; rival 3, 2 new (6, 7).
     assert board[ad.MINE][:3] == ["4", "5", "2"] and board[ad.RIVAL][:3] == ["3", "2", "0"]
-    finds = chrome.find_element(By.ID, Disc.FINDS)
-    assert ad.HOSTILE_ANCHOR in finds.text and finds.find_elements(By.TAG_NAME, "img") == []
-    assert chrome.find_elements(
-        By.CSS_SELECTOR, f"#{Disc.RADAR} .scatterlayer, #{Disc.RADAR} .scatterpolar, #{Disc.RADAR} g.trace"
+    wait_text_where(chrome, Disc.FINDS, lambda t: ad.HOSTILE_ANCHOR in t, what="showing the hostile anchor")
+    assert read(chrome, lambda d: d.find_element(By.ID, Disc.FINDS).find_elements(By.TAG_NAME, "img")) == []
+    wait_for(
+        chrome,
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"#{Disc.RADAR} .scatterlayer, #{Disc.RADAR} .scatterpolar, #{Disc.RADAR} g.trace"
+        ),
+        message="the radar's traces",
     )
     # A heat-map click (as Plotly reports it) lists the links of that day and bucket.
     chrome.execute_script(
@@ -59,6 +46,6 @@ def test_discovery_page(page_app, chrome, serve):
         "el.emit('plotly_click', {points: [{x: '2026-11-28', y: '80–90', curveNumber: 0, pointNumber: [8, 0]}]});",
         Disc.HEATMAP,
     )
-    WebDriverWait(chrome, 15).until(lambda d: len(cells(d, Disc.DRILL)) == 3)
-    assert "80–90" in chrome.find_element(By.ID, Disc.DRILL_TITLE).text
+    wait_cells(chrome, Disc.DRILL, lambda rows: len(rows) == 3)
+    wait_text_where(chrome, Disc.DRILL_TITLE, lambda t: "80–90" in t, what="naming the bucket")
     assert browser_errors(chrome) == []

@@ -4,16 +4,15 @@ bottlenecks with evidence, and a clean console."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from analytics.settings import AnalyticsSettings
 from pages.performance.ids import PerformanceIds as Perf
 from tests import analytics_data as ad
 from tests import lp_rows as lp
+from tests.browser import act, wait_cells, wait_text_where
 from tests.conftest import browser_errors, build_services, ticked_app
 from tests.dataset import NOW
 from tests.test_analytics_intel import load_fleet
-from tests.test_discovery_page import cells
 
 pytestmark = pytest.mark.browser
 
@@ -33,18 +32,21 @@ def fleet_app(pg_url, redis_url):
 
 def test_performance_page(fleet_app, chrome, serve):
     chrome.get(serve(fleet_app) + "/performance")
-    WebDriverWait(chrome, 20).until(lambda d: len(cells(d, Perf.LEADERBOARD)) == 2)
-    board = cells(chrome, Perf.LEADERBOARD)
+    board = wait_cells(chrome, Perf.LEADERBOARD, lambda rows: len(rows) == 2, 20)
     assert [r[1:3] for r in board] == [["best", "sat-A"], ["worst", "sat-B"]]
     assert board[0][3:7] == ["25", "95", "400", "1"]  # pages/min, success %, response ms, jobs done
-    rates = {r[0]: r for r in cells(chrome, Perf.RATES)}
+    rates = {r[0]: r for r in wait_cells(chrome, Perf.RATES, lambda rows: "slow.example" in {r[0] for r in rows})}
     assert rates["slow.example"][1:4] == ["600", "200", "200"] and rates["slow.example"][6:] == ["0.6", "SLOWING"]
-    allocation = cells(chrome, Perf.ALLOCATION)
+    allocation = wait_cells(chrome, Perf.ALLOCATION, bool)
     assert [r[0] for r in allocation] == ["sat-B"] and allocation[0][2] == "q-high"
-    text = chrome.find_element(By.ID, Perf.BOTTLENECKS).text
-    assert "5 errors for 10 pages (50%)" in text and "slowing under our load" in text
-    chrome.find_element(By.CSS_SELECTOR, f"#{Perf.WINDOW} input[value='168']").click()
-    WebDriverWait(chrome, 15).until(lambda d: [r[2] for r in cells(d, Perf.LEADERBOARD)] == ["sat-C", "sat-A", "sat-B"])
+    wait_text_where(
+        chrome,
+        Perf.BOTTLENECKS,
+        lambda t: "5 errors for 10 pages (50%)" in t and "slowing under our load" in t,
+        what="naming the error rate and the slowing site",
+    )
+    act(chrome, lambda d: d.find_element(By.CSS_SELECTOR, f"#{Perf.WINDOW} input[value='168']").click())
+    wait_cells(chrome, Perf.LEADERBOARD, lambda rows: [r[2] for r in rows] == ["sat-C", "sat-A", "sat-B"])
     assert browser_errors(chrome) == []
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.connections import make_engine, make_redis
 from producer.snapshot_store import SnapshotStore
+from tests.conftest import isolated_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,8 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _start(pg_url, redis_url, tmp_path, name):
     env = {
         **os.environ,
-        "DATABASE_URL": pg_url,
-        "REDIS_URL": redis_url,
+        **isolated_env(pg_url, redis_url),
         "MC_SIMULATE": "off",
         "DASHBOARD_REFRESH_RATE": "300",
         "MISSION_CONTROL_CACHE_TTL": "5",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 from conftest import make_settings
+from selenium.webdriver.common.by import By
 from werkzeug.serving import make_server
 
 from pages.quotas.ids import QuotaIds, provider_id
+from tests.browser import read, wait_for
 
 pytestmark = pytest.mark.browser
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
 KEYS = {"serpstack": "sk-test-00001a2b", "valueserp": "vs-test-0000c3d4", "builtwith": "bw-test-0000e5f6"}
 
 
@@ -42,42 +42,21 @@ def running_app(tmp_path):
 
 
 @pytest.fixture
-def browser():
-    if not os.path.exists(CHROMEDRIVER):
-        pytest.skip("Debian's chromium-driver is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--window-size=1600,1400",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+def browser(chrome):
+    """The shared headless Chromium (conftest's `chrome`), tall enough for every provider card."""
+    chrome.set_window_size(1600, 1400)
+    return chrome
 
 
 def text_of(driver, element_id: str, timeout: float = 15, equals: str | None = None) -> str:
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def read(d):
-        found = d.find_elements(By.ID, element_id)
-        if not found:
-            return False
-        value = found[0].text.strip()
-        return value if (equals is None or value == equals) else False
-
-    # The page redraws sections between finding an element and reading it: read again then.
-    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        read, message=f"#{element_id} never showed {equals!r}"
+    """The text of `#element_id` once it shows any text (or exactly `equals`), looked up afresh
+    on every poll: the page redraws sections between finding an element and reading it."""
+    return wait_for(
+        driver,
+        lambda d: d.find_element(By.ID, element_id).text.strip(),
+        lambda value: bool(value) if equals is None else value == equals,
+        timeout,
+        f"#{element_id} showing {equals!r}" if equals is not None else f"#{element_id} showing text",
     )
 
 
@@ -101,8 +80,10 @@ def test_quota_page_shows_the_ledger(running_app, browser):
     assert text_of(browser, provider_id(QuotaIds.STATUS, "serpstack")) == ledger["serpstack"]["status"]
     # a provider without a key is greyed out and says so; keys only ever appear masked
     assert text_of(browser, provider_id(QuotaIds.KEY, "hunter_io")) == "no API key"
-    card = browser.find_element("id", provider_id(QuotaIds.CARD, "hunter_io"))
-    assert "quota-disabled" in card.get_attribute("class")
+    card_class = read(
+        browser, lambda d: d.find_element(By.ID, provider_id(QuotaIds.CARD, "hunter_io")).get_attribute("class")
+    )
+    assert "quota-disabled" in card_class
     assert text_of(browser, provider_id(QuotaIds.KEY, "serpstack")) == "••••1a2b"
     assert "sk-test-00001a2b" not in browser.page_source
     assert text_of(browser, QuotaIds.SUMMARY_USED) == f"{437 + 23 + 40:,} / {1000 + 100 + 200:,}"

@@ -17,6 +17,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -118,11 +120,11 @@ def setup_cli(url: str, *flags: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def cron_worlds():
-    """Two Link Profiler databases on a server whose pg_cron lives in `postgres`: `lp_cron` (pg_cron
-    in another database, the usual case) and `postgres` itself (pg_cron in Link Profiler's own).
-    Both get the view, then a job the view does not hold yet, then the cron job."""
+@contextmanager
+def _cron_worlds():
+    """Two Link Profiler databases on a private server whose pg_cron lives in `postgres`: `lp_cron`
+    (pg_cron in another database, the usual case) and `postgres` itself (pg_cron in Link
+    Profiler's own). Both get the view, then a job the view does not hold yet, then the cron job."""
     try:
         server = pg_cron_server()
         url = server.__enter__()
@@ -130,24 +132,40 @@ def cron_worlds():
         if IN_CI:
             pytest.fail(f"{exc} (CI=true: the pg_cron path must run)")
         pytest.skip(str(exc))
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("CREATE DATABASE lp_cron"))
-    admin.dispose()
     worlds, outputs = {}, {}
-    for name in ("lp_cron", "postgres"):
-        db_url = url.rsplit("/", 1)[0] + "/" + name
-        svc = build_services(db_url, f"memory://cron-{name}")
-        load_jobs(svc, utcnow())
-        setup_cli(db_url, "--create-views")
-        add_late_job(svc)
-        assert rows(svc)[0] == EXPECTED  # the view holds what it was built from
-        outputs[name] = setup_cli(db_url, "--schedule-cron")
-        worlds[name] = (svc, db_url)
-    yield worlds, outputs, url
-    for svc, _ in worlds.values():
-        svc.dispose()
-    server.__exit__(None, None, None)
+    try:
+        admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("CREATE DATABASE lp_cron"))
+        admin.dispose()
+        for name in ("lp_cron", "postgres"):
+            db_url = url.rsplit("/", 1)[0] + "/" + name
+            svc = build_services(db_url, f"memory://cron-{name}-{uuid.uuid4().hex}")
+            worlds[name] = (svc, db_url)
+            load_jobs(svc, utcnow())
+            setup_cli(db_url, "--create-views")
+            add_late_job(svc)
+            assert rows(svc)[0] == EXPECTED  # the view holds what it was built from
+            outputs[name] = setup_cli(db_url, "--schedule-cron")
+        yield worlds, outputs, url
+    finally:
+        for svc, _ in worlds.values():
+            svc.dispose()
+        server.__exit__(None, None, None)
+
+
+# The refresh tests watch pg_cron refresh the views; the unscheduling test takes a job away. They
+# get separate servers so that neither depends on whether the other ran first.
+@pytest.fixture(scope="module")
+def cron_worlds():
+    with _cron_worlds() as worlds:
+        yield worlds
+
+
+@pytest.fixture(scope="module")
+def cron_worlds_to_unschedule():
+    with _cron_worlds() as worlds:
+        yield worlds
 
 
 def wait_for_cron(svc, timeout: float = 100.0) -> list[tuple]:
@@ -181,8 +199,8 @@ def test_pg_cron_refreshes_the_view_and_the_producer_leaves_it(cron_worlds, name
     assert "last run succeeded at" in setup_cli(db_url, "--cron-status")
 
 
-def test_each_database_keeps_one_job_and_unscheduling_hands_back(cron_worlds):
-    worlds, _, url = cron_worlds
+def test_each_database_keeps_one_job_and_unscheduling_hands_back(cron_worlds_to_unschedule):
+    worlds, _, url = cron_worlds_to_unschedule
     svc, db_url = worlds["lp_cron"]
     setup_cli(db_url, "--schedule-cron")  # again: replaces, never duplicates
     cron_db = make_engine(url)
