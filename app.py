@@ -69,10 +69,12 @@ def create_app(
     for page in PAGES:
         page.register(app, ctx)
     app.server.register_error_handler(InvalidInput, refuse_input)
-    invisible.install(app.server, app.config.routes_pathname_prefix)
-    callback_requests.install(app.server, app.config.routes_pathname_prefix)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
+    # After the API's guards (registered above), so a foreign Host or Origin is refused before
+    # the request's shape is even looked at.
+    callback_requests.install(app.server, app.config.routes_pathname_prefix)
+    invisible.install(app.server, app.config.routes_pathname_prefix)
     app.server.extensions["mission_control"] = ctx
     if start_background:
         start_background_work(ctx)

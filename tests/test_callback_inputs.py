@@ -88,6 +88,43 @@ def test_no_callback_input_gives_a_server_error(app_client, data):
         assert body["error"] == "invalid_input" and body["message"], body
 
 
+# One hostile value at a time in each position, the others empty: every callback, every input.
+HOSTILE_VALUES = [
+    True,
+    5,
+    10**30,
+    -5,
+    1.5,
+    "nan",
+    "abc",
+    "",
+    "x" * 5000,
+    [],
+    [1, "a"],
+    {},
+    {"a": 1},
+    {"points": [{"x": "zzz", "y": 5}]},
+    {"points": [1]},
+    {"row": 99, "column": 1},
+    {"row": True},
+]
+
+
+def test_each_hostile_value_in_each_position_of_each_callback(app_client):
+    app, client = app_client
+    failures = []
+    for output, spec in _callbacks(app):
+        count = len(spec["inputs"]) + len(spec["state"])
+        for position in range(count):
+            for value in HOSTILE_VALUES:
+                values = [None] * count
+                values[position] = value
+                response = client.post("/_dash-update-component", json=_request(output, spec, values))
+                if response.status_code not in (200, 204, 400):
+                    failures.append((output, position, repr(value)[:40], response.status_code))
+    assert failures == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

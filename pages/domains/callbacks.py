@@ -54,9 +54,15 @@ def register(app, ctx) -> None:
     )
     def pick_from_hunter(cell, rows):
         """Triggered by a click in the hunter table: that domain goes into the calculator."""
-        if not cell or not rows or cell.get("row") is None or cell["row"] >= len(rows):
+        if not isinstance(cell, dict) or not isinstance(rows, list):
             raise PreventUpdate
-        return rows[cell["row"]]["name"]
+        row = cell.get("row")
+        if isinstance(row, bool) or not isinstance(row, int) or not 0 <= row < len(rows):
+            raise PreventUpdate
+        picked = rows[row].get("name") if isinstance(rows[row], dict) else None
+        if not isinstance(picked, str):
+            raise PreventUpdate
+        return picked
 
     @app.callback(
         Output(Ids.PICK, "options"),
