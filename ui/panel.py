@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
 # No Plotly toolbar on a dashboard; graphs follow their container's size.
 GRAPH_CONFIG: Any = {"displayModeBar": False, "responsive": True}
@@ -26,3 +27,14 @@ def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") ->
 def analysis_panel(title: str, body, subtitle: str | None = None, tools=None) -> html.Section:
     """A panel of the analysis pages (Discovery, Domains, Performance): denser type."""
     return panel(title, body, subtitle, tools, extra_class="ana-panel")
+
+
+def graph(graph_id: str, figure, height_px: int) -> dcc.Graph:
+    """A chart of fixed height with the shared graph config."""
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style={"height": f"{height_px}px"})
+
+
+def row(*columns: tuple) -> dbc.Row:
+    """A row of the page grid: `row((panel, 7), (panel, 5))`, each column's width on large screens
+    (out of 12); below that width the columns stack."""
+    return dbc.Row(className="g-3", children=[dbc.Col(body, lg=width) for body, width in columns])

@@ -11,6 +11,7 @@ from dash import Input, Output, State, dash_table, dcc
 
 from common.csv_export import MAX_COLUMNS, MAX_ROWS, table_csv
 from ui.inputs import table_rows
+from ui.panel import analysis_panel
 
 TABLE_STYLE = dict(
     style_table={"overflowX": "auto", "maxHeight": "360px", "overflowY": "auto"},
@@ -92,6 +93,11 @@ def export_tools(table_id: str) -> list:
         dbc.Button("CSV", id=csv_button(table_id), size="sm", className="ana-csv", n_clicks=0),
         dcc.Download(id=csv_download(table_id)),
     ]
+
+
+def table_panel(title: str, table_id: str, rows: list[dict], columns: Columns, subtitle=None, **extra):
+    """An analysis panel holding a plain-text table of `rows` with its CSV export button."""
+    return analysis_panel(title, table(table_id, rows, columns, **extra), subtitle, export_tools(table_id))
 
 
 def register_csv(app, table_id: str, filename: str) -> None:

@@ -13,8 +13,8 @@ from dash import dcc, html
 from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, WINDOWS, key, model
 from pages.discovery.render import BOARD_COLUMNS, DRILL_COLUMNS, FINDS_COLUMNS, render
-from ui.panel import GRAPH_CONFIG, analysis_panel
-from ui.tables import export_tools, table
+from ui.panel import analysis_panel, graph, row
+from ui.tables import export_tools, table, table_panel
 
 
 def layout(ctx) -> html.Div:
@@ -24,11 +24,6 @@ def layout(ctx) -> html.Div:
     options = [{"label": "all target domains", "value": ALL_DOMAINS}] + [
         {"label": d, "value": d} for d in shown["watch"].all
     ]
-
-    def graph(graph_id, height=300):
-        return dcc.Graph(
-            id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, style={"height": f"{height}px"}
-        )
 
     def data_table(table_id, columns):
         return table(table_id, renders[table_id].full, columns)
@@ -54,49 +49,61 @@ def layout(ctx) -> html.Div:
                     html.Span(renders[Ids.WATCH_NOTE].full, id=Ids.WATCH_NOTE, className="muted ana-note"),
                 ],
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(analysis_panel("DISCOVERY RADAR", graph(Ids.RADAR, 320), "per target domain, live"), lg=5),
-                    dbc.Col(
-                        analysis_panel("AUTHORITY × DAY", graph(Ids.HEATMAP, 320), "links found · click a cell"), lg=7
+            row(
+                (
+                    analysis_panel(
+                        "DISCOVERY RADAR", graph(Ids.RADAR, renders[Ids.RADAR].full, 320), "per target domain, live"
                     ),
-                ],
-            ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "COMPETITION BOARD",
-                            data_table(Ids.BOARD, BOARD_COLUMNS),
-                            "head to head in the window",
-                            export_tools(Ids.BOARD),
-                        ),
-                        lg=6,
+                    5,
+                ),
+                (
+                    analysis_panel(
+                        "AUTHORITY × DAY",
+                        graph(Ids.HEATMAP, renders[Ids.HEATMAP].full, 320),
+                        "links found · click a cell",
                     ),
-                    dbc.Col(
-                        analysis_panel("AUTHORITY MIX", graph(Ids.MIX, 260), "share of links per authority bucket"),
-                        lg=6,
+                    7,
+                ),
+            ),
+            row(
+                (
+                    table_panel(
+                        "COMPETITION BOARD",
+                        Ids.BOARD,
+                        renders[Ids.BOARD].full,
+                        BOARD_COLUMNS,
+                        "head to head in the window",
                     ),
-                ],
-            ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel("LINK VELOCITY", graph(Ids.VELOCITY, 300), "new and lost per day · click a bar"),
-                        lg=8,
+                    6,
+                ),
+                (
+                    analysis_panel(
+                        "AUTHORITY MIX",
+                        graph(Ids.MIX, renders[Ids.MIX].full, 260),
+                        "share of links per authority bucket",
                     ),
-                    dbc.Col(analysis_panel("ANCHOR TEXT", graph(Ids.ANCHORS, 300), "distribution in the window"), lg=4),
-                ],
+                    6,
+                ),
             ),
-            analysis_panel(
-                "NEW HIGH-AUTHORITY FINDS",
-                data_table(Ids.FINDS, FINDS_COLUMNS),
-                "newest first",
-                export_tools(Ids.FINDS),
+            row(
+                (
+                    analysis_panel(
+                        "LINK VELOCITY",
+                        graph(Ids.VELOCITY, renders[Ids.VELOCITY].full, 300),
+                        "new and lost per day · click a bar",
+                    ),
+                    8,
+                ),
+                (
+                    analysis_panel(
+                        "ANCHOR TEXT",
+                        graph(Ids.ANCHORS, renders[Ids.ANCHORS].full, 300),
+                        "distribution in the window",
+                    ),
+                    4,
+                ),
             ),
+            table_panel("NEW HIGH-AUTHORITY FINDS", Ids.FINDS, renders[Ids.FINDS].full, FINDS_COLUMNS, "newest first"),
             analysis_panel(
                 "LINKS BEHIND THE SELECTION",
                 html.Div(

@@ -8,7 +8,6 @@ Crawled text (domain names) is shown only in DataTable cells (plain text) or as 
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pages.domains.ids import DomainIds as Ids
@@ -22,8 +21,8 @@ from pages.domains.render import (
     render,
 )
 from ui.live import page_renders
-from ui.panel import GRAPH_CONFIG, analysis_panel
-from ui.tables import export_tools, table
+from ui.panel import analysis_panel, graph, row
+from ui.tables import export_tools, table, table_panel
 
 
 def layout(ctx) -> html.Div:
@@ -39,11 +38,6 @@ def layout(ctx) -> html.Div:
         held = key(ctx, None, shown["picked"])
         renders = page_renders(ctx, "domains", render).renders(held, shown)
 
-    def graph(graph_id, height):
-        return dcc.Graph(
-            id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, style={"height": f"{height}px"}
-        )
-
     def data_table(table_id, columns, **extra):
         return table(table_id, renders[table_id].full, columns, **extra)
 
@@ -52,102 +46,95 @@ def layout(ctx) -> html.Div:
         className="ana-screen",
         children=[
             dcc.Store(id=Ids.HELD, data={"key": held}),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "EXPIRED DOMAIN HUNTER",
-                            html.Div(
-                                [
-                                    html.Div(
-                                        className="ana-controls",
-                                        children=[
-                                            html.Span("show domains expiring within", className="muted"),
-                                            dcc.Input(
-                                                id=Ids.WITHIN,
-                                                type="number",
-                                                min=1,
-                                                max=3650,
-                                                placeholder="days",
-                                                className="ana-inline-input",
-                                                debounce=True,
-                                            ),
-                                            html.Span(
-                                                "days (empty: already expired or unregistered)", className="muted"
-                                            ),
-                                        ],
-                                    ),
-                                    data_table(Ids.HUNTER, HUNTER_COLUMNS, row_selectable=False),
-                                ]
-                            ),
-                            "sorted by value",
-                            export_tools(Ids.HUNTER),
+            row(
+                (
+                    analysis_panel(
+                        "EXPIRED DOMAIN HUNTER",
+                        html.Div(
+                            [
+                                html.Div(
+                                    className="ana-controls",
+                                    children=[
+                                        html.Span("show domains expiring within", className="muted"),
+                                        dcc.Input(
+                                            id=Ids.WITHIN,
+                                            type="number",
+                                            min=1,
+                                            max=3650,
+                                            placeholder="days",
+                                            className="ana-inline-input",
+                                            debounce=True,
+                                        ),
+                                        html.Span("days (empty: already expired or unregistered)", className="muted"),
+                                    ],
+                                ),
+                                data_table(Ids.HUNTER, HUNTER_COLUMNS, row_selectable=False),
+                            ]
                         ),
-                        lg=7,
+                        "sorted by value",
+                        export_tools(Ids.HUNTER),
                     ),
-                    dbc.Col(
-                        analysis_panel(
-                            "DOMAIN VALUE CALCULATOR",
-                            html.Div(
-                                [
-                                    dcc.Dropdown(
-                                        id=Ids.PICK,
-                                        value=shown["picked"],
-                                        options=picker_options(shown),
-                                        className="ana-dropdown",
-                                        placeholder="domain",
-                                    ),
-                                    html.Div(renders[Ids.SCORE].full, id=Ids.SCORE, className="ana-score"),
-                                    graph(Ids.BREAKDOWN, 240),
-                                    data_table(Ids.BREAKDOWN_TABLE, BREAKDOWN_COLUMNS),
-                                ]
-                            ),
-                            "why it scores what it does",
-                            export_tools(Ids.BREAKDOWN_TABLE),
+                    7,
+                ),
+                (
+                    analysis_panel(
+                        "DOMAIN VALUE CALCULATOR",
+                        html.Div(
+                            [
+                                dcc.Dropdown(
+                                    id=Ids.PICK,
+                                    value=shown["picked"],
+                                    options=picker_options(shown),
+                                    className="ana-dropdown",
+                                    placeholder="domain",
+                                ),
+                                html.Div(renders[Ids.SCORE].full, id=Ids.SCORE, className="ana-score"),
+                                graph(Ids.BREAKDOWN, renders[Ids.BREAKDOWN].full, 240),
+                                data_table(Ids.BREAKDOWN_TABLE, BREAKDOWN_COLUMNS),
+                            ]
                         ),
-                        lg=5,
+                        "why it scores what it does",
+                        export_tools(Ids.BREAKDOWN_TABLE),
                     ),
-                ],
+                    5,
+                ),
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "COMPETITOR PORTFOLIOS",
-                            data_table(Ids.PORTFOLIOS, PORTFOLIO_COLUMNS),
-                            "what each links from and owns",
-                            export_tools(Ids.PORTFOLIOS),
-                        ),
-                        lg=7,
+            row(
+                (
+                    table_panel(
+                        "COMPETITOR PORTFOLIOS",
+                        Ids.PORTFOLIOS,
+                        renders[Ids.PORTFOLIOS].full,
+                        PORTFOLIO_COLUMNS,
+                        "what each links from and owns",
                     ),
-                    dbc.Col(
-                        analysis_panel("OVERLAPS", graph(Ids.OVERLAP, 280), "shared referring domains"),
-                        lg=5,
+                    7,
+                ),
+                (
+                    analysis_panel(
+                        "OVERLAPS", graph(Ids.OVERLAP, renders[Ids.OVERLAP].full, 280), "shared referring domains"
                     ),
-                ],
+                    5,
+                ),
             ),
-            analysis_panel(
-                "LINK GAP",
-                data_table(Ids.GAP, GAP_COLUMNS),
-                "link to competitors, not to you",
-                export_tools(Ids.GAP),
-            ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "BRAND MENTIONS", graph(Ids.MENTIONS, 260), f"per platform, {MENTION_DAYS} days"
-                        ),
-                        lg=6,
+            table_panel("LINK GAP", Ids.GAP, renders[Ids.GAP].full, GAP_COLUMNS, "link to competitors, not to you"),
+            row(
+                (
+                    analysis_panel(
+                        "BRAND MENTIONS",
+                        graph(Ids.MENTIONS, renders[Ids.MENTIONS].full, 260),
+                        f"per platform, {MENTION_DAYS} days",
                     ),
-                    dbc.Col(
-                        analysis_panel("SENTIMENT", graph(Ids.SENTIMENT, 260), "mentions per day by sentiment"),
-                        lg=6,
+                    6,
+                ),
+                (
+                    analysis_panel(
+                        "SENTIMENT",
+                        graph(Ids.SENTIMENT, renders[Ids.SENTIMENT].full, 260),
+                        "mentions per day by sentiment",
                     ),
-                ],
+                    6,
+                ),
             ),
         ],
     )

@@ -18,7 +18,7 @@ from pages.mission.model import latest, queue_trend
 from pages.mission.render import render
 from ui.delta import to_plain
 from ui.live import page_renders
-from ui.panel import GRAPH_CONFIG, panel
+from ui.panel import GRAPH_CONFIG, panel, row
 
 
 def radar_key() -> list:
@@ -94,80 +94,67 @@ def layout(ctx):
                     _metric("backlinks discovered", Main.METRIC_BACKLINKS, renders),
                 ],
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        panel(
-                            "REAL-TIME BACKLINK DISCOVERY",
-                            dbc.Row(
-                                [
-                                    dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
-                                    dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
-                                ],
-                                className="g-2",
-                            ),
-                            subtitle=["links found per minute · by target domain: ", *radar_key()],
+            row(
+                (
+                    panel(
+                        "REAL-TIME BACKLINK DISCOVERY",
+                        dbc.Row(
+                            [
+                                dbc.Col(_graph(Main.DISCOVERY_CHART, renders, 230), md=7),
+                                dbc.Col(_graph(Main.DISCOVERY_RADAR, renders, 230), md=5),
+                            ],
+                            className="g-2",
                         ),
-                        lg=8,
+                        subtitle=["links found per minute · by target domain: ", *radar_key()],
                     ),
-                    dbc.Col(
-                        panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), lg=4
-                    ),
-                ],
+                    8,
+                ),
+                (panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), 4),
             ),
             panel(
                 "MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        panel(
-                            "MISSION CONTROL BOARD",
-                            html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
-                        ),
-                        lg=7,
+            row(
+                (
+                    panel(
+                        "MISSION CONTROL BOARD",
+                        html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
                     ),
-                    dbc.Col(
-                        panel(
-                            "SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")
-                        ),
-                        lg=5,
-                    ),
-                ],
+                    7,
+                ),
+                (
+                    panel("SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")),
+                    5,
+                ),
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        panel(
-                            "QUEUE DEPTH",
-                            html.Div(
-                                [
-                                    _graph(Main.QUEUE_GAUGE, renders, 200),
-                                    dcc.Graph(
-                                        id=Main.QUEUE_TREND,
-                                        figure=to_plain(figs.queue_trend(trend[-ctx.settings.queue_trend_points :])),
-                                        config=GRAPH_CONFIG,
-                                        className="mc-graph",
-                                        style={"height": "calc(110px * var(--mc-graph-h))"},
-                                    ),
-                                    html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
-                                ]
-                            ),
+            row(
+                (
+                    panel(
+                        "QUEUE DEPTH",
+                        html.Div(
+                            [
+                                _graph(Main.QUEUE_GAUGE, renders, 200),
+                                dcc.Graph(
+                                    id=Main.QUEUE_TREND,
+                                    figure=to_plain(figs.queue_trend(trend[-ctx.settings.queue_trend_points :])),
+                                    config=GRAPH_CONFIG,
+                                    className="mc-graph",
+                                    style={"height": "calc(110px * var(--mc-graph-h))"},
+                                ),
+                                html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
+                            ]
                         ),
-                        lg=4,
                     ),
-                    dbc.Col(
-                        panel(
-                            "ERROR ALERTS",
-                            html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
-                            subtitle="critical failures needing attention",
-                        ),
-                        lg=8,
+                    4,
+                ),
+                (
+                    panel(
+                        "ERROR ALERTS",
+                        html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
+                        subtitle="critical failures needing attention",
                     ),
-                ],
+                    8,
+                ),
             ),
         ],
     )

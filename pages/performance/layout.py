@@ -21,8 +21,8 @@ from pages.performance.render import (
     render,
 )
 from ui.live import page_renders
-from ui.panel import GRAPH_CONFIG, analysis_panel
-from ui.tables import export_tools, table
+from ui.panel import analysis_panel, graph, row
+from ui.tables import export_tools, table, table_panel
 
 # Best / worst satellites and slowing sites stand out in their tables.
 HIGHLIGHT = [
@@ -52,89 +52,78 @@ def layout(ctx) -> html.Div:
         className="ana-screen",
         children=[
             dcc.Store(id=Ids.HELD, data={"key": held}),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "SATELLITE LEADERBOARD",
-                            html.Div(
-                                [
-                                    dbc.RadioItems(
-                                        id=Ids.WINDOW,
-                                        value=DEFAULT_WINDOW,
-                                        inline=True,
-                                        className="ana-window",
-                                        options=[{"label": label, "value": hours} for hours, label in WINDOWS.items()],
-                                    ),
-                                    data_table(Ids.LEADERBOARD, LEADER_COLUMNS, style_data_conditional=HIGHLIGHT),
-                                ]
-                            ),
-                            "ranked by speed · best / worst marked",
-                            export_tools(Ids.LEADERBOARD),
+            row(
+                (
+                    analysis_panel(
+                        "SATELLITE LEADERBOARD",
+                        html.Div(
+                            [
+                                dbc.RadioItems(
+                                    id=Ids.WINDOW,
+                                    value=DEFAULT_WINDOW,
+                                    inline=True,
+                                    className="ana-window",
+                                    options=[{"label": label, "value": hours} for hours, label in WINDOWS.items()],
+                                ),
+                                data_table(Ids.LEADERBOARD, LEADER_COLUMNS, style_data_conditional=HIGHLIGHT),
+                            ]
                         ),
-                        lg=7,
+                        "ranked by speed · best / worst marked",
+                        export_tools(Ids.LEADERBOARD),
                     ),
-                    dbc.Col(
-                        analysis_panel(
-                            "BOTTLENECKS",
-                            html.Div(renders[Ids.BOTTLENECKS].full, id=Ids.BOTTLENECKS),
-                            "named causes with evidence · fed to the alerts",
-                        ),
-                        lg=5,
+                    7,
+                ),
+                (
+                    analysis_panel(
+                        "BOTTLENECKS",
+                        html.Div(renders[Ids.BOTTLENECKS].full, id=Ids.BOTTLENECKS),
+                        "named causes with evidence · fed to the alerts",
                     ),
-                ],
+                    5,
+                ),
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "ADAPTIVE RATE LIMITING",
-                            data_table(Ids.RATES, RATE_COLUMNS, style_data_conditional=HIGHLIGHT),
-                            "per target site, last 2 h vs the 22 h before",
-                            export_tools(Ids.RATES),
-                        ),
-                        lg=7,
+            row(
+                (
+                    table_panel(
+                        "ADAPTIVE RATE LIMITING",
+                        Ids.RATES,
+                        renders[Ids.RATES].full,
+                        RATE_COLUMNS,
+                        "per target site, last 2 h vs the 22 h before",
+                        style_data_conditional=HIGHLIGHT,
                     ),
-                    dbc.Col(
-                        analysis_panel(
-                            "RESPONSE TIME TREND",
-                            dcc.Graph(
-                                id=Ids.TREND,
-                                figure=renders[Ids.TREND].full,
-                                config=GRAPH_CONFIG,
-                                style={"height": "280px"},
-                            ),
-                            "hourly, 24 h",
-                        ),
-                        lg=5,
+                    7,
+                ),
+                (
+                    analysis_panel(
+                        "RESPONSE TIME TREND",
+                        graph(Ids.TREND, renders[Ids.TREND].full, 280),
+                        "hourly, 24 h",
                     ),
-                ],
+                    5,
+                ),
             ),
-            dbc.Row(
-                className="g-3",
-                children=[
-                    dbc.Col(
-                        analysis_panel(
-                            "RESOURCE ALLOCATION",
-                            data_table(Ids.ALLOCATION, ALLOCATION_COLUMNS),
-                            "idle / under-used satellites → highest-priority waiting jobs",
-                            export_tools(Ids.ALLOCATION),
-                        ),
-                        lg=7,
+            row(
+                (
+                    table_panel(
+                        "RESOURCE ALLOCATION",
+                        Ids.ALLOCATION,
+                        renders[Ids.ALLOCATION].full,
+                        ALLOCATION_COLUMNS,
+                        "idle / under-used satellites → highest-priority waiting jobs",
                     ),
-                    dbc.Col(
-                        analysis_panel(
-                            "MISSIONS, 24 H",
-                            data_table(Ids.SUMMARY, SUMMARY_COLUMNS),
-                            # Where the summary comes from is fixed per deployment: said once.
-                            f"from {shown['summary_source']}",
-                            export_tools(Ids.SUMMARY),
-                        ),
-                        lg=5,
+                    7,
+                ),
+                (
+                    table_panel(
+                        "MISSIONS, 24 H",
+                        Ids.SUMMARY,
+                        renders[Ids.SUMMARY].full,
+                        SUMMARY_COLUMNS,
+                        f"from {shown['summary_source']}",
                     ),
-                ],
+                    5,
+                ),
             ),
         ],
     )
