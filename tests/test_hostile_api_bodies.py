@@ -157,12 +157,22 @@ def _state(services) -> dict[str, str]:
         name = key.decode() if isinstance(key, bytes) else key
         if name.endswith(":rev") or "revision" in name or "lease" in name:
             continue
-        state[name] = hashlib.sha256(repr(r.dump(key)).encode()).hexdigest()[:12]
+        digest = hashlib.sha256(repr(r.dump(key)).encode()).hexdigest()[:12]
+        # A key with a time to live may vanish on its own (the dataset's heartbeats): marked so.
+        state[name] = digest + (EXPIRING if r.pttl(key) > 0 else "")
     return state
 
 
+EXPIRING = ":expiring"
+
+
 def _changed(before: dict, after: dict) -> list[str]:
-    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    """Keys and tables a request changed; a key that expired by itself in between is not a change."""
+    return sorted(
+        k
+        for k in before.keys() | after.keys()
+        if before.get(k) != after.get(k) and not (k not in after and before[k].endswith(EXPIRING))
+    )
 
 
 def _path(op: str, segment: str, fingerprint: str, silence_id: str) -> str:
