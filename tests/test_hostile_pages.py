@@ -283,6 +283,11 @@ def test_hostile_text_is_inert_on_every_page_and_later_links_still_count(hostile
     assert report is not None and report.get("links"), f"the analytics refresh did not complete: {report!r}"
     failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert failures == []
+    # The alert engine stored and published its alerts: Link Profiler's hostile rule fired on the
+    # hostile failed job, and the dead satellite with the 5,000-character id was noticed.
+    _version, doc = ctx.snapshots.load()
+    fired = {(a["type"], a["message"][:60]) for a in doc["alerts"]}
+    assert {"lp_rule", "satellite_failure"} <= {kind for kind, _ in fired}, fired
 
     base = serve(app)
     for path in PAGES:
