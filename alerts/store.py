@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alerts import tables
 from alerts.lifecycle import Plan, Silence
+from common.textsafe import fit_rows
 
 HISTORY_EVENTS = (
     "pending",
@@ -82,6 +83,11 @@ class AlertStore:
         """Apply `plan` and insert `outbox_rows` atomically; returns {fingerprint: new version}.
 
         Raises `Conflict` when a compare-and-set failed (nothing is written then).
+
+        Every row is fitted to its columns' widths (textsafe.fit_rows): rule ids, types and
+        names come from Link Profiler's `alert_rules` and crawled satellite ids, and one value
+        too long for `rule VARCHAR(100)` would otherwise fail the whole transaction, so no
+        alert at all would be stored on any tick while that row exists.
         """
         a = tables.alerts
         versions = {}
@@ -89,6 +95,7 @@ class AlertStore:
             with self.engine.begin() as conn:
                 for w in plan.writes:
                     values = {k: v for k, v in w.values.items() if k in a.c and k != "fingerprint"}
+                    [values] = fit_rows(a, [values])
                     if w.kind == "insert":
                         values["version"] = 0
                         # An old resolved row no longer in memory is revived, not duplicated.
@@ -118,9 +125,9 @@ class AlertStore:
                     if done.rowcount != 1:
                         raise Conflict(f"silence {sid} was ended by someone else")
                 if plan.history:
-                    conn.execute(insert(tables.history), plan.history)
+                    conn.execute(insert(tables.history), fit_rows(tables.history, plan.history))
                 if outbox_rows:
-                    conn.execute(insert(tables.outbox), outbox_rows)
+                    conn.execute(insert(tables.outbox), fit_rows(tables.outbox, outbox_rows))
         except IntegrityError as exc:
             raise Conflict(str(exc).splitlines()[0]) from exc
         return versions
