@@ -83,6 +83,11 @@ class StreamClient:
                 break
             head += chunk
         self.status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else None
+        if self.status != 200:  # a refusal: read its whole JSON body (Content-Length)
+            found = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            want = head.index(b"\r\n\r\n") + 4 + int(found[1]) if found and b"\r\n\r\n" in head else 0
+            while len(head) < want and (chunk := self.sock.recv(65536)):
+                head += chunk
         self.head = head
         self.alive = self.status == 200
         self.bytes = len(head)
@@ -107,6 +112,7 @@ class StreamClient:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=70)
     parser.add_argument("--window-s", type=float, default=75)
