@@ -177,6 +177,11 @@ def main() -> int:
             if master.poll() is not None or time.monotonic() > deadline or stop.is_set():
                 raise RuntimeError(f"the app did not become ready; see {gunicorn_log}")
             time.sleep(0.5)
+        # Steady state first: the first analytics pass after a start scans everything.
+        while "analytics refreshed in" not in gunicorn_log.read_text():
+            if master.poll() is not None or time.monotonic() > deadline + 300 or stop.is_set():
+                raise RuntimeError(f"no analytics refresh within the start-up time; see {gunicorn_log}")
+            time.sleep(1)
         bounds = re.findall(r"push stream: at most (\d+) push streams", gunicorn_log.read_text())
         print(f"ready; per-worker bounds logged: {bounds}")
 
