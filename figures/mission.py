@@ -171,9 +171,11 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
             height=max(220, 24 * len(bars) + 60),
             barmode="overlay",
             showlegend=False,
-            xaxis=dict(type="date", tickformat="%H:%M"),
+            # The time axis on top, as on a Gantt chart: the rows run down from the newest, so a
+            # wall that clips the panel's bottom (kiosk) drops the oldest rows, never the axis.
+            xaxis=dict(type="date", tickformat="%H:%M", side="top"),
             yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
-            margin=dict(l=mono_margin(labels, 10), r=16, t=10, b=36),
+            margin=dict(l=mono_margin(labels, 10), r=16, t=30, b=10),
         )
     )
     fig.add_trace(
