@@ -104,7 +104,6 @@ def tab_bar(pages) -> html.Nav:
         [dbc.NavLink(p.title, href=p.path, active="exact") for p in pages],
         id=Shell.TABBAR,
         className="mc-tabbar nav",
-        **{"aria-label": "pages"},
     )
 
 
