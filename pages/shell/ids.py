@@ -8,6 +8,7 @@ class ShellIds(StrEnum):
     ROOT = "mc-root"
     PAGE = "mc-page"
     NAV = "mc-nav"
+    TABBAR = "mc-tabbar"
     TICK = "mc-tick"
     LIVE = "mc-live"
     LIVE_TEXT = "mc-live-text"

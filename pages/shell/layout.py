@@ -92,7 +92,18 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
             header,
             config,
             html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
+            tab_bar(pages),
         ],
+    )
+
+
+def tab_bar(pages) -> html.Nav:
+    """The pages as a tab bar at the bottom of a phone's screen (shown by CSS under 600 px;
+    assets/swipe.js moves along it when the page is swiped left or right)."""
+    return html.Nav(
+        [dbc.NavLink(p.title, href=p.path, active="exact") for p in pages],
+        id=Shell.TABBAR,
+        className="mc-tabbar nav",
     )
 
 
