@@ -28,6 +28,7 @@ def history_figure(events: list[dict], height: int = 220) -> go.Figure:
             margin=dict(l=36, r=8, t=8, b=28),
             showlegend=True,
             legend=dict(orientation="h", y=1.12, x=0),
+            xaxis=dict(type="date"),  # UTC hours; the browser shows them in the viewer's zone
         )
     )
     for sev in SEVERITIES:
