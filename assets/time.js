@@ -12,10 +12,12 @@
      hover. DataTable cells cannot hold elements, and the table's data must stay UTC (its CSV
      export reads it), so the drawn text is rewritten: React writes a cell's text only when its
      value changes, and a MutationObserver converts each text React writes;
-   - Plotly date axes: figures carry UTC (epoch ms or naive UTC text). Plotly has no time zones,
-     so Plotly.react / extendTraces are wrapped to draw date-axis values shifted by the zone's
-     offset at each instant (so across a DST change too), and " UTC" in hover templates names the
-     zone. The figure Dash holds is untouched, so its patches and extendData stay in UTC.
+   - Plotly date axes: figures carry UTC (epoch ms or naive UTC text). Plotly has no time zone
+     setting: it draws date text as written and epoch ms in the browser's zone. So Plotly.react
+     and extendTraces are wrapped to write every date-axis value as wall-clock text in the zone
+     in use (the zone's offset at each instant, so across a DST change too), and " UTC" in hover
+     templates names the zone. The figure Dash holds is untouched: its patches and extendData
+     stay UTC.
    The choice is kept in localStorage under the key of the dcc.Store "mc-tz" (pages/shell/ids.py
    TIME_ZONE) and read here before the first chart is drawn. */
 (function () {
@@ -118,11 +120,10 @@
     return ids;
   }
 
-  /* `fresh`: React has just written the cell's text (so it is UTC). */
-  function cell(value, fresh) {
-    if (fresh || !value.hasAttribute("data-mc-utc")) {
-      value.setAttribute("data-mc-utc", value.textContent);
-    }
+  /* A cell's UTC text is the last text React wrote (stamped by `handle` before anything here
+     writes); a cell never seen holds React's text. */
+  function cell(value) {
+    if (!value.hasAttribute("data-mc-utc")) { value.setAttribute("data-mc-utc", value.textContent); }
     var utc = value.getAttribute("data-mc-utc");
     var ms = toMs(utc);
     if (!utc || isNaN(ms)) { return; }
@@ -130,7 +131,7 @@
     write(value, shape(ms, utc.length > 16 ? "second" : "minute"));
   }
 
-  function table(container, freshCells) {
+  function table(container) {
     var heads = container.querySelectorAll("th[data-dash-column] .column-header-name");
     for (var i = 0; i < heads.length; i++) { header(heads[i]); }
     var ids = timeColumns(container);
@@ -138,7 +139,7 @@
     for (var j = 0; j < cells.length; j++) {
       var td = cells[j].closest("td");
       if (ids[td.getAttribute("data-dash-column")]) {
-        cell(cells[j], freshCells && freshCells.indexOf(cells[j]) >= 0);
+        cell(cells[j]);
       } else if (cells[j].hasAttribute("data-mc-utc")) {
         cells[j].removeAttribute("data-mc-utc");  // the column is no longer a time column
         cells[j].removeAttribute("title");
@@ -153,38 +154,40 @@
     return found;
   }
 
-  function refresh(root, freshCells) {
+  function refresh(root) {
     within(root, ".mc-time[data-utc]").forEach(span);
     within(root, ".mc-tz-name").forEach(function (el) { write(el, zoneName()); });
-    within(root, ".dash-table-container").forEach(function (t) { table(t, freshCells); });
+    within(root, ".dash-table-container").forEach(table);
   }
 
   /* -- watching what React writes ------------------------------------------------------------ */
   var observer = null;
 
+  function add(list, item) { if (item && list.indexOf(item) < 0) { list.push(item); } }
+
+  /* Records are React's writes (ours are taken away after each pass). First every cell React
+     wrote to is stamped with its text, which is UTC; only then is anything converted, so a
+     cell is never read back after this pass wrote it. */
   function handle(records) {
-    var tables = [], fresh = [], spans = [];
-    for (var i = 0; i < records.length; i++) {
-      var r = records[i];
+    var fresh = [], tables = [], spans = [], added = [];
+    records.forEach(function (r) {
       var el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      if (!el) { continue; }
-      var value = el.closest(".dash-cell-value");
-      if (value) { fresh.push(value); }
-      var t = el.closest(".dash-table-container");
-      if (t && tables.indexOf(t) < 0) { tables.push(t); }
-      var s = el.closest(".mc-time[data-utc], .mc-tz-name");
-      if (s) { spans.push(s); }
-      for (var j = 0; j < r.addedNodes.length; j++) {
-        var n = r.addedNodes[j];
-        if (n.nodeType !== 1) { continue; }
-        if (!t) { refresh(n, null); }
-        n.querySelectorAll(".dash-cell-value").forEach(function (v) { fresh.push(v); });
-      }
-    }
-    tables.forEach(function (tb) { table(tb, fresh); });
+      if (!el) { return; }
+      add(fresh, el.closest(".dash-cell-value"));
+      add(tables, el.closest(".dash-table-container"));
+      add(spans, el.closest(".mc-time[data-utc], .mc-tz-name"));
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType !== 1) { return; }
+        within(n, ".dash-cell-value").forEach(function (v) { add(fresh, v); });
+        add(added, n);
+      });
+    });
+    fresh.forEach(function (v) { v.setAttribute("data-mc-utc", v.textContent); });
+    tables.forEach(table);
     spans.forEach(function (el) {
       if (el.classList.contains("mc-tz-name")) { write(el, zoneName()); } else { span(el); }
     });
+    added.forEach(refresh);
     observer.takeRecords();  // our own writes: nothing more to convert
   }
 
@@ -193,25 +196,33 @@
     observer.observe(document.body, {
       subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["data-utc"]
     });
-    refresh(document, null);
+    refresh(document);
     observer.takeRecords();
   }
 
   /* -- Plotly date axes ----------------------------------------------------------------------- */
   var P = window.Plotly;
-  var shifted = new WeakMap();  // UTC array → {mode, array}: unchanged arrays keep their identity
+  var drawn = {utc: new WeakMap(), local: new WeakMap()};  // UTC array → its text in a zone
 
-  function shiftValue(v) {
+  /* A UTC date-axis value as wall-clock text in the zone in use. Plotly draws date text as
+     written, but epoch ms in the browser's zone whatever the figure says, so every value is
+     written as text, in UTC mode too. */
+  function wallText(v) {
     var ms = toMs(v);
-    return isNaN(ms) ? v : ms - new Date(ms).getTimezoneOffset() * 60000;
+    if (isNaN(ms)) { return v; }
+    var d = new Date(local() ? ms - new Date(ms).getTimezoneOffset() * 60000 : ms);
+    var milli = d.getUTCMilliseconds();
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds()) +
+      (milli ? "." + ("00" + milli).slice(-3) : "");
   }
 
-  function shiftArray(a) {
-    if (!Array.isArray(a)) { return a === undefined || a === null ? a : shiftValue(a); }
-    var hit = shifted.get(a);
-    if (hit) { return hit; }
-    var out = a.map(shiftValue);
-    shifted.set(a, out);
+  function wallArray(a) {
+    if (!Array.isArray(a)) { return a === undefined || a === null ? a : wallText(a); }
+    var memo = drawn[mode], hit = memo.get(a);
+    if (hit) { return hit; }  // unchanged arrays keep their identity, so Plotly.react skips them
+    var out = a.map(wallText);
+    memo.set(a, out);
     return out;
   }
 
@@ -228,7 +239,7 @@
     return typeof template === "string" ? template.replace(/\bUTC\b/g, zoneName()) : template;
   }
 
-  /* The trace with its values on date axes shifted to the zone in use. A bar's length along
+  /* The trace with its values on date axes as text in the zone in use. A bar's length along
      its value axis is a duration: only its base moves. */
   function shiftTrace(trace, axes) {
     var out = null;
@@ -236,7 +247,7 @@
       if (!axes[trace[letter + "axis"] || letter]) { return; }
       out = out || Object.assign({}, trace);
       var valueAxis = trace.type === "bar" && (trace.orientation === "h" ? "x" : "y") === letter;
-      if (valueAxis) { out.base = shiftArray(trace.base); } else { out[letter] = shiftArray(trace[letter]); }
+      if (valueAxis) { out.base = wallArray(trace.base); } else { out[letter] = wallArray(trace[letter]); }
       out.hovertemplate = relabel(trace.hovertemplate);
     });
     return out || trace;
@@ -246,7 +257,7 @@
     var out = Object.assign({}, layout);
     Object.keys(axes).forEach(function (ref) {
       var key = axes[ref], axis = Object.assign({}, layout[key]);
-      if (Array.isArray(axis.range) && axis.autorange !== true) { axis.range = axis.range.map(shiftValue); }
+      if (Array.isArray(axis.range) && axis.autorange !== true) { axis.range = axis.range.map(wallText); }
       out[key] = axis;
     });
     ["shapes", "annotations"].forEach(function (kind) {
@@ -254,10 +265,10 @@
       out[kind] = layout[kind].map(function (item) {
         var copy = Object.assign({}, item);
         if (axes[item.xref]) {
-          ["x", "x0", "x1"].forEach(function (k) { if (k in copy) { copy[k] = shiftValue(copy[k]); } });
+          ["x", "x0", "x1"].forEach(function (k) { if (k in copy) { copy[k] = wallText(copy[k]); } });
         }
         if (axes[item.yref]) {
-          ["y", "y0", "y1"].forEach(function (k) { if (k in copy) { copy[k] = shiftValue(copy[k]); } });
+          ["y", "y0", "y1"].forEach(function (k) { if (k in copy) { copy[k] = wallText(copy[k]); } });
         }
         return copy;
       });
@@ -265,10 +276,10 @@
     return out;
   }
 
-  /* The figure to draw for a UTC figure: itself in UTC mode or without date axes. */
+  /* The figure to draw for a UTC figure: itself when it has no date axis. */
   function inZone(fig) {
     var axes = dateAxes(fig.layout);
-    if (!local() || !Object.keys(axes).length) { return fig; }
+    if (!Object.keys(axes).length) { return fig; }
     return Object.assign({}, fig, {
       data: (fig.data || []).map(function (t) { return shiftTrace(t, axes); }),
       layout: shiftLayout(fig.layout, axes)
@@ -303,7 +314,7 @@
       });
       el._mcUtcFigure = Object.assign({}, fig, {data: data});
       var axes = dateAxes(fig.layout), drawn = update;
-      if (local() && Object.keys(axes).length) {
+      if (Object.keys(axes).length) {
         drawn = Object.assign({}, update);
         ["x", "y"].forEach(function (letter) {
           if (!update[letter]) { return; }
@@ -311,7 +322,7 @@
             var i = idx[j] < 0 ? data.length + idx[j] : idx[j];
             var t = fig.data[i] || {};
             var valueAxis = t.type === "bar" && (t.orientation === "h" ? "x" : "y") === letter;
-            return axes[t[letter + "axis"] || letter] && !valueAxis ? values.map(shiftValue) : values;
+            return axes[t[letter + "axis"] || letter] && !valueAxis ? values.map(wallText) : values;
           });
         });
       }
@@ -333,7 +344,7 @@
     if (next === mode) { return false; }
     mode = next;
     if (observer) {
-      refresh(document, null);
+      refresh(document);
       observer.takeRecords();
     }
     redrawCharts();
