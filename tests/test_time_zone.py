@@ -37,6 +37,7 @@ def zone_app(pg_url, redis_url):
     services = build_services(pg_url, redis_url, "M", refresh_rate_ms=400, analytics=watch)
     ad.load(services)
     with ticked_app(services, NOW) as (app, ctx, _loop):
+        ctx.alerts.stop()  # the producer's engine (it delivered the tick's notices); ours replaces it
         make_engine(ctx, FAST)
         # The producer's alerts fired at NOW; these fire a second later (one hour of history).
         for t, dead in ((0, ()), (1, ("sat-down",))):

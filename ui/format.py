@@ -94,7 +94,8 @@ def short(text, limit: int = 60) -> str:
 def _instant(value) -> datetime | None:
     """A timestamp (datetime, pandas Timestamp, ISO text with or without a zone; naive = UTC)
     as a naive UTC datetime, or None."""
-    return to_datetime(value) if value not in (None, "") else None
+    dt = to_datetime(value) if value not in (None, "") else None
+    return None if dt is None or dt != dt else dt  # NaT is a datetime that is not equal to itself
 
 
 def utc_iso(value) -> str | None:
