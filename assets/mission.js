@@ -4,8 +4,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   mc: {
     liveIndicator: function (_n, built) {
       const now = new Date();
-      const clock = now.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"});
-      const utc = "UTC " + now.toISOString().slice(11, 19);
+      // The clock in the zone the header's toggle picked (assets/time.js), the other on hover.
+      const [clock, utc] = window.mcTime ? window.mcTime.clock(now)
+        : [now.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"}),
+           "UTC " + now.toISOString().slice(11, 19)];
       if (!built || !built.t) {
         return ["—", "mc-live live-stale", "NO DATA", clock, utc];
       }

@@ -24,7 +24,8 @@ JOB_BARS, PROJECTED_BARS = "jobs", "projected"
 
 
 def _ms(epoch: float) -> int:
-    """Epoch seconds → epoch milliseconds, which Plotly date axes take as UTC."""
+    """Epoch seconds → epoch milliseconds (UTC instants; assets/time.js draws them in the zone
+    the viewer chose: plotly.js alone would draw epoch ms in the browser's zone)."""
     return int(epoch * 1000)
 
 

@@ -19,6 +19,7 @@ from pages.mission.render import render
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.panel import GRAPH_CONFIG, panel, row
+from ui.times import zone_name
 
 
 def radar_key() -> list:
@@ -123,7 +124,7 @@ def layout(ctx):
             panel(
                 "MISSION TIMELINE & JOB STATUS",
                 _graph(Main.TIMELINE, renders),
-                subtitle="active and last 6 h · UTC",
+                subtitle=["active and last 6 h · ", zone_name()],
                 extra_class="area-timeline",
             ),
             row(

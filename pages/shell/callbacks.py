@@ -70,6 +70,21 @@ def register(app, ctx, pages) -> None:
         Input(Shell.TICK, "n_intervals"),
         Input(Shell.BUILT_AT, "data"),
     )
+    # Times: the toggle flips the stored choice; the choice (restored from localStorage on
+    # load) is applied by assets/time.js to every time, table header and chart on the page.
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcTime", function_name="toggle"),
+        Output(Shell.TIME_ZONE, "data"),
+        Input(Shell.TIME_ZONE_TOGGLE, "n_clicks"),
+        State(Shell.TIME_ZONE, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcTime", function_name="apply"),
+        Output(Shell.TIME_ZONE_TOGGLE, "children"),
+        Output(Shell.TIME_ZONE_TOGGLE, "title"),
+        Input(Shell.TIME_ZONE, "data"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="screenMode"),
         Output(Shell.ROOT, "className"),

@@ -19,3 +19,7 @@ class ShellIds(StrEnum):
     CLOCK = "mc-clock"
     SOURCES = "mc-sources"
     RENDERED = "mc-rendered-path"
+    # The viewer's choice of time zone ("local" or "utc"), kept in localStorage; assets/time.js
+    # reads the same key before the first chart is drawn.
+    TIME_ZONE = "mc-tz"
+    TIME_ZONE_TOGGLE = "mc-tz-toggle"

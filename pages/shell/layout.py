@@ -66,6 +66,9 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
                     ),
                     html.Span(["age ", html.Span("—", id=Shell.AGE, className="mono")], className="mc-age"),
                     html.Span(id=Shell.CLOCK, className="mc-clock mono"),
+                    html.Button(
+                        "UTC", id=Shell.TIME_ZONE_TOGGLE, className="mc-tz-toggle mono", title="time zone", n_clicks=0
+                    ),
                     dbc.Button(
                         "⚙", id=Shell.CONFIG_BUTTON, className="mc-config-btn", title="configuration", n_clicks=0
                     ),
@@ -88,6 +91,7 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
             dcc.Location(id=Shell.URL, refresh="callback-nav"),
             dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
             dcc.Store(id=Shell.BUILT_AT, data=None),
+            dcc.Store(id=Shell.TIME_ZONE, storage_type="local"),
             dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
             header,
             config,
