@@ -59,17 +59,27 @@
   window.mcWall = wall;
 
   // -- staleness ----------------------------------------------------------------------------
+  // When the first paint (the layout response) arrived: its stamp's receipt time.
+  function layoutArrived() {
+    const entry = performance.getEntriesByType("resource").find((e) => e.name.indexOf("_dash-layout") !== -1);
+    return entry && entry.responseStart ? performance.timeOrigin + entry.responseStart : browserNow();
+  }
+
   wall.configure = function (config) {
     if (!config || typeof config !== "object") { return; }
+    // The first paint's stamp comes with the settings too: a store no server callback writes,
+    // so the page states its data's age even if no server callback ever answers.
+    if (!wall.stamp && config.painted) { wall.record(config.painted, layoutArrived()); }
     const hourChanged = config.reload_hour !== wall.config.reload_hour;
     wall.config = Object.assign({}, wall.config, config);
     if (wall.kiosk && (hourChanged || wall.dailyReloadAt === null)) { planDailyReload(); }
   };
 
-  wall.record = function (stamp) {
+  // `receivedAt`: when the stamp reached this browser (default: now).
+  wall.record = function (stamp, receivedAt) {
     if (!stamp || typeof stamp !== "object") { return; }
     if (typeof stamp.now === "number") {
-      wall.offsets.push(stamp.now * 1000 - browserNow());
+      wall.offsets.push(stamp.now * 1000 - (receivedAt || browserNow()));
       if (wall.offsets.length > OFFSET_SAMPLES) { wall.offsets.shift(); }
     }
     wall.stamp = stamp;

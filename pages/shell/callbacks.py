@@ -91,7 +91,8 @@ def register(app, ctx, pages) -> None:
         State(Shell.WALL_CONFIG, "data"),
         State(Shell.URL, "pathname"),
         State(Shell.URL, "search"),
-        prevent_initial_call=True,
+        # Also on load, so the browser's clock takes over the first paint's header at once.
+        prevent_initial_call="initial_duplicate",
     )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="screenMode"),

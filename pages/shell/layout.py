@@ -96,7 +96,7 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
             # The wall (assets/wall.js): a clock that never waits for the server, its settings,
             # and the watermark it lays over a screen whose data stopped moving.
             dcc.Interval(id=Shell.WALL_CLOCK, interval=1000, n_intervals=0),
-            dcc.Store(id=Shell.WALL_CONFIG, data=wall_config(ctx.settings, pages)),
+            dcc.Store(id=Shell.WALL_CONFIG, data=wall_config(ctx.settings, pages, stamp)),
             html.Div(
                 html.Div(id=Shell.WATERMARK_TEXT, className="mc-watermark-text"),
                 id=Shell.WATERMARK,

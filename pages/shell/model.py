@@ -97,10 +97,13 @@ def rotation_name(path: str) -> str:
     return path.strip("/") or ROOT_PAGE_NAME
 
 
-def wall_config(settings, pages) -> dict:
+def wall_config(settings, pages, painted: dict | None = None) -> dict:
     """The settings the browser's wall logic reads (assets/wall.js): staleness thresholds,
-    rotation bounds and page names, the health check and the daily reload."""
+    rotation bounds and page names, the health check and the daily reload; and `painted`, the
+    first paint's stamp (in a store no server callback writes, so the browser's clock can judge
+    it even when no server callback ever answers)."""
     return {
+        "painted": painted,
         "refresh_ms": settings.refresh_rate_ms,
         "delayed_after": DELAYED_AFTER,
         "stale_after": STALE_AFTER,
