@@ -52,6 +52,10 @@
     state: "nodata",
     lastPath: null,
     lastSwitch: browserNow(),
+    // When the tab last came back into view: a hidden tab does not poll (mission.js), so the
+    // data it shows on return is old until its first tick; the watermark waits for that chance
+    // (the header does not: the data is old). 0: the first paint has just fetched its data.
+    visibleSince: 0,
     failures: 0,
     dailyReloadAt: null,
     reloading: false,
@@ -99,7 +103,8 @@
     const c = wall.config;
     const late = (age - c.grace_s) / interval;
     let state = "live";
-    if (late > c.frozen_after) { state = "frozen"; }
+    const catchingUp = (browserNow() - wall.visibleSince) / 1000 < c.delayed_after * interval + c.grace_s;
+    if (late > c.frozen_after && !catchingUp) { state = "frozen"; }
     else if (late > c.stale_after) { state = "stale"; }
     else if (late > c.delayed_after) { state = "delayed"; }
     // The build time on this browser's clock, for the viewer's local time.
@@ -221,6 +226,10 @@
     }
     setTimeout(dailyLoop, 60 * 1000);
   }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { wall.visibleSince = browserNow(); }
+  });
 
   if (wall.kiosk) {
     planDailyReload();
