@@ -16,7 +16,9 @@ USER mc
 
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8050\")}/healthz', timeout=2)"
-# gthread workers: the push stream holds a connection per client. Every worker runs a
+# gthread workers: the push stream holds a connection and a thread per client, so each worker
+# admits at most THREADS - max(4, 25 %) streams (12 here) and keeps the rest for /healthz and the
+# pages: min(MAX_WEBSOCKET_CONNECTIONS, WEB_CONCURRENCY x 12) = 24 streams with the defaults. Every worker runs a
 # standby producer; the Redis lease elects one. The embedded demo needs a single worker
 # (its in-process Redis is per process): set WEB_CONCURRENCY=1 for it.
 CMD ["sh", "-c", "exec gunicorn --bind ${HOST}:${PORT} --workers ${WEB_CONCURRENCY:-2} --threads ${THREADS:-16} --worker-class gthread --timeout 120 app:server"]

@@ -15,7 +15,7 @@ import sys
 import dash
 import flask
 
-from config import Settings, cli_settings, load_settings
+from config import ConfigError, Settings, cli_settings, load_settings
 from data.services import Services
 from runtime.context import AppContext
 from pages import PAGES
@@ -107,7 +107,11 @@ def __getattr__(name: str):
         except SystemExit:
             # 3 is gunicorn's "worker failed to boot": the master stops instead of respawning.
             raise SystemExit(3) from None
-        built = create_app(settings)
+        try:
+            built = create_app(settings)
+        except ConfigError as exc:  # a setting that only the running server can check
+            print(f"configuration error: {exc}", file=sys.stderr)
+            raise SystemExit(3) from None
         globals().update(app=built, server=built.server)
         return globals()[name]
     raise AttributeError(name)
@@ -115,7 +119,11 @@ def __getattr__(name: str):
 
 def main() -> int:
     settings = cli_settings()
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:  # a setting that only the running server can check
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     log.info(
         "Mission Control on %s (database: %s, redis: %s, simulator: %s)",
         settings.dashboard_url,

@@ -18,6 +18,7 @@ default. A bad value raises `ConfigError` whose message is one line naming the v
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,12 @@ from quotas.settings import QuotaSettings
 from scoring.domain_value import parse_weights
 
 EMBEDDED_DATABASE_URL = "sqlite:///var/mission_control.db"
+# The Dockerfile's `--threads ${THREADS:-16}`: a worker's request threads when nothing says otherwise.
+DEFAULT_WORKER_THREADS = 16
+# Threads of a worker that push streams may never take, so /healthz, pages and callbacks are
+# answered while every stream is held: at least this many, and at least this share.
+STREAM_RESERVE_MIN_THREADS = 4
+STREAM_RESERVE_SHARE = 0.25
 EMBEDDED_REDIS_URL = "memory://"
 # The longest kiosk rotation period (`every=` is clamped to MC_WALL_ROTATE_MIN..this).
 WALL_ROTATE_MAX_S = 3600
@@ -96,6 +103,11 @@ class Settings:
     cache_ttl_s: int = 60
     history_retention_days: int = 30
     max_websocket_connections: int = 100
+    # Request threads per worker process (THREADS, the variable the Dockerfile passes to
+    # gunicorn); None = unset. Under gunicorn its own --threads wins (api/stream_capacity.py).
+    worker_threads: int | None = None
+    # Push streams one worker process may hold (MC_STREAMS_PER_WORKER); None = threads - reserve.
+    streams_per_worker: int | None = None
     heartbeat_timeout_s: int = 30
     # Queue-depth points the producer keeps (in Redis) and the main screen's trend draws.
     queue_trend_points: int = 120
@@ -271,6 +283,26 @@ class EnvSource:
         return value
 
 
+def stream_reserve(threads: int) -> int:
+    """Threads of a `threads`-thread worker kept for ordinary requests: max(4, ceil(25 %))."""
+    return max(STREAM_RESERVE_MIN_THREADS, math.ceil(threads * STREAM_RESERVE_SHARE))
+
+
+def streams_per_worker(threads: int, explicit: int | None = None, source: str = "THREADS") -> int:
+    """The push streams a worker with `threads` request threads may hold: `explicit`
+    (MC_STREAMS_PER_WORKER) when given, else threads - reserve (never below 0). Raises
+    ConfigError when `explicit` would take threads the reserve keeps for other requests."""
+    most = max(0, threads - stream_reserve(threads))
+    if explicit is None:
+        return most
+    if explicit > most:
+        raise ConfigError(
+            f"MC_STREAMS_PER_WORKER={explicit} must be at most {most}: a worker with {threads} threads "
+            f"({source}) keeps {stream_reserve(threads)} for requests other than streams"
+        )
+    return explicit
+
+
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(value)
@@ -343,6 +375,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
     )
     keys = RedisKeys(**{f: src.text(var, getattr(RedisKeys(), f)) for var, f in REDIS_KEY_VARIABLES.items()})
     seed = src.get("SIMULATOR_SEED")
+    threads = None if src.get("THREADS") is None else src.integer("THREADS", DEFAULT_WORKER_THREADS, 1, 10_000)
+    per_worker = None if src.get("MC_STREAMS_PER_WORKER") is None else src.integer("MC_STREAMS_PER_WORKER", 0, 0)
+    if per_worker is not None and threads is not None:
+        # Checked again at app start against the thread count the server really runs (gunicorn's).
+        streams_per_worker(threads, per_worker)
 
     return Settings(
         database_url=database_url,
@@ -356,6 +393,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         cache_ttl_s=src.integer("MISSION_CONTROL_CACHE_TTL", 60, 1),
         history_retention_days=src.integer("DASHBOARD_HISTORY_RETENTION", 30, 1),
         max_websocket_connections=src.integer("MAX_WEBSOCKET_CONNECTIONS", 100, 0),
+        worker_threads=threads,
+        streams_per_worker=per_worker,
         heartbeat_timeout_s=src.integer("SATELLITE_HEARTBEAT_TIMEOUT", 30, 1),
         queue_trend_points=src.integer("MC_QUEUE_TREND_POINTS", 120, 2, 10_000),
         # Above the STALE threshold (5 intervals), so the header has turned red before the watermark.

@@ -25,6 +25,9 @@ COLUMNS = (
     "rule",
     "fingerprint",
 )
+# The page's export names the zone of its time column (a person opens it in a spreadsheet);
+# the API's keeps the field names its clients read, and its times end with Z.
+PAGE_HEADER = ("at (UTC)", *COLUMNS[1:])
 
 
 def history_record(row: dict) -> dict:
@@ -48,11 +51,11 @@ def _cell(value) -> str:
     return str(csv_cell(value))
 
 
-def history_csv(rows: list[dict]) -> str:
-    """CSV text (header + one line per history row)."""
+def history_csv(rows: list[dict], header: tuple[str, ...] = COLUMNS) -> str:
+    """CSV text (`header`, the names of COLUMNS, + one line per history row; times UTC with Z)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(header)
     for row in rows:
         rec = history_record(row)
         writer.writerow([_cell(rec[c]) for c in COLUMNS])

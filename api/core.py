@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import time
 import weakref
 
 from flask import Flask, Response, jsonify, request
 
 from api.guards import register_guards
+from api.http import error
 from api.openapi import register_openapi
-from api.stream_slots import Slot, StreamSlots
+from api.stream_capacity import StreamGate
+from api.stream_slots import StreamSlots
 from runtime.context import AppContext
+
+log = logging.getLogger(__name__)
 
 STREAM_CLIENTS = "mc:stream:clients"
 # The lease of a slot whose process died without releasing it (live ones are renewed).
@@ -27,6 +32,8 @@ STREAM_LEASE_S = 30
 # receive window stays shut would otherwise hold a server thread and a slot forever.
 WRITE_TIMEOUT_S = 10
 KEEPALIVE_S = 15
+# What a refused stream client is told to wait before it tries again.
+RETRY_AFTER_S = 10
 
 
 def register_core_api(server: Flask, ctx: AppContext) -> None:
@@ -69,39 +76,63 @@ def register_core_api(server: Flask, ctx: AppContext) -> None:
 
     slots = StreamSlots(ctx.services.redis, STREAM_CLIENTS, ctx.settings.max_websocket_connections, STREAM_LEASE_S)
     server.extensions["mc_stream_slots"] = slots
+    # What this process can hold (threads - reserve); raises ConfigError at start-up when
+    # MC_STREAMS_PER_WORKER does not fit the server's threads.
+    gate = StreamGate.for_settings(ctx.settings)
+    server.extensions["mc_stream_gate"] = gate
+    if ctx.settings.websocket_enabled:
+        log.info("push stream: %s", gate.describe())
+
+    def full(message: str):
+        resp = error(503, message)
+        resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return resp
 
     def stream():
         if not ctx.settings.websocket_enabled:
-            return jsonify(error="the push stream is disabled (WEBSOCKET_ENABLED=false)"), 404
+            return error(404, "the push stream is disabled (WEBSOCKET_ENABLED=false)")
         if request.method == "HEAD":
             # A HEAD has no body: answer the headers without taking a slot or starting a stream.
             return Response(status=200, mimetype="text/event-stream", headers={"Cache-Control": "no-store"})
-        limit = ctx.settings.max_websocket_connections
-        try:
-            slot = slots.acquire()
-        except Exception as exc:
-            ctx.services.mark("redis", False, exc)
-            return jsonify(error="the push stream is unavailable: its slot registry (Redis) is offline"), 503
-        if slot is None:
-            resp = jsonify(
-                error=f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later"
+        # This process's place first (local, no I/O), then the deployment-wide slot. Whatever
+        # is held when a step refuses or fails is given back in `finally`; once the body owns
+        # both, its close() gives them back.
+        ticket = gate.enter()
+        if ticket is None:
+            return full(
+                f"the stream capacity of this server is full: all {gate.limit} streams a worker process "
+                f"can hold are in use ({gate.threads.threads} threads, the rest kept for other requests; "
+                "MC_STREAMS_PER_WORKER); retry later"
             )
-            resp.status_code = 503
-            resp.headers["Retry-After"] = "10"
+        held: list = [ticket]
+        try:
+            try:
+                slot = slots.acquire()
+            except Exception as exc:
+                ctx.services.mark("redis", False, exc)
+                return error(503, "the push stream is unavailable: its slot registry (Redis) is offline")
+            if slot is None:
+                limit = ctx.settings.max_websocket_connections
+                return full(f"stream full: all {limit} connections (MAX_WEBSOCKET_CONNECTIONS) are in use; retry later")
+            held.append(slot)
+            _set_write_timeout(request.environ, WRITE_TIMEOUT_S)
+            resp = Response(
+                SlotStream(_events(ctx), *held),
+                mimetype="text/event-stream",
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            )
+            held = []  # the body owns them now
             return resp
-        _set_write_timeout(request.environ, WRITE_TIMEOUT_S)
-        return Response(
-            SlotStream(_events(ctx), slot),
-            mimetype="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        )
+        finally:
+            _release_all(held)
 
     server.add_url_rule("/ws/mission-control", "mc_stream_ws", stream)
     server.add_url_rule("/api/v1/stream", "mc_stream", stream)
 
     @server.get("/metrics")
     def metrics():
-        return Response(_metrics_text(ctx), mimetype="text/plain; version=0.0.4")
+        lines = [f"mc_stream_clients_here {gate.live}", f"mc_stream_capacity_here {gate.limit}"]
+        return Response(_metrics_text(ctx) + "\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 
 
 def _set_write_timeout(environ, seconds: float) -> None:
@@ -113,14 +144,15 @@ def _set_write_timeout(environ, seconds: float) -> None:
 
 
 class SlotStream:
-    """The WSGI body of a stream: its slot is released when the server closes the body, which
-    every WSGI server does however the connection ended (client gone, write timeout, shutdown),
-    and, as a last resort, when the body is garbage-collected without having been closed."""
+    """The WSGI body of a stream: what it holds (its deployment-wide slot, its place in this
+    process) is released when the server closes the body, which every WSGI server does however
+    the connection ended (client gone, write timeout, shutdown), and, as a last resort, when
+    the body is garbage-collected without having been closed."""
 
-    def __init__(self, events, slot: Slot):
+    def __init__(self, events, *holds):
         self.events = events
-        self.slot = slot
-        self._finalizer = weakref.finalize(self, slot.release)
+        self.holds = holds
+        self._finalizer = weakref.finalize(self, _release_all, holds)
 
     def __iter__(self):
         return self
@@ -132,8 +164,18 @@ class SlotStream:
         try:
             self.events.close()
         finally:
-            self.slot.release()
             self._finalizer.detach()
+            _release_all(self.holds)
+
+
+def _release_all(holds) -> None:
+    """Release every hold, newest first, even when one of them raises."""
+    if not holds:
+        return
+    try:
+        holds[-1].release()
+    finally:
+        _release_all(holds[:-1])
 
 
 def _events(ctx: AppContext):

@@ -413,7 +413,10 @@ PATHS: dict = {
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
                 "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
-                "503": _error("every stream slot is in use (with Retry-After), or the slot registry is offline"),
+                "503": _error(
+                    "this worker's stream capacity is full or every deployment-wide slot is in use "
+                    "(both with Retry-After), or the slot registry is offline"
+                ),
             },
         }
     },
@@ -428,7 +431,10 @@ PATHS: dict = {
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
                 "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
-                "503": _error("every stream slot is in use (with Retry-After), or the slot registry is offline"),
+                "503": _error(
+                    "this worker's stream capacity is full or every deployment-wide slot is in use "
+                    "(both with Retry-After), or the slot registry is offline"
+                ),
             },
         }
     },

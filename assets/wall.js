@@ -7,7 +7,8 @@
       holds back any callback whose input or state a pending callback will write). So when the
       server hangs or is unreachable the header still turns DELAYED (amber) after 2 refresh
       intervals, STALE (red) after 5, and after MC_WALL_FROZEN_AFTER intervals a watermark over
-      the whole screen reads "DATA FROZEN SINCE <local time>".
+      the whole screen reads "DATA FROZEN SINCE <time>" (the viewer's local time, or UTC when
+      the header's zone toggle says so).
    2. Kiosk rotation: ?kiosk=1&rotate=mission,discovery,quotas&every=30 shows the listed pages
       in order, looping, `every` seconds each (clamped to MC_WALL_ROTATE_MIN..3600), and keeps
       the query on every page. It holds while the data is STALE: switching pages on a hung
@@ -112,7 +113,14 @@
   };
 
   const two = {hour: "2-digit", minute: "2-digit", second: "2-digit"};
+  // In the zone the header's toggle picked (assets/time.js): the viewer's, or UTC.
+  const inUtc = () => !!(window.mcTime && window.mcTime.mode() === "utc");
   function when(date) {
+    if (inUtc()) {
+      const iso = date.toISOString();
+      const today = new Date().toISOString().slice(0, 10) === iso.slice(0, 10);
+      return (today ? "" : iso.slice(0, 10) + " ") + iso.slice(11, 19) + " UTC";
+    }
     const today = new Date().toDateString() === date.toDateString();
     return today ? date.toLocaleTimeString([], two)
       : date.toLocaleString([], Object.assign({month: "short", day: "numeric"}, two));
@@ -134,8 +142,8 @@
   // [age, LIVE class, LIVE text, LIVE title, clock, clock title, watermark hidden, watermark text]
   wall.render = function () {
     const now = new Date();
-    const clock = now.toLocaleTimeString([], two);
-    const utc = "UTC " + now.toISOString().slice(11, 19);
+    const [clock, utc] = window.mcTime ? window.mcTime.clock(now)
+      : [now.toLocaleTimeString([], two), "UTC " + now.toISOString().slice(11, 19)];
     const j = wall.judge();
     wall.state = j.state;
     if (j.state === "nodata") {
@@ -143,7 +151,7 @@
     }
     const look = LOOK[j.state];
     const frozen = j.state === "frozen";
-    return [ageText(j.age), look[0], look[1], "snapshot built " + when(j.since) + " (your clock)",
+    return [ageText(j.age), look[0], look[1], "snapshot built " + when(j.since),
             clock, utc, !frozen, frozen ? "DATA FROZEN SINCE " + when(j.since) : ""];
   };
 

@@ -28,6 +28,7 @@ def history_figure(events: list[dict], height: int = 220) -> go.Figure:
             margin=dict(l=36, r=8, t=8, b=28),
             showlegend=True,
             legend=dict(orientation="h", y=1.12, x=0),
+            xaxis=dict(type="date"),  # UTC hours; the browser shows them in the viewer's zone
         )
     )
     for sev in SEVERITIES:
@@ -38,7 +39,8 @@ def history_figure(events: list[dict], height: int = 220) -> go.Figure:
                 y=ys,
                 name=sev,
                 marker_color=STATUS_COLOURS[sev],
-                hovertemplate="%{x|%H:00} UTC: %{y} " + sev + "<extra></extra>",
+                # %M: in a zone half an hour off UTC (where the browser may show it) the hour starts at :30.
+                hovertemplate="%{x|%H:%M} UTC: %{y} " + sev + "<extra></extra>",
             )
     fig.update_yaxes(title=None, rangemode="tozero", dtick=None)
     return fig

@@ -24,7 +24,8 @@ JOB_BARS, PROJECTED_BARS = "jobs", "projected"
 
 
 def _ms(epoch: float) -> int:
-    """Epoch seconds → epoch milliseconds, which Plotly date axes take as UTC."""
+    """Epoch seconds → epoch milliseconds (UTC instants; assets/time.js draws them in the zone
+    the viewer chose: plotly.js alone would draw epoch ms in the browser's zone)."""
     return int(epoch * 1000)
 
 
@@ -149,6 +150,15 @@ def _parse(ts: str | None) -> datetime | None:
         return None
 
 
+JOB_TYPE_CHARS = 28
+
+
+def _clip(text: str) -> str:
+    """A job type cut to JOB_TYPE_CHARS: the labels' width sets the left margin, and one crawled
+    5,000-character type would otherwise leave the bars no room."""
+    return text if len(text) <= JOB_TYPE_CHARS else text[: JOB_TYPE_CHARS - 1] + "…"
+
+
 def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float | None]) -> go.Figure:
     """One horizontal bar per active or recent job, from start to finish (or to now + ETA for
     active jobs, the projected part drawn faint), coloured by status, labelled with progress."""
@@ -164,16 +174,18 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
         bars.append((r, start_ms, max(end_ms - start_ms, 1000), eta))
     if not bars:
         return empty_figure("no active or recent missions")
-    labels = [f"{str(r['job_type'] or 'job').replace('_', ' ')} · {str(r['id'])[:6]}" for r, *_ in bars]
+    labels = [f"{_clip(str(r['job_type'] or 'job').replace('_', ' '))} · {str(r['id'])[:6]}" for r, *_ in bars]
     fig = go.Figure(
         layout=dict(
             template=TEMPLATE,
             height=max(220, 24 * len(bars) + 60),
             barmode="overlay",
             showlegend=False,
-            xaxis=dict(type="date", tickformat="%H:%M"),
+            # The time axis on top, as on a Gantt chart: the rows run down from the newest, so a
+            # wall that clips the panel's bottom (kiosk) drops the oldest rows, never the axis.
+            xaxis=dict(type="date", tickformat="%H:%M", side="top"),
             yaxis=dict(autorange="reversed", tickfont=dict(size=10)),
-            margin=dict(l=mono_margin(labels, 10), r=16, t=10, b=36),
+            margin=dict(l=mono_margin(labels, 10), r=16, t=30, b=10),
         )
     )
     fig.add_trace(

@@ -82,6 +82,7 @@ def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, heig
             template=TEMPLATE,
             height=height,
             hovermode="x unified",
+            xaxis=dict(type="date"),  # UTC; the browser shows it in the viewer's zone
             legend=dict(orientation="h", y=-0.18),
             margin=dict(l=44, r=16, t=12, b=40),
         )

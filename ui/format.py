@@ -1,8 +1,27 @@
-"""Number, duration and URL formatting for display (pure, no Dash)."""
+"""Number, duration, time and URL formatting for display (pure, no Dash).
+
+Times leave the server in UTC (storage and APIs are UTC, and a render is shared by every
+viewer of a process, whatever their zone): `utc_iso` is the instant a page element carries,
+`utc_text` the UTC text it shows until the browser (assets/time.js) writes the viewer's zone.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
 from urllib.parse import urlsplit
+
+from common.timestamps import to_datetime
+
+# How much of a time an element shows: the browser keeps the same shape in the viewer's zone.
+TimeUnit = Literal["date", "minute", "second", "recent"]
+_SHAPES: dict[str, str] = {
+    "date": "%Y-%m-%d",
+    "minute": "%Y-%m-%d %H:%M",
+    "second": "%Y-%m-%d %H:%M:%S",
+    "recent": "%m-%d %H:%M:%S",  # recent events: the time of day says more than the year
+}
+UTC_MARK = " (UTC)"
 
 
 def count(value) -> str:
@@ -70,3 +89,28 @@ def safe_href(url) -> str | None:
 def short(text, limit: int = 60) -> str:
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _instant(value) -> datetime | None:
+    """A timestamp (datetime, pandas Timestamp, ISO text with or without a zone; naive = UTC)
+    as a naive UTC datetime, or None."""
+    dt = to_datetime(value) if value not in (None, "") else None
+    return None if dt is None or dt != dt else dt  # NaT is a datetime that is not equal to itself
+
+
+def utc_iso(value) -> str | None:
+    """The instant as ISO-8601 UTC with a Z ('2026-11-29T22:00:00Z'); None when unreadable."""
+    dt = _instant(value)
+    return None if dt is None else dt.replace(microsecond=0).isoformat() + "Z"
+
+
+def utc_text(value, unit: TimeUnit = "minute") -> str:
+    """The instant in UTC, shaped by `unit` ('2026-11-29 22:00' for minute); '—' when unknown."""
+    dt = _instant(value)
+    return "—" if dt is None else dt.strftime(_SHAPES[unit])
+
+
+def utc_label(label: str) -> str:
+    """A time column's header: 'found' → 'found (UTC)'. Exports keep it (their cells are UTC); on
+    the page, a DataTable column whose header ends so is shown in the viewer's zone."""
+    return label + UTC_MARK

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import on_demand
 from alerts.conditions import ALERT_TYPES
-from alerts.export import history_csv, history_record
+from alerts.export import PAGE_HEADER, history_csv, history_record
 from alerts.store import HISTORY_EVENTS
 from ui.inputs import bounded_int, choice, text
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
@@ -100,7 +100,7 @@ def history(ctx, filters: HistoryFilter) -> list[dict]:
 
 def history_export(ctx, filters: HistoryFilter) -> str:
     """The filtered history as CSV (at most EXPORT_LIMIT rows)."""
-    return history_csv(filters.rows(ctx, EXPORT_LIMIT))
+    return history_csv(filters.rows(ctx, EXPORT_LIMIT), PAGE_HEADER)
 
 
 def act(ctx, action: str, target: str, comment, minutes, token, remote_addr: str | None) -> str:

@@ -21,10 +21,16 @@ from pages.alerts.ids import age_id
 from pages.alerts.model import SEVERITIES
 from ui import format as fmt
 from ui.delta import Render, node, with_parts
+from ui.times import when, zone_name
 
 NEW_ALERT_S = 60  # a critical alert younger than this flashes
 # What the tick callback sends, in its Output order (each fills "children").
 OUTPUTS = (Ids.SUMMARY, Ids.FIRING, Ids.PENDING, Ids.SILENCES, Ids.RULES)
+
+
+def _zoned(label: str) -> list:
+    """A time column's header naming the zone its times are shown in: 'time (UTC)'."""
+    return [f"{label} (", zone_name(), ")"]
 
 
 def _list(label: str, values) -> html.Div | None:
@@ -57,7 +63,7 @@ def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) 
             children=[
                 html.Span("since", className="label"),
                 " ",
-                html.Span(f"{alert.get('timestamp') or alert.get('since') or '?'}", className="mono"),
+                when(alert.get("timestamp") or alert.get("since"), "second"),
                 html.Span(" · age ", className="label"),
                 html.Span(
                     fmt.duration(alert.get("age_s")),
@@ -86,7 +92,7 @@ def alert_card(alert: dict, *, actions: bool = True, age_id: str | None = None) 
     if alert.get("silenced_until"):
         body.append(
             html.Div(
-                [html.Span("silenced until ", className="label"), str(alert["silenced_until"])], className="ac-line"
+                [html.Span("silenced until ", className="label"), when(alert["silenced_until"])], className="ac-line"
             )
         )
     if actions and alert.get("fingerprint"):
@@ -172,7 +178,7 @@ def silences_panel(silences: list[dict]) -> list:
             html.Tr(
                 [
                     html.Td(target, className="mono"),
-                    html.Td(str(s.get("expires_at") or ""), className="mono"),
+                    html.Td(when(s.get("expires_at"), zone=False)),
                     html.Td(str(s.get("created_by") or "")),
                     html.Td(str(s.get("comment") or "")),
                     html.Td(
@@ -192,7 +198,7 @@ def silences_panel(silences: list[dict]) -> list:
         html.Table(
             className="ac-table",
             children=[
-                html.Thead(html.Tr([html.Th(h) for h in ("silences", "until (UTC)", "by", "comment", "")])),
+                html.Thead(html.Tr([html.Th(h) for h in ("silences", _zoned("until"), "by", "comment", "")])),
                 html.Tbody(rows),
             ],
         )
@@ -295,7 +301,7 @@ def history_table(events: list[dict]) -> list:
     rows = [
         html.Tr(
             [
-                html.Td(str(e.get("at") or ""), className="mono"),
+                html.Td(when(e.get("at"), "second", zone=False)),
                 html.Td(str(e.get("event") or "")),
                 html.Td(str(e.get("severity") or ""), className=f"sev-{e.get('severity')}"),
                 html.Td(str(e.get("type") or ""), className="mono"),
@@ -317,7 +323,15 @@ def history_table(events: list[dict]) -> list:
                     html.Tr(
                         [
                             html.Th(h)
-                            for h in ("time (UTC)", "event", "severity", "type", "message", "affected", "by / comment")
+                            for h in (
+                                _zoned("time"),
+                                "event",
+                                "severity",
+                                "type",
+                                "message",
+                                "affected",
+                                "by / comment",
+                            )
                         ]
                     )
                 ),

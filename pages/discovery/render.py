@@ -5,6 +5,7 @@ from __future__ import annotations
 from figures import discovery as figs
 from pages.discovery.ids import DiscoveryIds as Ids
 from ui.delta import Render
+from ui.format import utc_label
 from ui.tables import fields, records
 
 BOARD_COLUMNS = [
@@ -16,7 +17,7 @@ BOARD_COLUMNS = [
     ("lost_per_day", "lost / day"),
 ]
 FINDS_COLUMNS = [
-    ("first_seen", "found (UTC)"),
+    ("first_seen", utc_label("found")),
     ("authority", "authority"),
     ("source_domain", "linking domain"),
     ("target_domain", "target"),
@@ -26,7 +27,7 @@ FINDS_COLUMNS = [
     ("spam_level", "spam"),
 ]
 DRILL_COLUMNS = [
-    ("first_seen", "found (UTC)"),
+    ("first_seen", utc_label("found")),
     ("authority", "authority"),
     ("source_domain", "linking domain"),
     ("source_url", "source URL"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from figures import domains as figs
 from pages.domains.ids import DomainIds as Ids
 from ui.delta import Render
+from ui.format import utc_label
 from ui.tables import fields, records
 
 HUNTER_COLUMNS = [
@@ -15,7 +16,7 @@ HUNTER_COLUMNS = [
     ("inbound_links", "backlinks to it"),
     ("inbound_avg_authority", "their avg authority"),
     ("referring_domains", "referring domains"),
-    ("expiration_date", "expires (UTC)"),
+    ("expiration_date", utc_label("expires")),
 ]
 BREAKDOWN_COLUMNS = [("label", "factor"), ("value", "factor 0–100"), ("weight", "weight"), ("points", "points")]
 PORTFOLIO_COLUMNS = [

@@ -19,6 +19,7 @@ from pages.mission.render import render
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.panel import GRAPH_CONFIG, panel, row
+from ui.times import zone_name
 
 
 def radar_key() -> list:
@@ -106,24 +107,41 @@ def layout(ctx):
                             className="g-2",
                         ),
                         subtitle=["links found per minute · by target domain: ", *radar_key()],
+                        extra_class="area-discovery",
                     ),
                     8,
                 ),
-                (panel("API QUOTA STATUS", _graph(Main.QUOTA_CHART, renders), subtitle="used of free tier"), 4),
+                (
+                    panel(
+                        "API QUOTA STATUS",
+                        _graph(Main.QUOTA_CHART, renders),
+                        subtitle="used of free tier",
+                        extra_class="area-quota",
+                    ),
+                    4,
+                ),
             ),
             panel(
-                "MISSION TIMELINE & JOB STATUS", _graph(Main.TIMELINE, renders), subtitle="active and last 6 h · UTC"
+                "MISSION TIMELINE & JOB STATUS",
+                _graph(Main.TIMELINE, renders),
+                subtitle=["active and last 6 h · ", zone_name()],
+                extra_class="area-timeline",
             ),
             row(
                 (
                     panel(
                         "MISSION CONTROL BOARD",
                         html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
+                        extra_class="area-board",
                     ),
                     7,
                 ),
                 (
-                    panel("SATELLITE FLEET", html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid")),
+                    panel(
+                        "SATELLITE FLEET",
+                        html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid"),
+                        extra_class="area-fleet",
+                    ),
                     5,
                 ),
             ),
@@ -142,8 +160,10 @@ def layout(ctx):
                                     style={"height": "calc(110px * var(--mc-graph-h))"},
                                 ),
                                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
-                            ]
+                            ],
+                            className="queue-body",
                         ),
+                        extra_class="area-queue",
                     ),
                     4,
                 ),
@@ -152,6 +172,7 @@ def layout(ctx):
                         "ERROR ALERTS",
                         html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
                         subtitle="critical failures needing attention",
+                        extra_class="area-errors",
                     ),
                     8,
                 ),

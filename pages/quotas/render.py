@@ -21,6 +21,7 @@ from pages.quotas.ids import QuotaIds as Ids
 from pages.quotas.ids import provider_id
 from quotas.overview import summarize
 from ui.delta import Render
+from ui.times import when, zone_name
 
 GRAPH_HEIGHT = 280
 # What the tick callback sends, in its Output order, with the property each fills.
@@ -36,16 +37,13 @@ OUTPUTS = {
 
 
 def _utc_date(iso: str | None) -> html.Span:
-    if not iso:
-        return html.Span("—", className="mono")
-    return html.Span(iso[:10], title=f"{iso} (UTC)", className="mono")
+    # A day the quota resets or runs out, shown in the viewer's zone (the instant on hover).
+    return when(iso, "date", zone=False)
 
 
 def _utc_time(iso: str | None) -> html.Span:
     # Decisions are recent: the time of day says more than the date.
-    if not iso:
-        return html.Span("—", className="mono")
-    return html.Span(f"{iso[5:10]} {iso[11:19]}", title=f"{iso} (UTC)", className="mono")
+    return when(iso, "recent", zone=False)
 
 
 def _status_badge(status: str, provider: str, enabled: bool) -> html.Span:
@@ -226,7 +224,7 @@ def decisions_table(decisions: list[dict]):
                 ],
             )
         )
-    head = html.Thead(html.Tr([html.Th(h) for h in ("UTC", "query", "priority", "provider", "reason", "caller")]))
+    head = html.Thead(html.Tr([html.Th(h) for h in (zone_name(), "query", "priority", "provider", "reason", "caller")]))
     return html.Table([head, html.Tbody(rows)], className="quota-table")
 
 

@@ -94,6 +94,21 @@ def register(app, ctx, pages) -> None:
         # Also on load, so the browser's clock takes over the first paint's header at once.
         prevent_initial_call="initial_duplicate",
     )
+    # Times: the toggle flips the stored choice; the choice (restored from localStorage on
+    # load) is applied by assets/time.js to every time, table header and chart on the page.
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcTime", function_name="toggle"),
+        Output(Shell.TIME_ZONE, "data"),
+        Input(Shell.TIME_ZONE_TOGGLE, "n_clicks"),
+        State(Shell.TIME_ZONE, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcTime", function_name="apply"),
+        Output(Shell.TIME_ZONE_TOGGLE, "children"),
+        Output(Shell.TIME_ZONE_TOGGLE, "title"),
+        Input(Shell.TIME_ZONE, "data"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="screenMode"),
         Output(Shell.ROOT, "className"),

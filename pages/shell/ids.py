@@ -8,6 +8,7 @@ class ShellIds(StrEnum):
     ROOT = "mc-root"
     PAGE = "mc-page"
     NAV = "mc-nav"
+    TABBAR = "mc-tabbar"
     TICK = "mc-tick"
     LIVE = "mc-live"
     LIVE_TEXT = "mc-live-text"
@@ -23,3 +24,7 @@ class ShellIds(StrEnum):
     WALL_CONFIG = "mc-wall-config"
     WATERMARK = "mc-watermark"
     WATERMARK_TEXT = "mc-watermark-text"
+    # The viewer's choice of time zone ("local" or "utc"), kept in localStorage; assets/time.js
+    # reads the same key before the first chart is drawn.
+    TIME_ZONE = "mc-tz"
+    TIME_ZONE_TOGGLE = "mc-tz-toggle"

@@ -71,6 +71,9 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
                     ),
                     html.Span(["age ", html.Span(age_text, id=Shell.AGE, className="mono")], className="mc-age"),
                     html.Span(id=Shell.CLOCK, className="mc-clock mono"),
+                    html.Button(
+                        "UTC", id=Shell.TIME_ZONE_TOGGLE, className="mc-tz-toggle mono", title="time zone", n_clicks=0
+                    ),
                     dbc.Button(
                         "⚙", id=Shell.CONFIG_BUTTON, className="mc-config-btn", title="configuration", n_clicks=0
                     ),
@@ -104,11 +107,23 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
                 hidden=True,
                 role="alert",
             ),
+            dcc.Store(id=Shell.TIME_ZONE, storage_type="local"),
             dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
             header,
             config,
             html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
+            tab_bar(pages),
         ],
+    )
+
+
+def tab_bar(pages) -> html.Nav:
+    """The pages as a tab bar at the bottom of a phone's screen (shown by CSS under 600 px;
+    assets/swipe.js moves along it when the page is swiped left or right)."""
+    return html.Nav(
+        [dbc.NavLink(p.title, href=p.path, active="exact") for p in pages],
+        id=Shell.TABBAR,
+        className="mc-tabbar nav",
     )
 
 

@@ -1,0 +1,143 @@
+"""What one worker process can hold: a per-process bound on live push streams.
+
+Why: a WSGI server with a thread pool (gunicorn gthread, the Dockerfile's deployment) gives
+each stream one of its threads for the stream's whole life. The deployment-wide cap
+(MAX_WEBSOCKET_CONNECTIONS, api/stream_slots.py) knows nothing of threads: 100 slots over 2
+workers × 16 threads let streams take every thread, and then /healthz and the pages queue
+behind them until the health check gives up. So each process admits at most
+`threads - reserve` streams (reserve = max(4, 25 % of threads)), and the deployment holds at
+most min(MAX_WEBSOCKET_CONNECTIONS, workers × that).
+
+Where the thread count comes from: under gunicorn, gunicorn's own configuration (`--threads`,
+GUNICORN_CMD_ARGS, a config file, whichever set it): that is the number that sizes the pool,
+and THREADS is only the Dockerfile's shell default for it, so anyone who starts gunicorn
+another way (`gunicorn -w 4 --threads 8`, as the README shows) would otherwise get a bound for
+16 threads on an 8-thread pool, wrong in the dangerous direction. Gunicorn hands the
+application no configuration, so it is read from the gunicorn object that is loading the app
+(the worker, or the arbiter with --preload), which is on the call stack while `app:server` is
+built. Outside gunicorn (`python app.py`, another server) THREADS says it, else 16.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+
+from config import DEFAULT_WORKER_THREADS, Settings, stream_reserve, streams_per_worker
+
+log = logging.getLogger(__name__)
+
+# gunicorn worker classes whose requests each take a thread of a fixed pool.
+_THREAD_WORKERS = ("sync", "gthread")
+
+
+@dataclass(frozen=True)
+class ServerThreads:
+    """The request threads of this worker process and where that number came from."""
+
+    threads: int
+    source: str
+
+
+def gunicorn_config():
+    """Gunicorn's configuration when this process is a gunicorn worker (or its master under
+    --preload) building the app, else None."""
+    if "gunicorn" not in sys.modules:
+        return None
+    try:
+        from gunicorn.config import Config
+    except ImportError:  # pragma: no cover - gunicorn half-imported
+        return None
+    frame = sys._getframe(1)
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if owner is not None and type(owner).__module__.startswith("gunicorn."):
+            cfg = getattr(owner, "cfg", None)
+            if isinstance(cfg, Config):
+                return cfg
+        frame = frame.f_back
+    return None
+
+
+def server_threads(settings: Settings, cfg=None) -> ServerThreads:
+    """How many requests this process can serve at once (see the module docstring)."""
+    cfg = cfg if cfg is not None else gunicorn_config()
+    if cfg is not None:
+        kind = str(cfg.worker_class_str).rsplit(".", 1)[-1].lower()
+        if kind in _THREAD_WORKERS or kind in ("syncworker", "threadworker"):
+            found = ServerThreads(int(cfg.threads), "gunicorn --threads")
+        else:  # an async worker (gevent, eventlet, …): connections, not threads, are the limit
+            found = ServerThreads(int(cfg.worker_connections), f"gunicorn {kind} --worker-connections")
+        if settings.worker_threads is not None and settings.worker_threads != found.threads:
+            log.warning(
+                "THREADS=%s but gunicorn runs %s threads per worker; the stream bound follows gunicorn",
+                settings.worker_threads,
+                found.threads,
+            )
+        return found
+    if settings.worker_threads is not None:
+        return ServerThreads(settings.worker_threads, "THREADS")
+    return ServerThreads(DEFAULT_WORKER_THREADS, "the default THREADS")
+
+
+class StreamGate:
+    """At most `limit` live streams in this process. `enter()` never waits: a stream that does
+    not fit is refused at once (the caller answers 503)."""
+
+    def __init__(self, limit: int, threads: ServerThreads):
+        self.limit = limit
+        self.threads = threads
+        self._live = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Settings, cfg=None) -> StreamGate:
+        """The gate for this process; ConfigError when MC_STREAMS_PER_WORKER does not fit."""
+        threads = server_threads(settings, cfg if cfg is not None else gunicorn_config())
+        limit = streams_per_worker(threads.threads, settings.streams_per_worker, threads.source)
+        return cls(limit, threads)
+
+    def enter(self) -> Ticket | None:
+        """A ticket for one stream, or None when `limit` streams are live here."""
+        with self._lock:
+            if self._live >= self.limit:
+                return None
+            self._live += 1
+        return Ticket(self)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._live -= 1
+
+    @property
+    def live(self) -> int:
+        return self._live
+
+    def describe(self) -> str:
+        t = self.threads
+        return (
+            f"at most {self.limit} push streams in this process "
+            f"({t.threads} threads from {t.source}, {stream_reserve(t.threads)} kept for other requests)"
+        )
+
+
+class Ticket:
+    """One stream's place in its process; `release()` is idempotent and thread-safe."""
+
+    def __init__(self, gate: StreamGate):
+        self.gate = gate
+        self._released = False
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        self.gate._leave()
+
+    @property
+    def released(self) -> bool:
+        return self._released
