@@ -40,6 +40,8 @@ DEFAULT_WORKER_THREADS = 16
 STREAM_RESERVE_MIN_THREADS = 4
 STREAM_RESERVE_SHARE = 0.25
 EMBEDDED_REDIS_URL = "memory://"
+# The longest kiosk rotation period (`every=` is clamped to MC_WALL_ROTATE_MIN..this).
+WALL_ROTATE_MAX_S = 3600
 
 
 class ConfigError(ValueError):
@@ -109,6 +111,14 @@ class Settings:
     heartbeat_timeout_s: int = 30
     # Queue-depth points the producer keeps (in Redis) and the main screen's trend draws.
     queue_trend_points: int = 120
+    # The wall (README "The wall"): the browser turns the header DELAYED after 2 refresh
+    # intervals and STALE after 5, and covers the screen with "DATA FROZEN SINCE …" after
+    # this many; kiosk rotation's shortest `every=` (tests lower it, production keeps 10 s);
+    # the kiosk's /healthz check period; the local hour of its daily reload.
+    wall_frozen_after: int = 10
+    wall_rotate_min_s: int = 10
+    wall_health_every_s: int = 5
+    wall_reload_hour: int = 4
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -387,6 +397,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         streams_per_worker=per_worker,
         heartbeat_timeout_s=src.integer("SATELLITE_HEARTBEAT_TIMEOUT", 30, 1),
         queue_trend_points=src.integer("MC_QUEUE_TREND_POINTS", 120, 2, 10_000),
+        # Above the STALE threshold (5 intervals), so the header has turned red before the watermark.
+        wall_frozen_after=src.integer("MC_WALL_FROZEN_AFTER", 10, 6, 10_000),
+        wall_rotate_min_s=src.integer("MC_WALL_ROTATE_MIN", 10, 1, WALL_ROTATE_MAX_S),
+        wall_health_every_s=src.integer("MC_WALL_HEALTH_EVERY", 5, 1, 3600),
+        wall_reload_hour=src.integer("MC_WALL_RELOAD_HOUR", 4, 0, 23),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

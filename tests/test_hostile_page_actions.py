@@ -71,10 +71,16 @@ def test_the_config_panel_never_shows_a_password(tmp_path):
             redis_url = "redis://:hunter4@cache.example:6379/0"
             refresh_rate_ms = cache_ttl_s = heartbeat_timeout_s = history_retention_days = 1
             websocket_enabled, max_websocket_connections, simulator_enabled, api_keys = True, 10, False, {}
+            wall_frozen_after, wall_rotate_min_s, wall_health_every_s, wall_reload_hour = 10, 10, 5, 4
 
         class services:
             class schema:
                 variant = "M"
+
+        class snapshots:  # no snapshot yet: the header paints NO DATA
+            @staticmethod
+            def load():
+                return None, None
 
     shown = str(layout(Context(), []).to_plotly_json())
     assert "db.example" in shown and "cache.example" in shown

@@ -1,5 +1,7 @@
 """Shell callbacks: page routing, kiosk / embed modes, the config panel, and the LIVE
-indicator (its age ticks in the browser; the server is asked only for the snapshot time)."""
+indicator. The server is asked only for the snapshot's time (and its own clock); the browser
+decides LIVE / DELAYED / STALE and the frozen watermark on a clock of its own (assets/wall.js),
+so a server that hangs cannot keep a screen saying LIVE."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from pages.shell.ids import ShellIds as Shell
 from pages.shell.layout import page_content
-from pages.shell.model import latest, offline_sources
+from pages.shell.model import latest, offline_sources, stamp
 from ui.inputs import text
 from ui.page import normal_path
 
@@ -46,29 +48,51 @@ def register(app, ctx, pages) -> None:
         State(Shell.BUILT_AT, "data"),
     )
     def snapshot_time(_tick, held):
-        """Triggered by the interval: the snapshot's build time and any offline source."""
+        """Triggered by the interval: the snapshot's stamp (build time, this server's clock) and
+        any offline source; nothing when the browser already holds this snapshot."""
+        last = held.get("t") if isinstance(held, dict) else None
         try:
             version, doc = latest(ctx)
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
-            last = held.get("t") if isinstance(held, dict) else None
-            return {"v": None, "t": last}, "REDIS OFFLINE"
+            return stamp(None, None, last), "REDIS OFFLINE"
         if doc is None:
-            return {"v": None, "t": None}, "WAITING FOR PRODUCER"
+            return stamp(None, None), "WAITING FOR PRODUCER"
         if isinstance(held, dict) and held.get("v") == version:
             raise PreventUpdate
-        mc = doc.get("mc", {})
-        return {"v": version, "t": mc.get("built_at"), "r": mc.get("refresh_rate_ms")}, offline_sources(doc)
+        return stamp(version, doc), offline_sources(doc)
 
-    app.clientside_callback(
-        ClientsideFunction(namespace="mc", function_name="liveIndicator"),
+    # The header's state, decided in the browser: once when a stamp arrives (the first paint's
+    # included) and then every second on the wall clock. The wall clock's callback depends on
+    # nothing a server callback writes (Dash holds back any callback whose input or state is the
+    # output of one in flight), so it keeps running while the server hangs; it also rotates
+    # kiosk pages. Both keep their state in window.mcWall (assets/wall.js).
+    header = (
         Output(Shell.AGE, "children"),
         Output(Shell.LIVE, "className"),
         Output(Shell.LIVE_TEXT, "children"),
+        Output(Shell.LIVE, "title"),
         Output(Shell.CLOCK, "children"),
         Output(Shell.CLOCK, "title"),
-        Input(Shell.TICK, "n_intervals"),
+        Output(Shell.WATERMARK, "hidden"),
+        Output(Shell.WATERMARK_TEXT, "children"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mc", function_name="liveIndicator"),
+        *header,
         Input(Shell.BUILT_AT, "data"),
+        State(Shell.WALL_CONFIG, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mc", function_name="wallTick"),
+        *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in header],
+        Output(Shell.URL, "pathname"),
+        Input(Shell.WALL_CLOCK, "n_intervals"),
+        State(Shell.WALL_CONFIG, "data"),
+        State(Shell.URL, "pathname"),
+        State(Shell.URL, "search"),
+        # Also on load, so the browser's clock takes over the first paint's header at once.
+        prevent_initial_call="initial_duplicate",
     )
     # Times: the toggle flips the stored choice; the choice (restored from localStorage on
     # load) is applied by assets/time.js to every time, table header and chart on the page.
@@ -89,4 +113,11 @@ def register(app, ctx, pages) -> None:
         ClientsideFunction(namespace="mc", function_name="screenMode"),
         Output(Shell.ROOT, "className"),
         Input(Shell.URL, "search"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mc", function_name="keepWallQuery"),
+        Output(Shell.URL, "search"),
+        Input(Shell.URL, "pathname"),
+        State(Shell.URL, "search"),
+        prevent_initial_call=True,
     )

@@ -19,6 +19,11 @@ class ShellIds(StrEnum):
     CLOCK = "mc-clock"
     SOURCES = "mc-sources"
     RENDERED = "mc-rendered-path"
+    # The wall: a browser-only 1 s clock, the settings the browser needs, the frozen watermark.
+    WALL_CLOCK = "mc-wall-clock"
+    WALL_CONFIG = "mc-wall-config"
+    WATERMARK = "mc-watermark"
+    WATERMARK_TEXT = "mc-watermark-text"
     # The viewer's choice of time zone ("local" or "utc"), kept in localStorage; assets/time.js
     # reads the same key before the first chart is drawn.
     TIME_ZONE = "mc-tz"

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from config import display_url
 from pages.shell.ids import ShellIds as Shell
+from pages.shell.model import first_header, painted_stamp, wall_config
 from ui.page import page_at
 
 
@@ -35,6 +36,10 @@ def _config_rows(ctx) -> list:
 
 def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
     """The frame; with `content`, the page at `path` is painted with the first response."""
+    # The painted snapshot's stamp: the header states the age of what the page shows from the
+    # first paint on, and the browser's clock takes it from there (assets/wall.js).
+    stamp = painted_stamp(ctx)
+    live_class, live_text, age_text = first_header(stamp, ctx.settings)
     nav = dbc.Nav(
         [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
         id=Shell.NAV,
@@ -58,13 +63,13 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
                     html.Span(id=Shell.SOURCES, className="mc-sources"),
                     html.Span(
                         id=Shell.LIVE,
-                        className="mc-live live-stale",
+                        className=live_class,
                         children=[
                             html.Span(className="live-dot"),
-                            html.Span("NO DATA", id=Shell.LIVE_TEXT),
+                            html.Span(live_text, id=Shell.LIVE_TEXT),
                         ],
                     ),
-                    html.Span(["age ", html.Span("—", id=Shell.AGE, className="mono")], className="mc-age"),
+                    html.Span(["age ", html.Span(age_text, id=Shell.AGE, className="mono")], className="mc-age"),
                     html.Span(id=Shell.CLOCK, className="mc-clock mono"),
                     html.Button(
                         "UTC", id=Shell.TIME_ZONE_TOGGLE, className="mc-tz-toggle mono", title="time zone", n_clicks=0
@@ -90,7 +95,18 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
         children=[
             dcc.Location(id=Shell.URL, refresh="callback-nav"),
             dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
-            dcc.Store(id=Shell.BUILT_AT, data=None),
+            dcc.Store(id=Shell.BUILT_AT, data=stamp),
+            # The wall (assets/wall.js): a clock that never waits for the server, its settings,
+            # and the watermark it lays over a screen whose data stopped moving.
+            dcc.Interval(id=Shell.WALL_CLOCK, interval=1000, n_intervals=0),
+            dcc.Store(id=Shell.WALL_CONFIG, data=wall_config(ctx.settings, pages, stamp)),
+            html.Div(
+                html.Div(id=Shell.WATERMARK_TEXT, className="mc-watermark-text"),
+                id=Shell.WATERMARK,
+                className="mc-watermark",
+                hidden=True,
+                role="alert",
+            ),
             dcc.Store(id=Shell.TIME_ZONE, storage_type="local"),
             dcc.Store(id=Shell.RENDERED, data=path if content is not None else None),
             header,
