@@ -319,7 +319,10 @@ def test_start_and_stop_run_on_a_thread(sqlite_url, memory_redis_url, small_worl
     sim = Simulator(services, satellites=2, seed=1)
     sim.seed_initial()
     sim.start(interval_s=0.05)
-    time.sleep(0.4)
+    # Wait for the ticks rather than a fixed time: a loaded machine may take longer per tick.
+    deadline = time.monotonic() + 15
+    while sim.ticks < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
     began = time.monotonic()
     sim.stop()
     assert time.monotonic() - began < 2
