@@ -28,7 +28,7 @@ ARRANGEMENT = stack(
     ((Main.PANEL_DISCOVERY, 8, 11), (Main.PANEL_QUOTA, 4, 11)),
     ((Main.PANEL_TIMELINE, 12, 21),),
     ((Main.PANEL_BOARD, 7, 11), (Main.PANEL_FLEET, 5, 11)),
-    ((Main.PANEL_QUEUE, 4, 18), (Main.PANEL_ERRORS, 8, 18)),
+    ((Main.PANEL_QUEUE, 4, 19), (Main.PANEL_ERRORS, 8, 19)),
 )
 
 
