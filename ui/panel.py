@@ -12,21 +12,27 @@ from dash import dcc, html
 GRAPH_CONFIG: Any = {"displayModeBar": False, "responsive": True}
 
 
-def panel(title: str, body, subtitle=None, tools=None, extra_class: str = "") -> html.Section:
-    """A titled panel around `body`; `subtitle` is text or components, `tools` sit at the right."""
+def panel(
+    title: str, body, subtitle=None, tools=None, extra_class: str = "", panel_id: str | None = None
+) -> html.Section:
+    """A titled panel around `body`; `subtitle` is text or components, `tools` sit at the right;
+    `panel_id` names it (an arranged panel's key, ui.arrange)."""
     head: list[Any] = [html.H2(title, className="panel-title")]
     if subtitle:
         head.append(html.Span(subtitle, className="panel-subtitle"))
     if tools is not None:
         head.append(html.Div(tools, className="ana-tools"))
+    named: dict[str, Any] = {"id": panel_id} if panel_id else {}
     return html.Section(
-        className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body]
+        className=f"panel {extra_class}".strip(), children=[html.Div(head, className="panel-head"), body], **named
     )
 
 
-def analysis_panel(title: str, body, subtitle: str | None = None, tools=None) -> html.Section:
+def analysis_panel(
+    title: str, body, subtitle: str | None = None, tools=None, panel_id: str | None = None
+) -> html.Section:
     """A panel of the analysis pages (Discovery, Domains, Performance): denser type."""
-    return panel(title, body, subtitle, tools, extra_class="ana-panel")
+    return panel(title, body, subtitle, tools, extra_class="ana-panel", panel_id=panel_id)
 
 
 def graph(graph_id: str, figure, height_px: int) -> dcc.Graph:

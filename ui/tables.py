@@ -95,9 +95,13 @@ def export_tools(table_id: str) -> list:
     ]
 
 
-def table_panel(title: str, table_id: str, rows: list[dict], columns: Columns, subtitle=None, **extra):
+def table_panel(
+    title: str, table_id: str, rows: list[dict], columns: Columns, subtitle=None, panel_id: str | None = None, **extra
+):
     """An analysis panel holding a plain-text table of `rows` with its CSV export button."""
-    return analysis_panel(title, table(table_id, rows, columns, **extra), subtitle, export_tools(table_id))
+    return analysis_panel(
+        title, table(table_id, rows, columns, **extra), subtitle, export_tools(table_id), panel_id=panel_id
+    )
 
 
 def register_csv(app, table_id: str, filename: str) -> None:

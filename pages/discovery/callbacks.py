@@ -13,9 +13,11 @@ from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from pages.discovery.ids import DiscoveryIds as Ids
+from pages.discovery.layout import ARRANGEMENT
 from pages.discovery.model import DEFAULT_WINDOW, WINDOWS, drill, key, model, watched_domain
 from pages.discovery.render import OUTPUTS, drill_rows, render
 from pages.shell.ids import ShellIds
+from ui import arrange
 from ui.inputs import choice, clicked_point
 from ui.live import RenderCache, smallest_update
 from ui.tables import register_csv
@@ -23,6 +25,7 @@ from ui.tables import register_csv
 
 def register(app, ctx) -> None:
     """Attach the Discovery page's callbacks to `app`."""
+    arrange.register(app, Ids.GRID, Ids.ARRANGED, Ids.RESET_LAYOUT, ARRANGEMENT)
     cache = RenderCache(render)
 
     @app.callback(

@@ -13,8 +13,19 @@ from dash import dcc, html
 from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, WINDOWS, key, model
 from pages.discovery.render import BOARD_COLUMNS, DRILL_COLUMNS, FINDS_COLUMNS, render
-from ui.panel import analysis_panel, graph, row
+from ui.arrange import arrangeable, stack
+from ui.panel import analysis_panel, graph
 from ui.tables import export_tools, table, table_panel
+
+
+# The drawn rows, as the default arrangement: (panel, width of 12, height in grid rows).
+ARRANGEMENT = stack(
+    ((Ids.PANEL_RADAR, 5, 15), (Ids.PANEL_HEATMAP, 7, 15)),
+    ((Ids.PANEL_BOARD, 6, 13), (Ids.PANEL_MIX, 6, 13)),
+    ((Ids.PANEL_VELOCITY, 8, 14), (Ids.PANEL_ANCHORS, 4, 14)),
+    ((Ids.PANEL_FINDS, 12, 17),),
+    ((Ids.PANEL_DRILL, 12, 12),),
+)
 
 
 def layout(ctx) -> html.Div:
@@ -49,71 +60,73 @@ def layout(ctx) -> html.Div:
                     html.Span(renders[Ids.WATCH_NOTE].full, id=Ids.WATCH_NOTE, className="muted ana-note"),
                 ],
             ),
-            row(
-                (
+            arrangeable(
+                Ids.GRID,
+                Ids.ARRANGED,
+                Ids.RESET_LAYOUT,
+                [
                     analysis_panel(
-                        "DISCOVERY RADAR", graph(Ids.RADAR, renders[Ids.RADAR].full, 320), "per target domain, live"
+                        "DISCOVERY RADAR",
+                        graph(Ids.RADAR, renders[Ids.RADAR].full, 320),
+                        "per target domain, live",
+                        panel_id=Ids.PANEL_RADAR,
                     ),
-                    5,
-                ),
-                (
                     analysis_panel(
                         "AUTHORITY × DAY",
                         graph(Ids.HEATMAP, renders[Ids.HEATMAP].full, 320),
                         "links found · click a cell",
+                        panel_id=Ids.PANEL_HEATMAP,
                     ),
-                    7,
-                ),
-            ),
-            row(
-                (
                     table_panel(
                         "COMPETITION BOARD",
                         Ids.BOARD,
                         renders[Ids.BOARD].full,
                         BOARD_COLUMNS,
                         "head to head in the window",
+                        panel_id=Ids.PANEL_BOARD,
                     ),
-                    6,
-                ),
-                (
                     analysis_panel(
                         "AUTHORITY MIX",
                         graph(Ids.MIX, renders[Ids.MIX].full, 260),
                         "share of links per authority bucket",
+                        panel_id=Ids.PANEL_MIX,
                     ),
-                    6,
-                ),
-            ),
-            row(
-                (
                     analysis_panel(
                         "LINK VELOCITY",
                         graph(Ids.VELOCITY, renders[Ids.VELOCITY].full, 300),
                         "new and lost per day · click a bar",
+                        panel_id=Ids.PANEL_VELOCITY,
                     ),
-                    8,
-                ),
-                (
                     analysis_panel(
                         "ANCHOR TEXT",
                         graph(Ids.ANCHORS, renders[Ids.ANCHORS].full, 300),
                         "distribution in the window",
+                        panel_id=Ids.PANEL_ANCHORS,
                     ),
-                    4,
-                ),
-            ),
-            table_panel("NEW HIGH-AUTHORITY FINDS", Ids.FINDS, renders[Ids.FINDS].full, FINDS_COLUMNS, "newest first"),
-            analysis_panel(
-                "LINKS BEHIND THE SELECTION",
-                html.Div(
-                    [
-                        html.Div("click a heat-map cell or a velocity bar", id=Ids.DRILL_TITLE, className="muted"),
-                        table(Ids.DRILL, [], DRILL_COLUMNS),
-                    ]
-                ),
-                None,
-                export_tools(Ids.DRILL),
+                    table_panel(
+                        "NEW HIGH-AUTHORITY FINDS",
+                        Ids.FINDS,
+                        renders[Ids.FINDS].full,
+                        FINDS_COLUMNS,
+                        "newest first",
+                        panel_id=Ids.PANEL_FINDS,
+                    ),
+                    analysis_panel(
+                        "LINKS BEHIND THE SELECTION",
+                        html.Div(
+                            [
+                                html.Div(
+                                    "click a heat-map cell or a velocity bar", id=Ids.DRILL_TITLE, className="muted"
+                                ),
+                                table(Ids.DRILL, [], DRILL_COLUMNS),
+                            ]
+                        ),
+                        None,
+                        export_tools(Ids.DRILL),
+                        panel_id=Ids.PANEL_DRILL,
+                    ),
+                ],
+                ARRANGEMENT,
             ),
         ],
     )

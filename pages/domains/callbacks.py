@@ -13,9 +13,11 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from pages.domains.ids import DomainIds as Ids
+from pages.domains.layout import ARRANGEMENT
 from pages.domains.model import key, model, search_names
 from pages.domains.render import OUTPUTS, render
 from pages.shell.ids import ShellIds
+from ui import arrange
 from ui.inputs import bounded_int, text
 from ui.live import page_renders, smallest_update
 from ui.tables import register_csv
@@ -28,6 +30,7 @@ def _within(value) -> int | None:
 
 def register(app, ctx) -> None:
     """Attach the Domains page's callbacks to `app`."""
+    arrange.register(app, Ids.GRID, Ids.ARRANGED, Ids.RESET_LAYOUT, ARRANGEMENT)
     cache = page_renders(ctx, "domains", render)
 
     @app.callback(

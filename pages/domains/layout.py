@@ -21,8 +21,18 @@ from pages.domains.render import (
     render,
 )
 from ui.live import page_renders
-from ui.panel import analysis_panel, graph, row
+from ui.arrange import arrangeable, stack
+from ui.panel import analysis_panel, graph
 from ui.tables import export_tools, table, table_panel
+
+
+# The drawn rows, as the default arrangement: (panel, width of 12, height in grid rows).
+ARRANGEMENT = stack(
+    ((Ids.PANEL_HUNTER, 7, 24), (Ids.PANEL_CALCULATOR, 5, 24)),
+    ((Ids.PANEL_PORTFOLIOS, 7, 14), (Ids.PANEL_OVERLAPS, 5, 14)),
+    ((Ids.PANEL_GAP, 12, 17),),
+    ((Ids.PANEL_MENTIONS, 6, 13), (Ids.PANEL_SENTIMENT, 6, 13)),
+)
 
 
 def layout(ctx) -> html.Div:
@@ -46,8 +56,11 @@ def layout(ctx) -> html.Div:
         className="ana-screen",
         children=[
             dcc.Store(id=Ids.HELD, data={"key": held}),
-            row(
-                (
+            arrangeable(
+                Ids.GRID,
+                Ids.ARRANGED,
+                Ids.RESET_LAYOUT,
+                [
                     analysis_panel(
                         "EXPIRED DOMAIN HUNTER",
                         html.Div(
@@ -73,10 +86,8 @@ def layout(ctx) -> html.Div:
                         ),
                         "sorted by value",
                         export_tools(Ids.HUNTER),
+                        panel_id=Ids.PANEL_HUNTER,
                     ),
-                    7,
-                ),
-                (
                     analysis_panel(
                         "DOMAIN VALUE CALCULATOR",
                         html.Div(
@@ -95,46 +106,44 @@ def layout(ctx) -> html.Div:
                         ),
                         "why it scores what it does",
                         export_tools(Ids.BREAKDOWN_TABLE),
+                        panel_id=Ids.PANEL_CALCULATOR,
                     ),
-                    5,
-                ),
-            ),
-            row(
-                (
                     table_panel(
                         "COMPETITOR PORTFOLIOS",
                         Ids.PORTFOLIOS,
                         renders[Ids.PORTFOLIOS].full,
                         PORTFOLIO_COLUMNS,
                         "what each links from and owns",
+                        panel_id=Ids.PANEL_PORTFOLIOS,
                     ),
-                    7,
-                ),
-                (
                     analysis_panel(
-                        "OVERLAPS", graph(Ids.OVERLAP, renders[Ids.OVERLAP].full, 280), "shared referring domains"
+                        "OVERLAPS",
+                        graph(Ids.OVERLAP, renders[Ids.OVERLAP].full, 280),
+                        "shared referring domains",
+                        panel_id=Ids.PANEL_OVERLAPS,
                     ),
-                    5,
-                ),
-            ),
-            table_panel("LINK GAP", Ids.GAP, renders[Ids.GAP].full, GAP_COLUMNS, "link to competitors, not to you"),
-            row(
-                (
+                    table_panel(
+                        "LINK GAP",
+                        Ids.GAP,
+                        renders[Ids.GAP].full,
+                        GAP_COLUMNS,
+                        "link to competitors, not to you",
+                        panel_id=Ids.PANEL_GAP,
+                    ),
                     analysis_panel(
                         "BRAND MENTIONS",
                         graph(Ids.MENTIONS, renders[Ids.MENTIONS].full, 260),
                         f"per platform, {MENTION_DAYS} days",
+                        panel_id=Ids.PANEL_MENTIONS,
                     ),
-                    6,
-                ),
-                (
                     analysis_panel(
                         "SENTIMENT",
                         graph(Ids.SENTIMENT, renders[Ids.SENTIMENT].full, 260),
                         "mentions per day by sentiment",
+                        panel_id=Ids.PANEL_SENTIMENT,
                     ),
-                    6,
-                ),
+                ],
+                ARRANGEMENT,
             ),
         ],
     )

@@ -15,9 +15,11 @@ from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
+from pages.mission.layout import ARRANGEMENT
 from pages.mission.model import at_version, latest, queue_trend
 from pages.mission.render import render
 from pages.shell.ids import ShellIds
+from ui import arrange
 from ui.live import page_renders, smallest_update
 
 PANELS = [
@@ -57,7 +59,8 @@ PROPERTY = {
 
 
 def register(app, ctx) -> None:
-    """Attach the main screen's live callback to `app`."""
+    """Attach the main screen's live callback and its arranged panels to `app`."""
+    arrange.register(app, Main.GRID, Main.ARRANGED, Main.RESET_LAYOUT, ARRANGEMENT)
     cache = page_renders(ctx, "mission", render)
     pause_s = max(0.05, ctx.settings.refresh_rate_ms / 4000)
 

@@ -18,8 +18,18 @@ from pages.mission.model import latest, queue_trend
 from pages.mission.render import render
 from ui.delta import to_plain
 from ui.live import page_renders
-from ui.panel import GRAPH_CONFIG, panel, row
+from ui.arrange import arrangeable, stack
+from ui.panel import GRAPH_CONFIG, panel
 from ui.times import zone_name
+
+
+# The drawn rows, as the default arrangement: (panel, width of 12, height in grid rows).
+ARRANGEMENT = stack(
+    ((Main.PANEL_DISCOVERY, 8, 11), (Main.PANEL_QUOTA, 4, 11)),
+    ((Main.PANEL_TIMELINE, 12, 21),),
+    ((Main.PANEL_BOARD, 7, 11), (Main.PANEL_FLEET, 5, 11)),
+    ((Main.PANEL_QUEUE, 4, 19), (Main.PANEL_ERRORS, 8, 19)),
+)
 
 
 def radar_key() -> list:
@@ -95,8 +105,11 @@ def layout(ctx):
                     _metric("backlinks discovered", Main.METRIC_BACKLINKS, renders),
                 ],
             ),
-            row(
-                (
+            arrangeable(
+                Main.GRID,
+                Main.ARRANGED,
+                Main.RESET_LAYOUT,
+                [
                     panel(
                         "REAL-TIME BACKLINK DISCOVERY",
                         dbc.Row(
@@ -108,45 +121,34 @@ def layout(ctx):
                         ),
                         subtitle=["links found per minute · by target domain: ", *radar_key()],
                         extra_class="area-discovery",
+                        panel_id=Main.PANEL_DISCOVERY,
                     ),
-                    8,
-                ),
-                (
                     panel(
                         "API QUOTA STATUS",
                         _graph(Main.QUOTA_CHART, renders),
                         subtitle="used of free tier",
                         extra_class="area-quota",
+                        panel_id=Main.PANEL_QUOTA,
                     ),
-                    4,
-                ),
-            ),
-            panel(
-                "MISSION TIMELINE & JOB STATUS",
-                _graph(Main.TIMELINE, renders),
-                subtitle=["active and last 6 h · ", zone_name()],
-                extra_class="area-timeline",
-            ),
-            row(
-                (
+                    panel(
+                        "MISSION TIMELINE & JOB STATUS",
+                        _graph(Main.TIMELINE, renders),
+                        subtitle=["active and last 6 h · ", zone_name()],
+                        extra_class="area-timeline",
+                        panel_id=Main.PANEL_TIMELINE,
+                    ),
                     panel(
                         "MISSION CONTROL BOARD",
                         html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
                         extra_class="area-board",
+                        panel_id=Main.PANEL_BOARD,
                     ),
-                    7,
-                ),
-                (
                     panel(
                         "SATELLITE FLEET",
                         html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid"),
                         extra_class="area-fleet",
+                        panel_id=Main.PANEL_FLEET,
                     ),
-                    5,
-                ),
-            ),
-            row(
-                (
                     panel(
                         "QUEUE DEPTH",
                         html.Div(
@@ -164,18 +166,17 @@ def layout(ctx):
                             className="queue-body",
                         ),
                         extra_class="area-queue",
+                        panel_id=Main.PANEL_QUEUE,
                     ),
-                    4,
-                ),
-                (
                     panel(
                         "ERROR ALERTS",
                         html.Div(renders[Main.ERRORS].full, id=Main.ERRORS, className="error-panel"),
                         subtitle="critical failures needing attention",
                         extra_class="area-errors",
+                        panel_id=Main.PANEL_ERRORS,
                     ),
-                    8,
-                ),
+                ],
+                ARRANGEMENT,
             ),
         ],
     )

@@ -11,9 +11,11 @@ from dash import Input, Output, State
 
 from pages.clock import latest_snapshot
 from pages.performance.ids import PerformanceIds as Ids
+from pages.performance.layout import ARRANGEMENT
 from pages.performance.model import DEFAULT_WINDOW, WINDOWS, key, model
 from pages.performance.render import OUTPUTS, render
 from pages.shell.ids import ShellIds
+from ui import arrange
 from ui.inputs import choice
 from ui.live import page_renders, smallest_update
 from ui.tables import register_csv
@@ -21,6 +23,7 @@ from ui.tables import register_csv
 
 def register(app, ctx) -> None:
     """Attach the Performance page's callbacks to `app`."""
+    arrange.register(app, Ids.GRID, Ids.ARRANGED, Ids.RESET_LAYOUT, ARRANGEMENT)
     cache = page_renders(ctx, "performance", render)
 
     @app.callback(

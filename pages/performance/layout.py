@@ -21,7 +21,8 @@ from pages.performance.render import (
     render,
 )
 from ui.live import page_renders
-from ui.panel import analysis_panel, graph, row
+from ui.arrange import arrangeable, stack
+from ui.panel import analysis_panel, graph
 from ui.tables import export_tools, table, table_panel
 
 # Best / worst satellites and slowing sites stand out in their tables.
@@ -30,6 +31,14 @@ HIGHLIGHT = [
     {"if": {"filter_query": '{mark} = "worst"'}, "color": "#ff3b5c"},
     {"if": {"filter_query": '{flag} = "SLOWING"'}, "color": "#ffb000"},
 ]
+
+
+# The drawn rows, as the default arrangement: (panel, width of 12, height in grid rows).
+ARRANGEMENT = stack(
+    ((Ids.PANEL_LEADERBOARD, 7, 12), (Ids.PANEL_BOTTLENECKS, 5, 12)),
+    ((Ids.PANEL_RATES, 7, 14), (Ids.PANEL_TREND, 5, 14)),
+    ((Ids.PANEL_ALLOCATION, 7, 17), (Ids.PANEL_SUMMARY, 5, 17)),
+)
 
 
 def layout(ctx) -> html.Div:
@@ -52,8 +61,11 @@ def layout(ctx) -> html.Div:
         className="ana-screen",
         children=[
             dcc.Store(id=Ids.HELD, data={"key": held}),
-            row(
-                (
+            arrangeable(
+                Ids.GRID,
+                Ids.ARRANGED,
+                Ids.RESET_LAYOUT,
+                [
                     analysis_panel(
                         "SATELLITE LEADERBOARD",
                         html.Div(
@@ -70,20 +82,14 @@ def layout(ctx) -> html.Div:
                         ),
                         "ranked by speed · best / worst marked",
                         export_tools(Ids.LEADERBOARD),
+                        panel_id=Ids.PANEL_LEADERBOARD,
                     ),
-                    7,
-                ),
-                (
                     analysis_panel(
                         "BOTTLENECKS",
                         html.Div(renders[Ids.BOTTLENECKS].full, id=Ids.BOTTLENECKS),
                         "named causes with evidence · fed to the alerts",
+                        panel_id=Ids.PANEL_BOTTLENECKS,
                     ),
-                    5,
-                ),
-            ),
-            row(
-                (
                     table_panel(
                         "ADAPTIVE RATE LIMITING",
                         Ids.RATES,
@@ -91,39 +97,32 @@ def layout(ctx) -> html.Div:
                         RATE_COLUMNS,
                         "per target site, last 2 h vs the 22 h before",
                         style_data_conditional=HIGHLIGHT,
+                        panel_id=Ids.PANEL_RATES,
                     ),
-                    7,
-                ),
-                (
                     analysis_panel(
                         "RESPONSE TIME TREND",
                         graph(Ids.TREND, renders[Ids.TREND].full, 280),
                         "hourly, 24 h",
+                        panel_id=Ids.PANEL_TREND,
                     ),
-                    5,
-                ),
-            ),
-            row(
-                (
                     table_panel(
                         "RESOURCE ALLOCATION",
                         Ids.ALLOCATION,
                         renders[Ids.ALLOCATION].full,
                         ALLOCATION_COLUMNS,
                         "idle / under-used satellites → highest-priority waiting jobs",
+                        panel_id=Ids.PANEL_ALLOCATION,
                     ),
-                    7,
-                ),
-                (
                     table_panel(
                         "MISSIONS, 24 H",
                         Ids.SUMMARY,
                         renders[Ids.SUMMARY].full,
                         SUMMARY_COLUMNS,
                         f"from {shown['summary_source']}",
+                        panel_id=Ids.PANEL_SUMMARY,
                     ),
-                    5,
-                ),
+                ],
+                ARRANGEMENT,
             ),
         ],
     )
