@@ -44,3 +44,8 @@ def row(*columns: tuple) -> dbc.Row:
     """A row of the page grid: `row((panel, 7), (panel, 5))`, each column's width on large screens
     (out of 12); below that width the columns stack."""
     return dbc.Row(className="g-3", children=[dbc.Col(body, lg=width) for body, width in columns])
+
+
+def graph_panel(title: str, graph_id: str, figure, height_px: int, subtitle: str | None, panel_id: str) -> html.Section:
+    """An analysis panel holding one chart of fixed height."""
+    return analysis_panel(title, graph(graph_id, figure, height_px), subtitle, panel_id=panel_id)

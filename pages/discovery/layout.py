@@ -14,7 +14,7 @@ from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, WINDOWS, key, model
 from pages.discovery.render import BOARD_COLUMNS, DRILL_COLUMNS, FINDS_COLUMNS, render
 from ui.arrange import arrangeable, stack
-from ui.panel import analysis_panel, graph
+from ui.panel import analysis_panel, graph_panel
 from ui.tables import export_tools, table, table_panel
 
 
@@ -65,17 +65,21 @@ def layout(ctx) -> html.Div:
                 Ids.ARRANGED,
                 Ids.RESET_LAYOUT,
                 [
-                    analysis_panel(
+                    graph_panel(
                         "DISCOVERY RADAR",
-                        graph(Ids.RADAR, renders[Ids.RADAR].full, 320),
+                        Ids.RADAR,
+                        renders[Ids.RADAR].full,
+                        320,
                         "per target domain, live",
-                        panel_id=Ids.PANEL_RADAR,
+                        Ids.PANEL_RADAR,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "AUTHORITY × DAY",
-                        graph(Ids.HEATMAP, renders[Ids.HEATMAP].full, 320),
+                        Ids.HEATMAP,
+                        renders[Ids.HEATMAP].full,
+                        320,
                         "links found · click a cell",
-                        panel_id=Ids.PANEL_HEATMAP,
+                        Ids.PANEL_HEATMAP,
                     ),
                     table_panel(
                         "COMPETITION BOARD",
@@ -85,23 +89,29 @@ def layout(ctx) -> html.Div:
                         "head to head in the window",
                         panel_id=Ids.PANEL_BOARD,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "AUTHORITY MIX",
-                        graph(Ids.MIX, renders[Ids.MIX].full, 260),
+                        Ids.MIX,
+                        renders[Ids.MIX].full,
+                        260,
                         "share of links per authority bucket",
-                        panel_id=Ids.PANEL_MIX,
+                        Ids.PANEL_MIX,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "LINK VELOCITY",
-                        graph(Ids.VELOCITY, renders[Ids.VELOCITY].full, 300),
+                        Ids.VELOCITY,
+                        renders[Ids.VELOCITY].full,
+                        300,
                         "new and lost per day · click a bar",
-                        panel_id=Ids.PANEL_VELOCITY,
+                        Ids.PANEL_VELOCITY,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "ANCHOR TEXT",
-                        graph(Ids.ANCHORS, renders[Ids.ANCHORS].full, 300),
+                        Ids.ANCHORS,
+                        renders[Ids.ANCHORS].full,
+                        300,
                         "distribution in the window",
-                        panel_id=Ids.PANEL_ANCHORS,
+                        Ids.PANEL_ANCHORS,
                     ),
                     table_panel(
                         "NEW HIGH-AUTHORITY FINDS",

@@ -22,7 +22,7 @@ from pages.domains.render import (
 )
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
-from ui.panel import analysis_panel, graph
+from ui.panel import analysis_panel, graph, graph_panel
 from ui.tables import export_tools, table, table_panel
 
 
@@ -116,11 +116,13 @@ def layout(ctx) -> html.Div:
                         "what each links from and owns",
                         panel_id=Ids.PANEL_PORTFOLIOS,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "OVERLAPS",
-                        graph(Ids.OVERLAP, renders[Ids.OVERLAP].full, 280),
+                        Ids.OVERLAP,
+                        renders[Ids.OVERLAP].full,
+                        280,
                         "shared referring domains",
-                        panel_id=Ids.PANEL_OVERLAPS,
+                        Ids.PANEL_OVERLAPS,
                     ),
                     table_panel(
                         "LINK GAP",
@@ -136,11 +138,13 @@ def layout(ctx) -> html.Div:
                         f"per platform, {MENTION_DAYS} days",
                         panel_id=Ids.PANEL_MENTIONS,
                     ),
-                    analysis_panel(
+                    graph_panel(
                         "SENTIMENT",
-                        graph(Ids.SENTIMENT, renders[Ids.SENTIMENT].full, 260),
+                        Ids.SENTIMENT,
+                        renders[Ids.SENTIMENT].full,
+                        260,
                         "mentions per day by sentiment",
-                        panel_id=Ids.PANEL_SENTIMENT,
+                        Ids.PANEL_SENTIMENT,
                     ),
                 ],
                 ARRANGEMENT,

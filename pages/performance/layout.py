@@ -22,7 +22,7 @@ from pages.performance.render import (
 )
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
-from ui.panel import analysis_panel, graph
+from ui.panel import analysis_panel, graph_panel
 from ui.tables import export_tools, table, table_panel
 
 # Best / worst satellites and slowing sites stand out in their tables.
@@ -99,11 +99,8 @@ def layout(ctx) -> html.Div:
                         style_data_conditional=HIGHLIGHT,
                         panel_id=Ids.PANEL_RATES,
                     ),
-                    analysis_panel(
-                        "RESPONSE TIME TREND",
-                        graph(Ids.TREND, renders[Ids.TREND].full, 280),
-                        "hourly, 24 h",
-                        panel_id=Ids.PANEL_TREND,
+                    graph_panel(
+                        "RESPONSE TIME TREND", Ids.TREND, renders[Ids.TREND].full, 280, "hourly, 24 h", Ids.PANEL_TREND
                     ),
                     table_panel(
                         "RESOURCE ALLOCATION",
