@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
-log = logging.getLogger(__name__)
-
-
-def latest_snapshot(ctx) -> dict:
-    """The latest snapshot document; empty before the first one or while Redis is down."""
-    try:
-        _version, doc = ctx.snapshots.load()
-    except Exception as exc:
-        log.debug("no snapshot: %s", exc)
-        return {}
-    return doc or {}
+from pages.snapshot import latest_snapshot
 
 
 def now_of(doc: dict) -> datetime:

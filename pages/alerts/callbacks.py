@@ -21,6 +21,7 @@ from pages.alerts import model
 from pages.alerts.ids import AlertIds as Ids
 from pages.alerts.render import OUTPUTS, history, render
 from pages.shell.ids import ShellIds
+from pages.snapshot import at_version, latest
 from ui.live import page_renders, smallest_update
 
 ACTION_OF_BUTTON = {
@@ -46,13 +47,13 @@ def register(app, ctx) -> None:
     def refresh(_tick, held):
         """Triggered by the shell's interval: send what changed since the version this browser shows."""
         try:
-            version, doc = model.latest(ctx)
+            version, doc = latest(ctx)
         except Exception:
             raise PreventUpdate from None  # the shell already shows the source as offline
         if doc is None:
             raise PreventUpdate
         sent, held = smallest_update(
-            cache, held, version, lambda: doc, OUTPUTS, load_old=lambda old: model.at_version(ctx, old)
+            cache, held, version, lambda: doc, OUTPUTS, load_old=lambda old: at_version(ctx, old)
         )
         return (*sent, held)
 

@@ -21,6 +21,7 @@ from alerts.store import HISTORY_EVENTS
 from ui.inputs import bounded_int, choice, text
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
 from common.write_rule import write_refusal
+from pages.snapshot import latest
 
 SEVERITIES = ("critical", "warning", "info")
 TYPES = ALERT_TYPES
@@ -33,16 +34,6 @@ DEFAULT_SILENCE_MINUTES = 60
 
 # What a card button asks for.
 ACKNOWLEDGE, SILENCE, SILENCE_TYPE, END_SILENCE = "acknowledge", "silence", "silence_type", "end_silence"
-
-
-def latest(ctx) -> tuple[int | None, dict | None]:
-    """(version, document) of the latest snapshot; raises when Redis does not answer."""
-    return ctx.snapshots.load()
-
-
-def at_version(ctx, version) -> dict | None:
-    """The document of an older `version`, while Redis still keeps it (None otherwise)."""
-    return ctx.snapshots.load_version(version) if isinstance(version, int) else None
 
 
 def current(ctx) -> tuple[int | None, dict]:

@@ -16,9 +16,10 @@ from dash.exceptions import PreventUpdate
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
 from pages.mission.layout import ARRANGEMENT
-from pages.mission.model import at_version, latest, queue_trend
+from pages.mission.model import queue_trend
 from pages.mission.render import render
 from pages.shell.ids import ShellIds
+from pages.snapshot import at_version, latest
 from ui import arrange
 from ui.live import page_renders, smallest_update
 

@@ -14,7 +14,8 @@ from dash import dcc, html
 
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
-from pages.mission.model import latest, queue_trend
+from pages.mission.model import queue_trend
+from pages.snapshot import latest
 from pages.mission.render import render
 from ui.delta import to_plain
 from ui.live import page_renders

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from pages.clock import latest_snapshot
+from pages.snapshot import latest_snapshot
 from pages.performance.ids import PerformanceIds as Ids
 from pages.performance.layout import ARRANGEMENT
 from pages.performance.model import DEFAULT_WINDOW, WINDOWS, key, model

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from pages.clock import latest_snapshot
+from pages.snapshot import latest_snapshot
 from pages.performance.ids import PerformanceIds as Ids
 from pages.performance.model import DEFAULT_WINDOW, WINDOWS, empty, key, model
 from pages.performance.render import (

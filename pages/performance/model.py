@@ -2,7 +2,7 @@
 and the 24 h mission summary, from the rollups and the latest snapshot's fleet, memoised per
 rollup version, minute, fleet state and window.
 
-`key` and `model` take the snapshot document the caller read once (`pages.clock.latest_snapshot`),
+`key` and `model` take the snapshot document the caller read once (`pages.snapshot.latest_snapshot`),
 so a key always names the fleet its model was built from.
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from config import WALL_ROTATE_MAX_S
+from pages.snapshot import latest
 
 # The data's state by its age, in refresh intervals (the larger of the producer's and the
 # browser's poll): DELAYED after 2, STALE after 5, FROZEN (the watermark) after
@@ -28,11 +29,6 @@ LOOKS = {
 HEALTH_FAILURES = 3
 # The rotation name of the page served at "/" (every other page is named by its path).
 ROOT_PAGE_NAME = "mission"
-
-
-def latest(ctx) -> tuple[int | None, dict | None]:
-    """(version, document) of the latest snapshot; raises when Redis does not answer."""
-    return ctx.snapshots.load()
 
 
 def stamp(version: int | None, doc: dict | None, last_t: float | None = None) -> dict:
