@@ -14,19 +14,19 @@ from dash.exceptions import PreventUpdate
 
 from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.layout import ARRANGEMENT
-from pages.discovery.model import DEFAULT_WINDOW, WINDOWS, drill, key, model, watched_domain
+from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, WINDOWS, drill, key, model, watched_domain
 from pages.discovery.render import OUTPUTS, drill_rows, render
 from pages.shell.ids import ShellIds
 from ui import arrange
-from ui.inputs import choice, clicked_point
-from ui.live import RenderCache, smallest_update
+from ui.inputs import choice, clicked_point, text
+from ui.live import page_renders, smallest_update
 from ui.tables import register_csv
 
 
 def register(app, ctx) -> None:
     """Attach the Discovery page's callbacks to `app`."""
     arrange.register(app, Ids.GRID, Ids.ARRANGED, Ids.RESET_LAYOUT, ARRANGEMENT)
-    cache = RenderCache(render)
+    cache = page_renders(ctx, "discovery", render)
 
     @app.callback(
         *[Output(output, prop) for output, prop in OUTPUTS.items()],
@@ -40,8 +40,12 @@ def register(app, ctx) -> None:
     def refresh(_tick, days, domain, held):
         """Triggered by the tick or the controls: send what changed since the key the browser holds."""
         days = choice("window", days, WINDOWS, DEFAULT_WINDOW)
-        domain = watched_domain(ctx, domain)
-        sent, held = smallest_update(cache, held, key(ctx, days, domain), lambda: model(ctx, days, domain), OUTPUTS)
+        domain = None if domain in (None, ALL_DOMAINS) else text("domain", domain, 253)
+        # The filter is checked against the watch list only when the key is new (inside the
+        # load), so a tick at an unchanged key reads no model.
+        sent, held = smallest_update(
+            cache, held, key(ctx, days, domain), lambda: model(ctx, days, watched_domain(ctx, domain)), OUTPUTS
+        )
         return (*sent, held)
 
     @app.callback(

@@ -14,6 +14,7 @@ from pages.discovery.ids import DiscoveryIds as Ids
 from pages.discovery.model import ALL_DOMAINS, DEFAULT_WINDOW, WINDOWS, key, model
 from pages.discovery.render import BOARD_COLUMNS, DRILL_COLUMNS, FINDS_COLUMNS, render
 from ui.arrange import arrangeable, stack
+from ui.live import page_renders
 from ui.panel import analysis_panel, graph_panel
 from ui.tables import export_tools, table, table_panel
 
@@ -31,7 +32,8 @@ ARRANGEMENT = stack(
 def layout(ctx) -> html.Div:
     """The page, filled right away from the rollups (30 days, every domain)."""
     shown = model(ctx, DEFAULT_WINDOW, None)
-    renders = render(shown)
+    held = key(ctx, DEFAULT_WINDOW, None)
+    renders = page_renders(ctx, "discovery", render).renders(held, shown)
     options = [{"label": "all target domains", "value": ALL_DOMAINS}] + [
         {"label": d, "value": d} for d in shown["watch"].all
     ]
@@ -43,7 +45,7 @@ def layout(ctx) -> html.Div:
         id=Ids.PAGE,
         className="ana-screen",
         children=[
-            dcc.Store(id=Ids.HELD, data={"key": key(ctx, DEFAULT_WINDOW, None)}),
+            dcc.Store(id=Ids.HELD, data={"key": held}),
             html.Div(
                 className="ana-controls",
                 children=[

@@ -37,17 +37,17 @@ def model(ctx, within: int | None, picked: str | None) -> dict | None:
     first domain is picked. None when the rollups cannot be read (a missing table, the
     database down): the page keeps what it shows.
 
-    The page's tables and figures are cached per (rollup version, hour, within), the picked
-    domain's breakdown apart per (rollup version, hour, name), so a viewer's pick costs one
-    indexed lookup, and a name that is not a scored domain is refused (InvalidInput) rather
-    than computed and cached: made-up picks cannot make the server run the page's queries."""
+    The page's tables and figures are cached per (rollup version, hour, within); the picked
+    domain's breakdown is one indexed lookup, and a name that is not a scored domain is refused
+    (InvalidInput) rather than computed and cached: made-up picks cannot make the server run the
+    page's queries or fill its cache."""
     analytics = ctx.analytics
     now = page_now(ctx)
     hour = now.strftime("%Y-%m-%d %H")
     try:
         page = analytics.cached("domains", [within, hour], lambda: _page(ctx, now, within))
         name = picked or (str(page["hunter"]["name"].iloc[0]) if not page["hunter"].empty else None)
-        breakdown = _breakdown(ctx, name, hour) if name else None
+        breakdown = _breakdown(ctx, name) if name else None
     except SQLAlchemyError as exc:
         # Tables are created at start-up; if they are missing (or the database is down) the
         # failure is not cached, so the next tick tries again.
@@ -75,14 +75,11 @@ def _page(ctx, now: datetime, within: int | None) -> dict:
     }
 
 
-def _breakdown(ctx, name: str, hour: str) -> dict | None:
-    """The value breakdown of `name`; None (not cached) when no scored domain has that name."""
-    analytics = ctx.analytics
-    weights = dict(analytics.settings.value_weights)
-    found = rollups.value_breakdown(ctx.services.mc_engine, name, weights)
-    if found is None:
-        return None
-    return analytics.cached("domain_value", [name, hour], lambda: found)
+def _breakdown(ctx, name: str) -> dict | None:
+    """The value breakdown of `name` (one indexed lookup, run when the page's key is new: the
+    renders are cached per key); None when no scored domain has that name."""
+    weights = dict(ctx.analytics.settings.value_weights)
+    return rollups.value_breakdown(ctx.services.mc_engine, name, weights)
 
 
 def search_names(ctx, search: str) -> list[str]:
