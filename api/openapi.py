@@ -55,6 +55,16 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 # Stored text may not contain NUL (PostgreSQL cannot store it): such a value is a 400.
 NO_NUL = "^[^\\u0000]*$"
 
+# A provider's name in a request body (the usage log's column is 50 characters).
+PROVIDER_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 50,
+    "pattern": NO_NUL,
+    "description": "e.g. `serpstack`",
+    "examples": ["serpstack", "hunter_io"],
+}
+
 # The answers every write may give besides its own.
 WRITE_ERRORS = {
     "400": _error("bad input: the message says which field and what it must be"),
@@ -188,14 +198,7 @@ SCHEMAS: dict = {
         "type": "object",
         "required": ["provider", "ok", "response_time_ms"],
         "properties": {
-            "provider": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 50,
-                "pattern": NO_NUL,
-                "description": "the provider called, e.g. `serpstack`",
-                "examples": ["serpstack", "hunter_io"],
-            },
+            "provider": {**PROVIDER_NAME, "description": "the provider called, e.g. `serpstack`"},
             "ok": {"type": "boolean", "description": "true when the provider answered, false when the call failed"},
             "response_time_ms": {"type": "number", "minimum": 0, "maximum": MAX_RESPONSE_MS},
         },
@@ -243,14 +246,7 @@ SCHEMAS: dict = {
         "type": "object",
         "required": ["provider"],
         "properties": {
-            "provider": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 50,
-                "pattern": NO_NUL,
-                "description": "e.g. `serpstack`",
-                "examples": ["serpstack", "hunter_io"],
-            },
+            "provider": PROVIDER_NAME,
             "units": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS, "default": 1},
             "query_type": {"type": ["string", "null"], "maxLength": 100, "pattern": NO_NUL},
             "caller": {

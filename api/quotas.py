@@ -81,10 +81,7 @@ def register_quota_api(server: Flask, ctx) -> None:
     def quota_consume():
         try:
             body = json_body()
-            provider = body.get("provider")
-            if not isinstance(provider, str) or not provider:
-                raise ValueError("'provider' is required (a string such as 'serpstack')")
-            _storable("provider", provider)
+            provider = _provider(body)
             units = body.get("units", 1)
             query_type = body.get("query_type")
             if query_type is not None and not isinstance(query_type, str):
@@ -108,10 +105,7 @@ def register_quota_api(server: Flask, ctx) -> None:
     def quota_call_outcome():
         try:
             body = json_body()
-            provider = body.get("provider")
-            if not isinstance(provider, str) or not provider:
-                raise ValueError("'provider' is required (a string such as 'serpstack')")
-            _storable("provider", provider)
+            provider = _provider(body)
             ok = body.get("ok")
             if not isinstance(ok, bool):
                 raise ValueError("'ok' is required: true when the provider answered, false when the call failed")
@@ -140,6 +134,14 @@ def _storable(name: str, value: str | None) -> None:
         raise ValueError(f"'{name}' is longer than {MAX_LENGTHS[name]} characters")
     if "\x00" in value:
         raise ValueError(f"'{name}' must not contain NUL characters")
+
+
+def _provider(body: dict) -> str:
+    provider = body.get("provider")
+    if not isinstance(provider, str) or not provider:
+        raise ValueError("'provider' is required (a string such as 'serpstack')")
+    _storable("provider", provider)
+    return provider
 
 
 def _caller(body: dict) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
-from conftest import build_services, make_settings
-from test_quota_support import ALL_KEYS, manager
+from conftest import build_services
+from test_quota_support import ALL_KEYS, manager, process_manager
 
 
 @pytest.fixture
@@ -21,12 +21,7 @@ def _calls_in_process(args):
     """Runs in a spawned process: its own Services and manager, 40 calls to builtwith (every
     fourth one failing, 100 ms each), then one failed call to serpstack."""
     database_url, redis_url, start = args
-    from test_quota_support import manager as make_manager
-
-    from data.services import Services
-
-    svc = Services(make_settings(database_url=database_url, redis_url=redis_url, simulate="off", api_keys=ALL_KEYS))
-    mgr = make_manager(svc)
+    svc, mgr = process_manager(database_url, redis_url)
     start.wait()
     for i in range(40):
         mgr.record("builtwith", i % 4 != 0, 100.0 + i)

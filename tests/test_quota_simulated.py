@@ -17,18 +17,9 @@ from pages.quotas.render import render
 from quotas.manager import QuotaManager
 from runtime.startup import simulated_api_calls
 from simulator import Simulator
-from simulator import seed as seed_module
 from simulator.apis import MEDIAN_MS, Outage, SimulatedApis
 
 T0 = datetime(2025, 3, 1, 12, 0, 0)  # naive UTC, as the simulator keeps time
-
-
-@pytest.fixture
-def small_world(monkeypatch):
-    monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)
-    monkeypatch.setattr(seed_module, "BACKLINKS", 300)
-    monkeypatch.setattr(seed_module, "JOBS_PER_SATELLITE_DAY", 4)
-    monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 1)
 
 
 @pytest.fixture
