@@ -82,10 +82,12 @@ def simulated_api_calls(quotas: QuotaManager) -> ApiCall:
 def attach_features(ctx: AppContext) -> None:
     """Create the feature engines: quota manager, alert engine and (when enabled) the simulator.
 
-    With the simulator, providers without a real API key get a simulated one (shown as such):
-    the embedded demo's quota page is fed by the simulated fleet's calls."""
+    With the simulator and no API key configured at all, every provider gets a simulated key
+    (shown as such): the embedded demo's quota page is fed by the simulated fleet's calls. A
+    deployment with any real key never gets simulated ones: its real clients route through the
+    same router and must never be sent to a provider they hold no key for."""
     simulating = ctx.settings.simulator_enabled
-    quotas = ctx.quotas = QuotaManager(ctx.services, demo_keys=simulating)
+    quotas = ctx.quotas = QuotaManager(ctx.services, demo_keys=simulating and not ctx.settings.api_keys)
     ctx.alerts = AlertEngine(ctx)
     if simulating:
         ctx.simulator = Simulator(

@@ -54,7 +54,8 @@ JOB_QUERY_TYPES: Mapping[str, tuple[str, ...]] = {
 }
 
 # The fleet's steady background calls per minute (rank tracking, renders, lookups). At these
-# rates the free tiers last a few hours of demo: it shows usage climbing, not a month.
+# rates (plus the jobs' own calls) the free tiers last one to three hours of demo: it shows
+# usage climbing, backups and exhaustion, not a month.
 TRAFFIC_PER_MIN: Mapping[str, float] = {
     "serp_positions": 7.5,
     "javascript_render": 4.0,
