@@ -163,11 +163,12 @@
   };
 
   window.addEventListener("message", function (e) {
-    if (e.source !== window.parent) { return; }  // our own window, other frames: not for us
+    const m = e.data;
+    // Not one of ours (libraries post to their own window too): not a word about it.
+    if (!m || typeof m !== "object" || typeof m.type !== "string" || !m.type.startsWith("mc:")) { return; }
+    if (e.source !== window.parent) { ignore("a message from another window than the embedding page", null); return; }
     const origin = allowedOrigin(e.origin);
     if (!origin || (embed.parent && origin !== embed.parent)) { ignore("origin " + e.origin + " is not the embedding page", null); return; }
-    const m = e.data;
-    if (!m || typeof m !== "object" || typeof m.type !== "string" || !m.type.startsWith("mc:")) { return; }
     const handle = handlers[m.type];
     if (!handle) { ignore("unknown message type " + JSON.stringify(m.type).slice(0, 60), null); return; }
     if (!embed.parent) { embed.parent = origin; reportHeight(); }
