@@ -72,12 +72,18 @@ class AppProcess:
         os.kill(self.proc.pid, sig)
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGCONT)  # a paused process does not act on SIGTERM
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)  # a paused process does not act on SIGTERM
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen | None, timeout: float = 10) -> None:
+    """Terminate a child the test started (SIGTERM, then SIGKILL after `timeout`) and reap it."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout)

@@ -12,7 +12,7 @@ from flask import session
 from api.headers import content_security_policy
 from config import ConfigError, load_settings
 from pages import PAGES
-from tests.browser import wait_for
+from tests.browser import CSP_VIOLATION_RECORDER, FILLED_PAGE_TEXT, csp_problems, wait_filled, wait_for
 from tests.conftest import build_services, ticked_app
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, 0)
@@ -137,51 +137,16 @@ def test_without_a_foreign_parent_the_session_cookie_stays_first_party(tmp_path)
 
 
 # -- in Chromium ----------------------------------------------------------------------------
-# Installed before any page script: every CSP violation the page meets.
-VIOLATION_RECORDER = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
-});
-"""
-# Text each page shows once it is filled.
-FILLED = {
-    "/": "ACTIVE MISSIONS",
-    "/discovery": "DISCOVERY RADAR",
-    "/quotas": "FREE-TIER USAGE",
-    "/domains": "EXPIRED DOMAIN HUNTER",
-    "/performance": "SATELLITE LEADERBOARD",
-    "/alerts": "CHANNELS",
-}
-
-
-def _csp_problems(driver) -> list[str]:
-    logged = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
-    return logged + driver.execute_script("return window.__csp || []")
-
-
 @pytest.mark.browser
 def test_every_page_loads_under_the_policy_without_a_violation(app, chrome, serve):
-    assert set(FILLED) == {p.path for p in PAGES}, "a page was added: say what it shows when filled"
+    assert set(FILLED_PAGE_TEXT) == {p.path for p in PAGES}, "a page was added: say what it shows when filled"
     base = serve(app)
-    chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": VIOLATION_RECORDER})
-    visits = [(path, "") for path in FILLED] + [("/", "?kiosk=1"), ("/discovery", "?embed=1")]
+    chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_VIOLATION_RECORDER})
+    visits = [(path, "") for path in FILLED_PAGE_TEXT] + [("/", "?kiosk=1"), ("/discovery", "?embed=1")]
     for path, query in visits:
         chrome.get(base + path + query)
-        wait_for(
-            chrome,
-            lambda d, path=path: FILLED[path] in d.find_element("id", "mc-page").text,
-            message=f"{path}{query} filled",
-        )
-        # Plotly draws after the page is filled: wait for the graphs the page has.
-        wait_for(
-            chrome,
-            lambda d: d.execute_script(
-                "return [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
-            ),
-            message=f"{path}{query}: graphs drawn",
-        )
-        assert _csp_problems(chrome) == [], f"{path}{query}"
+        wait_filled(chrome, path, path + query)
+        assert csp_problems(chrome) == [], f"{path}{query}"
     # The recorder works: an inline script is refused and seen.
     chrome.execute_script("const s = document.createElement('script'); s.textContent = '1'; document.body.append(s)")
     wait_for(chrome, lambda d: d.execute_script("return window.__csp.length"), message="a recorded violation")

@@ -117,26 +117,24 @@ def test_every_route_answers_under_the_prefix(prefixed_app, sent):
     assert layout.status_code == 200 and "FREE-TIER USAGE" in layout.get_data(as_text=True)
 
 
-def test_navigation_resolves_public_paths(prefixed_app):
-    client = prefixed_app.server.test_client()
+def _navigate(app, pathname: str) -> tuple[str, str]:
+    """The shell's route callback for a browser at `pathname`: (page path held, page as JSON)."""
     status, _, body = call(
-        client,
-        prefixed_app,
+        app.server.test_client(),
+        app,
         f"{Shell.PAGE}.children",
-        [{"id": Shell.URL, "property": "pathname", "value": "/mc/quotas"}],
+        [{"id": Shell.URL, "property": "pathname", "value": pathname}],
         [{"id": Shell.RENDERED, "property": "data", "value": None}],
     )
     assert status == 200
-    assert body["response"][Shell.RENDERED]["data"] == "/quotas"
-    assert "FREE-TIER USAGE" in json.dumps(body["response"][Shell.PAGE]["children"])
-    status, _, body = call(
-        client,
-        prefixed_app,
-        f"{Shell.PAGE}.children",
-        [{"id": Shell.URL, "property": "pathname", "value": "/mc/nowhere"}],
-        [{"id": Shell.RENDERED, "property": "data", "value": None}],
-    )
-    assert "No page at /mc/nowhere" in json.dumps(body["response"][Shell.PAGE]["children"])
+    return body["response"][Shell.RENDERED]["data"], json.dumps(body["response"][Shell.PAGE]["children"])
+
+
+def test_navigation_resolves_public_paths(prefixed_app):
+    held, page = _navigate(prefixed_app, "/mc/quotas")
+    assert held == "/quotas" and "FREE-TIER USAGE" in page
+    held, page = _navigate(prefixed_app, "/mc/nowhere")
+    assert held == "/nowhere" and "No page at /mc/nowhere" in page
 
 
 def test_nav_links_carry_the_prefix(prefixed_app):
