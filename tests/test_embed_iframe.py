@@ -198,18 +198,35 @@ def test_the_iframe_follows_the_content_and_obeys_its_parent(embedded, chrome):
             message="7 days checked",
         )
         board = wait_cells(chrome, Disc.BOARD, lambda rows: {r[0]: r[2] for r in rows}.get(ad.MINE) == "4", 20)
+        # Every target domain: the finds include the rival's link (its hostile anchor).
+        wait_text_where(chrome, Disc.FINDS, lambda t: ad.HOSTILE_ANCHOR in t, what="the rival's find")
+    finally:
+        chrome.switch_to.default_content()
+
+    # The target domain, by message: the finds are mine only; null is every domain again.
+    chrome.execute_script("window.send(arguments[0])", {"type": "mc:domain", "domain": ad.MINE})
+    chrome.switch_to.frame("mc")
+    try:
+        wait_text_where(chrome, Disc.DOMAIN, lambda t: t == ad.MINE, what="showing the domain")
+        wait_text_where(chrome, Disc.FINDS, lambda t: ad.HOSTILE_ANCHOR not in t, what="without the rival's find")
+        chrome.switch_to.default_content()
+        chrome.execute_script("window.send({type: 'mc:domain', domain: null})")
+        chrome.switch_to.frame("mc")
+        wait_text_where(chrome, Disc.FINDS, lambda t: ad.HOSTILE_ANCHOR in t, what="every domain again")
     finally:
         chrome.switch_to.default_content()
 
     # Refused: a window the page does not offer, an unknown page, and another frame's message.
     chrome.execute_script("window.send({type: 'mc:window', days: 5}); window.send({type: 'mc:page', page: '../x'})")
+    chrome.execute_script("window.send({type: 'mc:domain', domain: 'nowhere.example'})")
     chrome.execute_script("window.rogue({type: 'mc:window', days: 90})")
     ignored = wait_for(
         chrome,
         lambda d: inside(d, "return window.mcEmbed.ignored"),
-        lambda v: len(v) >= 3,
-        message="three ignored messages",
+        lambda v: len(v) >= 4,
+        message="four ignored messages",
     )
+    assert any('domain "nowhere.example" is not offered' in i for i in ignored), ignored
     assert any("window 5 is not offered" in i for i in ignored), ignored
     assert any("unknown page" in i for i in ignored), ignored
     assert any("another window" in i for i in ignored), ignored
