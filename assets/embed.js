@@ -137,11 +137,11 @@
   function request(kind, value) {
     if (apply(kind, value)) { delete embed.pending[kind]; return; }
     embed.pending[kind] = {value: value, until: Date.now() + PENDING_MS};
+    // A MutationObserver only wakes on changes: each request's deadline is checked by a timer too.
+    setTimeout(settlePending, PENDING_MS + 100);
     if (!waiting) {
       waiting = new MutationObserver(settlePending);
       waiting.observe(document.getElementById("react-entry-point") || document.body, {childList: true, subtree: true});
-      // A MutationObserver only wakes on changes: the deadline is checked by a timer too.
-      setTimeout(settlePending, PENDING_MS + 100);
     }
   }
 
