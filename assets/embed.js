@@ -49,7 +49,7 @@
     try { return document.referrer ? allowedOrigin(new URL(document.referrer).origin) : null; } catch (e) { return null; }
   }
 
-  const embed = {parent: declaredParent(), lastHeight: null, sent: [], applied: [], ignored: [], pending: {}};
+  const embed = {parent: declaredParent(), lastHeight: null, sent: [], applied: [], ignored: [], pending: {}, deferred: 0};
   window.mcEmbed = embed;
 
   function ignore(why, data) {
@@ -137,6 +137,7 @@
   function request(kind, value) {
     if (apply(kind, value)) { delete embed.pending[kind]; return; }
     embed.pending[kind] = {value: value, until: Date.now() + PENDING_MS};
+    embed.deferred += 1;
     // A MutationObserver only wakes on changes: each request's deadline is checked by a timer too.
     setTimeout(settlePending, PENDING_MS + 100);
     if (!waiting) {

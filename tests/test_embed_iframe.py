@@ -184,11 +184,12 @@ def test_the_iframe_follows_the_content_and_obeys_its_parent(embedded, chrome):
     )
     second = settled_height(chrome, differs_from=first)
     assert second != first
-    chrome.execute_script("window.send({type: 'mc:page', page: 'discovery'})")
+    # Back to discovery and, at once, its window: the window waits for the page's control to
+    # appear, then the page shows 7 days and its board counts 7 days (4 new links).
+    chrome.execute_script(
+        "window.send({type: 'mc:page', page: 'discovery'}); window.send({type: 'mc:window', days: 7})"
+    )
     settled_height(chrome, differs_from=second)
-
-    # The window, by message: the page shows 7 days, and its board counts 7 days (4 new links).
-    chrome.execute_script("window.send({type: 'mc:window', days: 7})")
     chrome.switch_to.frame("mc")
     try:
         wait_for(
@@ -202,6 +203,7 @@ def test_the_iframe_follows_the_content_and_obeys_its_parent(embedded, chrome):
         wait_text_where(chrome, Disc.FINDS, lambda t: ad.HOSTILE_ANCHOR in t, what="the rival's find")
     finally:
         chrome.switch_to.default_content()
+    assert inside(chrome, "return window.mcEmbed.deferred") == 1  # it did wait for the page
 
     # The target domain, by message: the finds are mine only; null is every domain again.
     chrome.execute_script("window.send(arguments[0])", {"type": "mc:domain", "domain": ad.MINE})
