@@ -30,6 +30,19 @@ return performance.getEntriesByType("navigation").concat(performance.getEntriesB
   .map((e) => [e.name, e.responseStatus]);
 """
 
+# Opens a WebSocket to the app's /ws/mission-control from the page, at the prefix the page was
+# served with (Dash's requests_pathname_prefix: the one source of the prefix for scripts), and
+# hands back the first two frames.
+FIRST_WEBSOCKET_FRAMES = """
+const done = arguments[arguments.length - 1];
+const prefix = JSON.parse(document.getElementById("_dash-config").textContent).requests_pathname_prefix;
+const url = location.origin.replace(/^http/, "ws") + prefix + "ws/mission-control";
+const ws = new WebSocket(url);
+const frames = [];
+ws.onmessage = (e) => { frames.push(e.data); if (frames.length === 2) { done({url: url, frames: frames}); ws.close(); } };
+ws.onerror = () => done({url: url, error: "the WebSocket failed"});
+"""
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -104,3 +117,21 @@ def test_every_page_fills_under_the_prefix(proxied, chrome):
     wait_filled(chrome, "/quotas")
     assert chrome.execute_script("return location.pathname") == PREFIX + "quotas"
     _requests_stay_under_the_prefix(chrome, proxied.base, "after navigating")
+
+
+def test_a_websocket_connects_through_the_proxy(demo, tmp_path, chrome):
+    proxy = _proxy(tmp_path, demo, strip_prefix=False)
+    try:
+        chrome.get(proxy.base + PREFIX)
+        wait_filled(chrome, "/")
+        chrome.set_script_timeout(20)
+        first = chrome.execute_async_script(FIRST_WEBSOCKET_FRAMES)
+        assert first["url"] == proxy.base.replace("http", "ws") + PREFIX + "ws/mission-control"
+        assert "error" not in first, first
+        hello, document = (json.loads(f) for f in first["frames"])
+        # The contract's greeting, then the whole document, through nginx as they are sent.
+        assert hello["type"] == "connection_established", hello
+        assert "crawler_mission_status" in document and "satellite_fleet_status" in document
+        assert csp_problems(chrome) == []
+    finally:
+        proxy.stop()
