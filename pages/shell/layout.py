@@ -29,6 +29,8 @@ def _config_rows(ctx) -> list:
         ("history retention", f"{s.history_retention_days} days"),
         ("push stream", f"{'on' if s.websocket_enabled else 'off'} (max {s.max_websocket_connections})"),
         ("simulator", "running" if s.simulator_enabled else "off"),
+        ("URL prefix", s.url_prefix),
+        ("may be framed by", " ".join(s.frame_ancestors)),
         ("API keys set", ", ".join(sorted(s.api_keys)) or "none"),
     ]
     return [html.Tr([html.Td(k, className="label"), html.Td(v, className="mono")]) for k, v in rows]
