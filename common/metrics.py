@@ -19,7 +19,7 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram
 
-MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+from common.metrics_dir import MULTIPROCESS_ENV
 
 # Seconds, from a fast local page (a quarter second) to one that took a minute.
 LOAD_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
