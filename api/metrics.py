@@ -5,8 +5,8 @@ What /metrics holds:
   set, gunicorn.conf.py) summed over every live worker and the producer process by
   prometheus-client's MultiProcessCollector; otherwise this one process's default registry;
 - what is read when scraped, so that no process keeps a stale copy: the snapshot's version,
-  build time, fleet counts and queue depth; this process's source health, producer lease and
-  stream capacity; and quota efficiency, derived from the quota counters just collected.
+  build time, fleet counts and queue depth; this process's source health and stream
+  capacity; and quota efficiency, derived from the quota counters just collected.
 
 The beacon: assets/load_beacon.js POSTs `{"seconds": navigation start to page filled}` once per
 page load to /api/v1/metrics/load-time; the value is checked (a number from 0 to
@@ -97,8 +97,6 @@ class _Fixed:
 def scrape_families(ctx: AppContext, gate, hub, written: list[Metric]) -> list[Metric]:
     out: list[Metric] = []
     out += _snapshot_families(ctx)
-    leader = GaugeMetricFamily("mc_producer_leader", "1 when this process's producer holds the lease")
-    leader.add_metric([], 1 if ctx.producer is not None and ctx.producer.leader else 0)
     up = GaugeMetricFamily("mc_source_up", "1 when the source answered this process's last use", labels=["source"])
     for name, health in ctx.services.health.items():
         up.add_metric([name], 1 if health.online else 0)
@@ -110,7 +108,7 @@ def scrape_families(ctx: AppContext, gate, hub, written: list[Metric]) -> list[M
     subscribed.add_metric([], 1 if hub.subscribed else 0)
     loaded = CounterMetricFamily("mc_notice_documents_loaded", "Snapshot documents this process fetched for streams")
     loaded.add_metric([], hub.documents_loaded)
-    out += [leader, up, here, capacity, subscribed, loaded, quota_efficiency(written)]
+    out += [up, here, capacity, subscribed, loaded, quota_efficiency(written)]
     return out
 
 

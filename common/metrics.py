@@ -54,6 +54,10 @@ PRODUCER_TICK = Histogram(
     ["step"],
     buckets=TICK_BUCKETS,
 )
+# livemax: 1 while a live process holds the producer lease (the producer process under gunicorn).
+PRODUCER_LEADER = Gauge(
+    "mc_producer_leader", "1 while a producer of this deployment holds the lease", multiprocess_mode="livemax"
+)
 SNAPSHOT_AGE = Histogram(
     "mc_snapshot_age_seconds",
     "Age of the snapshot when a page or the snapshot API read it (now minus its build time)",

@@ -60,6 +60,8 @@ class ProducerLoop:
             self.ctx.services.mark("redis", False, exc)
             self.leader = False
             return None
+        finally:
+            metrics.PRODUCER_LEADER.set(1 if self.leader else 0)
         if self.leader != was_leader:
             if self.leader:  # another producer kept the series meanwhile: continue from Redis
                 self.state.forget_series()
@@ -122,6 +124,7 @@ class ProducerLoop:
             t.join(timeout=10)
         self._threads.clear()
         if self.leader:
+            metrics.PRODUCER_LEADER.set(0)
             try:
                 self.lease.release()
             except Exception:  # Redis gone at shutdown: the lease simply lapses

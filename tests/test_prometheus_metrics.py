@@ -9,8 +9,10 @@ so each check compares with a scrape taken before the test acted."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import requests
@@ -25,6 +27,7 @@ from tests.test_quota_support import ALL_KEYS
 from tests.test_alert_support import Receiver, fleet_doc, wait_for
 
 HOOK_PATH = "/hook"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def scrape(base: str) -> dict[tuple[str, tuple], float]:
@@ -155,6 +158,26 @@ def test_metrics_after_a_browser_visit_an_alert_quota_calls_and_streams(metrics_
     assert sum(value(after, "mc_satellites", status=s) for s in ("active", "idle", "unresponsive")) == 6
     assert value(after, "mc_snapshot_version") == ctx.snapshots.version()
     assert value(after, "mc_source_up", source="database") == 1
+    assert value(after, "mc_producer_leader") == 1
+
+    # The Grafana dashboard plots only what /metrics serves, and every seed metric is on it.
+    board = json.loads((ROOT / "deploy" / "grafana" / "mission-control.json").read_text())
+    plotted = {m for p in board["panels"] for t in p["targets"] for m in re.findall(r"\bmc_\w+", t["expr"])}
+    served = {name for name, _labels in after}
+    assert plotted - served == set()
+    families = {re.sub(r"_(bucket|count|sum|total)$", "", name) for name in plotted}
+    seed = {
+        "mc_stream_connections",
+        "mc_dashboard_load_seconds",
+        "mc_snapshots_published",
+        "mc_alert_delivery_latency_seconds",
+        "mc_quota_efficiency",
+        "mc_producer_tick_seconds",
+        "mc_snapshot_age_seconds",
+        "mc_queue_depth",
+        "mc_satellites",
+    }
+    assert seed - families == set()
 
 
 def test_the_beacon_takes_only_a_load_time(metrics_app):
