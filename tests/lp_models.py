@@ -142,10 +142,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (the browser's JSON.parse refuses it)")
 
 
-def strict_errors(text: str | bytes, skip: tuple[str, ...] = ()) -> list[str]:
+def strict_errors(text: str | bytes) -> list[str]:
     """Every way `text` (one document as sent) fails Link Profiler's models in strict mode, as
-    "location: message" lines; [] when it validates. `skip`: error locations (dotted prefixes)
-    left out, for a part another change owns (never used by a committed test)."""
+    "location: message" lines; [] when it validates."""
     try:
         doc = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
@@ -156,8 +155,7 @@ def strict_errors(text: str | bytes, skip: tuple[str, ...] = ()) -> list[str]:
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
-            if not any(where.startswith(s) for s in skip):
-                out.append(f"{where}: {err['msg']} (got {err.get('input')!r:.80})")
+            out.append(f"{where}: {err['msg']} (got {err.get('input')!r:.80})")
     names = [q.get("api_name") for q in doc.get("api_quota_statuses") or [] if isinstance(q, dict)]
     if len(names) != len(set(names)):
         out.append(f"api_quota_statuses: api_name is a list key and repeats ({names})")
