@@ -1,13 +1,17 @@
 """Our document against Link Profiler's own response models in pydantic's strict mode
-(tests/lp_models.py), on PostgreSQL + Redis, both schema variants: a world the simulator wrote,
-and an empty database. Plus the checker itself: it refuses what blanks Link Profiler's UI."""
+(tests/lp_models.py), as /api/v1/snapshot serves it and as a real WebSocket client of
+/ws/mission-control receives it, on PostgreSQL + Redis, both schema variants: a world the
+simulator wrote, and an empty database. Plus the checker itself: it refuses what blanks Link
+Profiler's UI."""
 
 from __future__ import annotations
 
 import json
+import urllib.request
 from datetime import datetime, timedelta
 
 import pytest
+import websocket
 
 from data.jobs import details_text, severity_of
 from pages.mission.ids import MissionIds as Main
@@ -46,22 +50,57 @@ def small_world(monkeypatch):
     monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 2)
 
 
-def snapshot_text(services, now: datetime) -> bytes:
-    """The body of GET /api/v1/snapshot after one producer tick (fast and heavy step) at `now`."""
-    with ticked_app(services, now) as (app, _ctx, _loop):
-        response = app.server.test_client().get("/api/v1/snapshot")
-        assert response.status_code == 200
-        return response.data
+def served_documents(services, now: datetime, serve, then=None) -> list[bytes | str]:
+    """The document as each client gets it after one producer tick (fast and heavy step) at
+    `now`: the body of GET /api/v1/snapshot, then each document frame a real WebSocket client
+    of /ws/mission-control receives: the current one on connecting and, when `then` is given,
+    the one after `then(loop)` (which changes storage and ticks the producer again)."""
+    with ticked_app(services, now) as (app, _ctx, loop):
+        base = serve(app)
+        with urllib.request.urlopen(base + "/api/v1/snapshot", timeout=15) as response:
+            texts: list[bytes | str] = [response.read()]
+        ws = websocket.create_connection(base.replace("http://", "ws://") + "/ws/mission-control", timeout=15)
+        try:
+            assert json.loads(_text_frame(ws))["type"] == "connection_established"
+            texts.append(_document_frame(ws))
+            if then is not None:
+                then(loop)
+                texts.append(_document_frame(ws))
+        finally:
+            ws.close()
+    return texts
 
 
-def test_simulated_world_validates_strictly(pg_services, small_world):
+def _text_frame(ws: websocket.WebSocket) -> str:
+    opcode, data = ws.recv_data()
+    assert opcode == websocket.ABNF.OPCODE_TEXT, (opcode, data[:200])  # the UI parses text frames
+    return data.decode("utf-8")
+
+
+def _document_frame(ws: websocket.WebSocket) -> str:
+    """The next frame that is not a heartbeat (the UI drops heartbeats)."""
+    while (text := _text_frame(ws)) and json.loads(text).get("type") == "heartbeat":
+        pass
+    return text
+
+
+def test_simulated_world_validates_strictly(pg_services, small_world, serve):
     sim = Simulator(pg_services, satellites=6, seed=5)
     assert sim.seed_initial(T0)
     t = 0
     while t <= 180:
         sim.step(T0 + timedelta(seconds=t))
         t += 5
-    doc = assert_strict(snapshot_text(pg_services, T0 + timedelta(seconds=181)))
+
+    def later(loop):
+        for s in (185, 190, 195):
+            sim.step(T0 + timedelta(seconds=s))
+        loop.tick(now=T0 + timedelta(seconds=196))
+
+    body, first, second = served_documents(pg_services, T0 + timedelta(seconds=181), serve, then=later)
+    doc = assert_strict(body)
+    assert assert_strict(first) == doc  # the WebSocket's current document is the API's
+    assert assert_strict(second)["version"] == doc["version"] + 1
 
     # Valid and full: every list the UI renders has items, and each name list is our richer list's names.
     status, links = doc["crawler_mission_status"], doc["backlink_discovery_metrics"]
@@ -71,9 +110,11 @@ def test_simulated_world_validates_strictly(pg_services, small_world):
     assert links["top_target_urls"] == [u["url"] for u in mc["top_target_urls"]] != []
     assert perf["top_performing_satellites"] == [s["satellite_id"] for s in mc["top_performing_satellites"]] != []
     assert perf["worst_performing_satellites"] == [s["satellite_id"] for s in mc["worst_performing_satellites"]]
-    assert doc["domain_intelligence_metrics"]["top_niches_identified"] == [
-        n["niche"] for n in mc["top_niches_identified"]
-    ] != []
+    assert (
+        doc["domain_intelligence_metrics"]["top_niches_identified"]
+        == [n["niche"] for n in mc["top_niches_identified"]]
+        != []
+    )
     assert {e["severity"] for e in status["recent_job_errors"]} <= {"info", "warning", "critical"}
     assert all(e["url"].startswith("http") for e in status["recent_job_errors"])
     assert {s["satellite_id"] for s in doc["satellite_fleet_status"]} == {s["satellite_id"] for s in mc["fleet"]}
@@ -83,8 +124,10 @@ def test_simulated_world_validates_strictly(pg_services, small_world):
     assert links["avg_authority_score"] > 0 and perf["avg_crawl_speed_pages_per_minute"] > 0
 
 
-def test_empty_database_validates_strictly(pg_services):
-    doc = assert_strict(snapshot_text(pg_services, T0))
+def test_empty_database_validates_strictly(pg_services, serve):
+    body, frame = served_documents(pg_services, T0, serve)
+    doc = assert_strict(body)
+    assert assert_strict(frame) == doc
     status = doc["crawler_mission_status"]
     # An empty fleet: no satellites, 0.0 % utilised (nothing is busy: a measurement, not a gap).
     assert status["total_satellites_count"] == 0 and status["satellite_utilization_percentage"] == 0.0
