@@ -17,7 +17,6 @@ from data.jobs import details_text, severity_of
 from pages.mission.ids import MissionIds as Main
 from pages.mission.render import kpis
 from simulator import Simulator
-from simulator import seed as seed_module
 from tests.conftest import build_services, ticked_app
 from tests.lp_models import assert_strict, strict_errors
 
@@ -39,15 +38,6 @@ def pg_services(request, pg_url, redis_url):
     svc = build_services(pg_url, redis_url, request.param)
     yield svc
     svc.dispose()
-
-
-@pytest.fixture
-def small_world(monkeypatch):
-    """A smaller simulated history (the document's shape, not its size, is under test)."""
-    monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)
-    monkeypatch.setattr(seed_module, "BACKLINKS", 400)
-    monkeypatch.setattr(seed_module, "JOBS_PER_SATELLITE_DAY", 6)
-    monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 2)
 
 
 def served_documents(services, now: datetime, serve, then=None) -> list[bytes | str]:

@@ -17,7 +17,6 @@ from data.connections import StatementCounter
 from data.lp_tables import JOB_STATUSES, JOB_TYPES, LINK_TYPES, SPAM_LEVELS
 from simulator import Simulator, bulk_load_backlinks
 from simulator import names
-from simulator import seed as seed_module
 from simulator.__main__ import main as cli_main
 from simulator.coordinator import epoch
 from tests.conftest import build_services
@@ -35,15 +34,6 @@ DETAIL_FIELDS = {
     "uptime_seconds",
 }
 PROVIDERS = {"serpstack", "valueserp", "webscraping_ai", "hunter_io", "builtwith", "clearbit", "securitytrails"}
-
-
-@pytest.fixture
-def small_world(monkeypatch):
-    """A smaller starting world for tests that do not count its history (keeps the module fast)."""
-    monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)
-    monkeypatch.setattr(seed_module, "BACKLINKS", 300)
-    monkeypatch.setattr(seed_module, "JOBS_PER_SATELLITE_DAY", 4)
-    monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 1)
 
 
 def at(seconds: float) -> datetime:
