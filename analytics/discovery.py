@@ -4,7 +4,8 @@ a click touch `backlinks`, bounded to one day (served by the opt-in first-seen i
 link ids from the lost-link rollup, with a row limit.
 
 Windows are whole UTC days ending today ("7 days" = today and the 6 days before); "last 24 h"
-is the current clock hour and the 23 before it.
+is exact: whole hours from the hourly rollup and the partial hours at its edges from
+`backlinks` (analytics.exact_window).
 """
 
 from __future__ import annotations

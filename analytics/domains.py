@@ -238,9 +238,9 @@ def domain_metrics(
 
 
 SOURCE_WIDTH = getattr(t.ref_domains.c.source_domain.type, "length", None)
-# Domains whose first pair is on a day {op} the window's first day. Recent pairs
-# (first_day index) with no earlier pair for the same domain (source_domain index), never a
-# pass over every pair.
+# Linking domains whose first pair's day compares ({op}) with the day :d, and that have no pair
+# on an earlier day ({before}): recent pairs (first_day index) checked against earlier ones of
+# the same domain (source_domain index), never a pass over every pair.
 FIRST_AFTER_SQL = (
     "SELECT COUNT(DISTINCT r.source_domain) AS n FROM mc_rollup_ref_domains r WHERE r.first_day {op} :d "
     "AND NOT EXISTS (SELECT 1 FROM mc_rollup_ref_domains o WHERE o.source_domain = r.source_domain "
