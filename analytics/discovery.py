@@ -1,7 +1,8 @@
 """Page queries of backlink discovery operations. Every panel reads the `mc_rollup_*` tables
-(their size follows days × domains, not the number of backlinks); only the drill-downs behind
-a click touch `backlinks`, bounded to one day (served by the opt-in first-seen index) or to
-link ids from the lost-link rollup, with a row limit.
+(their size follows days × domains, not the number of backlinks); `backlinks` is read only by
+the drill-downs behind a click, bounded to one day (served by the opt-in first-seen index) or
+to link ids from the lost-link rollup, with a row limit, and for the edges of "last 24 h"
+(about two hours of rows on the same index).
 
 Windows are whole UTC days ending today ("7 days" = today and the 6 days before); "last 24 h"
 is exact: whole hours from the hourly rollup and the partial hours at its edges from
