@@ -306,7 +306,7 @@ def ticked_app(services: Services, now):
 
 @pytest.fixture
 def small_world(monkeypatch):
-    """A smaller starting world for the simulator, for tests that do not count its history."""
+    """A smaller starting world for simulator tests that do not count its history (fast)."""
     from simulator import seed as seed_module
 
     monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)

@@ -33,7 +33,16 @@ DETAIL_FIELDS = {
     "code_version",
     "uptime_seconds",
 }
-PROVIDERS = {"serpstack", "valueserp", "webscraping_ai", "hunter_io", "builtwith", "clearbit", "securitytrails"}
+# The fleet asks for query types (the router picks providers): every one a default provider serves.
+QUERY_TYPES = {
+    "serp_positions",
+    "javascript_render",
+    "contact_discovery",
+    "technology_stack",
+    "company_enrichment",
+    "dns_history",
+    "subdomains",
+}
 
 
 def at(seconds: float) -> datetime:
@@ -164,7 +173,8 @@ def test_seed_and_steps_write_a_consistent_world(services):
     assert scalar(services, "SELECT count(*) FROM alert_rules") == 4
     assert scalar(services, "SELECT count(*) FROM social_mentions") >= 20
     assert scalar(services, "SELECT count(*) FROM domain_history") >= 300
-    assert calls and {c[0] for c in calls} <= PROVIDERS
+    assert calls and {c[0] for c in calls} <= QUERY_TYPES
+    assert {c[1] for c in calls} <= {"high", "normal", "low"}
 
 
 @pytest.mark.parametrize("queue_type", ["list", "zset"])
