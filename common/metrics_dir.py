@@ -40,11 +40,13 @@ def prepare(environ: dict | None = None) -> tuple[Path, bool]:
 
 
 def process_dead(pid: int) -> None:
-    """Drop the live gauges of the ended process `pid` (gunicorn's child_exit)."""
-    if (os.environ.get(MULTIPROCESS_ENV) or "").strip():
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)
+    """Drop the live gauges of the ended process `pid` (gunicorn's child_exit): what
+    prometheus_client.multiprocess.mark_process_dead does, without importing prometheus-client
+    into the master (gevent workers forked later must import it themselves, after patching)."""
+    given = (os.environ.get(MULTIPROCESS_ENV) or "").strip()
+    if given:
+        for live in Path(given).glob(f"gauge_live*_{int(pid)}.db"):
+            live.unlink(missing_ok=True)
 
 
 def cleanup(path: Path, created: bool) -> None:
