@@ -155,7 +155,8 @@ def _state(services) -> dict[str, str]:
     r = services.redis
     for key in r.scan_iter("*"):
         name = key.decode() if isinstance(key, bytes) else key
-        if name.endswith(":rev") or "revision" in name or "lease" in name:
+        # (and the snapshot versions kept for HISTORY_TTL_S, which a long run outlives)
+        if name.endswith(":rev") or "revision" in name or "lease" in name or name.startswith("mc:snapshot:v:"):
             continue
         state[name] = hashlib.sha256(repr(r.dump(key)).encode()).hexdigest()[:12]
     return state
