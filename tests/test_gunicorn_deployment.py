@@ -23,9 +23,9 @@ import pytest
 import websocket
 
 from api import streams
+from bench.live_view import post_refresh, refresh_request
 from data.connections import make_redis
 from pages.mission.ids import MissionIds as Main
-from pages.shell.ids import ShellIds as Shell
 from tests import dataset
 from tests.conftest import build_services, isolated_env, ticked_app
 from tests.dataset import NOW
@@ -66,9 +66,8 @@ def deployment(pg_url, redis_url, tmp_path):
     dataset.load(services)
     # The main screen's refresh callback, as a browser posts it (read from an app that runs nothing).
     with ticked_app(services, NOW) as (app, _ctx, _loop):
-        key = next(k for k in app.callback_map if f"{Main.HELD}.data" in k)
+        key, outputs = refresh_request(app)
     services.dispose()
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONUNBUFFERED": "1",
@@ -106,24 +105,11 @@ def deployment(pg_url, redis_url, tmp_path):
 
 
 def _refresh(base: str, key: str, outputs: list, held: dict) -> tuple[int, dict]:
-    body = {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-        "state": [{"id": Main.HELD, "property": "data", "value": held}],
-        "changedPropIds": [f"{Shell.TICK}.n_intervals"],
-    }
-    req = urllib.request.Request(
-        base + "/_dash-update-component", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            data = resp.read()
-            return resp.status, json.loads(data) if data else {}  # 204: nothing changed
-    except urllib.error.HTTPError as exc:
-        return exc.code, {}
+        status, data = post_refresh(base, key, outputs, held)
     except OSError:
         return 0, {}
+    return status, json.loads(data) if status == 200 and data else {}  # 204: nothing changed
 
 
 def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
