@@ -65,3 +65,26 @@ def test_a_web_only_process_reads_and_never_produces(web_only, monkeypatch):
     assert (statements.count, len(builds)) == (0, 0)
     assert not PRODUCER_THREADS & {t.name for t in threading.enumerate()}
     statements.close()
+
+
+def test_gunicorn_conf_runs_the_producer_apart_unless_redis_is_embedded(monkeypatch):
+    import os
+    import runpy
+    from pathlib import Path
+
+    conf_path = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    monkeypatch.setenv("MC_PRODUCER", "")  # unset: the file decides (and monkeypatch restores it)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    conf = runpy.run_path(conf_path)
+    assert (conf["worker_class"], conf["workers"], conf["preload_app"]) == ("gevent", 3, False)
+    assert conf["PRODUCER"] == os.environ["MC_PRODUCER"] == "external"  # inherited by the workers
+
+    monkeypatch.setenv("MC_PRODUCER", "")
+    monkeypatch.setenv("REDIS_URL", "memory://")  # the embedded demo: its data lives in one process
+    conf = runpy.run_path(conf_path)
+    assert (conf["workers"], conf["PRODUCER"], os.environ["MC_PRODUCER"]) == (1, "inline", "inline")
+
+    monkeypatch.setenv("MC_PRODUCER", "inline")  # said explicitly: kept (every worker a standby producer)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert runpy.run_path(conf_path)["PRODUCER"] == "inline"
