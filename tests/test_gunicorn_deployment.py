@@ -117,6 +117,7 @@ def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
     url = base.replace("http://", "ws://") + "/ws/mission-control"
     hello = threading.Barrier(WS_CLIENTS + 1, timeout=120)  # every client connected and greeted
     served = threading.Barrier(WS_CLIENTS + 1, timeout=180)  # every client has its documents
+    counted = threading.Event()
     results: dict[int, list] = {}
     greetings: list[dict] = []
     lock = threading.Lock()
@@ -140,7 +141,8 @@ def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
                 frame = json.loads(ws.recv())
                 if frame.get("type") != "heartbeat":
                     versions.append(frame.get("version"))
-            served.wait()  # still connected while the others are counted
+            served.wait()
+            counted.wait(120)  # still connected while the slots are counted
         except Exception as exc:
             versions.append(f"error: {exc}")
         finally:
@@ -174,7 +176,10 @@ def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
     for t in viewers:
         t.join(120)
     served.wait()
-    assert redis.zcard(streams.STREAM_CLIENTS) == WS_CLIENTS  # nobody dropped under the load
+    try:
+        assert redis.zcard(streams.STREAM_CLIENTS) == WS_CLIENTS  # nobody dropped under the load
+    finally:
+        counted.set()
     for t in clients:
         t.join(60)
 
