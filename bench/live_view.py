@@ -22,6 +22,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -86,19 +87,38 @@ def refresh_request(app) -> tuple[str, list]:
     return key, outputs
 
 
+def refresh_body(key: str, outputs: list, held: dict) -> bytes:
+    """The main screen's tick as a browser posts it, holding the key `held`."""
+    return json.dumps(
+        {
+            "output": key,
+            "outputs": outputs,
+            "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+            "state": [{"id": Main.HELD, "property": "data", "value": held}],
+            "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+        }
+    ).encode()
+
+
+def post_refresh(base: str, key: str, outputs: list, held: dict, timeout: float = 30) -> tuple[int, bytes]:
+    """POST the main screen's tick to a running server: (status, body); HTTP errors are answers."""
+    req = urllib.request.Request(
+        base + "/_dash-update-component",
+        data=refresh_body(key, outputs, held),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
 def viewer(base, key, outputs, refresh_s, stop, stats, lock):
     digests = {}
     while not stop.is_set():
         started = time.perf_counter()
-        body = json.dumps(
-            {
-                "output": key,
-                "outputs": outputs,
-                "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-                "state": [{"id": Main.HELD, "property": "data", "value": digests}],
-                "changedPropIds": [f"{Shell.TICK}.n_intervals"],
-            }
-        ).encode()
+        body = refresh_body(key, outputs, digests)
         req = urllib.request.Request(
             base + "/_dash-update-component", data=body, headers={"Content-Type": "application/json"}
         )
