@@ -10,6 +10,10 @@ simulator and the app (producer included) on loopback, then reports:
   - database statements per minute at each viewer count (the ratio 100 : 1 should be ~1);
   - bytes sent per viewer per tick.
 Prints figures; asserts nothing (machines are noisy).
+
+Superseded for the deployment's figures by bench/viewers.py: here the viewers (threads) and the
+simulator share the server's process and interpreter lock, so the figures include the load
+generator's own work (see README, "Why viewers' requests waited").
 """
 
 from __future__ import annotations

@@ -131,6 +131,22 @@ class Viewer:
         self.held: dict = {}
         self.n = 0
         self.out = out
+        self.task: asyncio.Task | None = None
+        self.again = False
+
+    def notify(self) -> None:
+        """A notice: fetch now, or once more after the fetch in flight (one request at a time, as
+        Dash sends a callback again when its input changed meanwhile)."""
+        if self.task is not None and not self.task.done():
+            self.again = True
+            return
+        self.task = asyncio.get_running_loop().create_task(self._fetch_until_current())
+
+    async def _fetch_until_current(self) -> None:
+        self.again = True
+        while self.again:
+            self.again = False
+            await self.fetch()
 
     async def fetch(self) -> None:
         assert self.refresh is not None
@@ -178,7 +194,7 @@ async def push(viewer: Viewer, until: float, fetch: bool) -> None:
                 conn.close()
                 await asyncio.sleep(1.0)
                 continue
-            event = None
+            event, first = None, True
             while time.time() < until:
                 remaining = until - time.time()
                 line = await asyncio.wait_for(conn.reader.readline(), timeout=max(0.01, remaining))
@@ -192,10 +208,12 @@ async def push(viewer: Viewer, until: float, fetch: bool) -> None:
                     received = time.time()
                     notice = json.loads(text[5:])
                     published = notice.get("published_at")
-                    if published is not None:
+                    # The first notice of a connection is the version current at connect, not a publish.
+                    if published is not None and not first:
                         out["notices"].append([received, received * 1000 - float(published), notice.get("version")])
+                    first = False
                     if fetch:
-                        asyncio.get_running_loop().create_task(viewer.fetch())
+                        viewer.notify()
                 elif not text:
                     event = None
         except TimeoutError:

@@ -88,6 +88,8 @@ class Deployment:
             "MC_SIMULATE": "off",
             "LOG_LEVEL": "info",
             "MC_BENCH_DIR": str(self.dir),
+            # Room for every viewer's version stream (the default admits 100).
+            "MAX_WEBSOCKET_CONNECTIONS": str(max(args.push, 100) + 200),
             "PYTHONPATH": str(ROOT),
         }
         self.procs: dict[str, subprocess.Popen] = {}
@@ -239,6 +241,7 @@ def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     hz_busy = [h[1] for h in health["health"] if any(a <= h[0] < b for a, b in refreshes)]
     return {
         "viewers": count,
+        "load": round(os.getloadavg()[0], 1),
         "mode": "push + fetch" if push_mode else "poll 1 s",
         "seconds": round(w1 - w0),
         "requests": len(out["callbacks"]),
@@ -271,6 +274,7 @@ def push_window(dep: Deployment, count: int) -> dict:
     busy = [n[1] for n in out["notices"] if any(a <= n[0] < b for a, b in refreshes)]
     return {
         "viewers": count,
+        "load": round(os.getloadavg()[0], 1),
         "notices": len(delays),
         "errors": sum(out["errors"].values()),
         "error_kinds": out["errors"],
@@ -375,7 +379,7 @@ def report(args, rows: list[dict], push: dict | None, fills: dict | None) -> Non
         print(
             f"| refresh callback server ms p50 / p95 / p99 / max, {v} viewer(s), whole window "
             f"({r['requests']:,} requests, {r['refreshes']} refreshes of {r['refresh_s']} s, "
-            f"{r['completions']} jobs completed, {r['errors']} errors) | {fmt(r['all'])} | {target} |"
+            f"{r['completions']} jobs completed, {r['errors']} errors, load average {r['load']}) | {fmt(r['all'])} | {target} |"
         )
         print(f"| … the same, requests during an analytics refresh ({r['busy_n']:,}) | {fmt(r['busy'])} | |")
         print(
@@ -393,7 +397,7 @@ def report(args, rows: list[dict], push: dict | None, fills: dict | None) -> Non
     if push:
         print(
             f"| {push['viewers']:,} viewers by push: publish → received ms p50 / p95 / p99 / max "
-            f"({push['notices']:,} notices, {push['refreshes']} refreshes) | {fmt(push['delay'])}, "
+            f"({push['notices']:,} notices, {push['refreshes']} refreshes, load average {push['load']}) | {fmt(push['delay'])}, "
             f"errors {push['errors']} | p95 < 100 ms, 0 errors |"
         )
     if fills:
