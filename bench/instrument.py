@@ -3,7 +3,7 @@
 Imported (first) by the measured processes only, through their bench entry points:
 
     gunicorn ... bench.instrument:app        the web workers: app.server wrapped in a timer
-    python -m bench.instrument producer      `python -m producer`, with the same recorders
+    bench/bench_site/sitecustomize.py        `python -m producer`: the same recorders
 
 Each process writes into MC_BENCH_DIR, one file per process id, flushed every 0.5 s:
   - requests.<pid>.jsonl   one line per request: [start epoch s, path, server ms, bytes]
@@ -116,12 +116,5 @@ def wsgi_app():
     return server
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["producer"]:
-    start_recorders()
-    from producer.__main__ import main
-
-    sys.exit(main())
-elif __name__ != "__main__":
-    app = None  # set by gunicorn's import below when run as the web app
-    if os.environ.get("MC_BENCH_WEB") == "1":
-        app = wsgi_app()
+# gunicorn ... bench.instrument:app (MC_BENCH_WEB=1 is set by bench/viewers.py for the web server only).
+app = wsgi_app() if os.environ.get("MC_BENCH_WEB") == "1" else None

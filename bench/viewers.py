@@ -90,7 +90,9 @@ class Deployment:
             "MC_BENCH_DIR": str(self.dir),
             # Room for every viewer's version stream (the default admits 100).
             "MAX_WEBSOCKET_CONNECTIONS": str(max(args.push, 100) + 200),
-            "PYTHONPATH": str(ROOT),
+            # bench_site/sitecustomize.py starts the recorders in `python -m producer`, however
+            # it is started (by gunicorn.conf.py's master, or by this bench).
+            "PYTHONPATH": os.pathsep.join((str(ROOT / "bench" / "bench_site"), str(ROOT))),
         }
         self.procs: dict[str, subprocess.Popen] = {}
 
@@ -113,10 +115,17 @@ class Deployment:
         )
         web_env = {"MC_BENCH_WEB": "1"}
         if self.split:
+            # The deployment's own configuration: gevent workers that only read, the producer
+            # as the master's child process (MC_PRODUCER=external).
+            if not (ROOT / "gunicorn.conf.py").exists():
+                raise SystemExit("--deployment split needs gunicorn.conf.py (the producer as its own process)")
             web_env["MC_PRODUCER"] = "external"
-            self.spawn("producer", [PY, "-m", "bench.instrument", "producer"])
-        conf = ["-c", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
-        flags = [] if conf else ["--workers", "2", "--threads", "16", "--worker-class", "gthread", "--timeout", "120"]
+            conf, flags = ["-c", "gunicorn.conf.py"], []
+        else:
+            # The Dockerfile before issue 16: gthread workers, each with a standby producer inside.
+            web_env["MC_PRODUCER"] = "inline"
+            conf = []
+            flags = ["--workers", "2", "--threads", "16", "--worker-class", "gthread", "--timeout", "120"]
         self.spawn(
             "web",
             [PY, "-m", "gunicorn", *conf, *flags, "--bind", f"127.0.0.1:{self.port}", "bench.instrument:app"],
