@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettings
 from analytics.settings import AnalyticsSettings
 from quotas.providers import API_KEY_VARIABLES, DAY_S, DEFAULT_PROVIDERS
-from quotas.settings import QuotaSettings
+from quotas.settings import BreakerSettings, QuotaSettings
 from scoring.domain_value import parse_weights
 
 EMBEDDED_DATABASE_URL = "sqlite:///var/mission_control.db"
@@ -517,7 +517,8 @@ def _names(value: str) -> tuple[str, ...]:
 
 def _quota_settings(src: EnvSource) -> QuotaSettings:
     """Every provider with its `QUOTA_<NAME>_*` overrides: LIMIT, RESET_DAY (1-31), QUALITY,
-    COST, CACHE_DAYS, QUERY_TYPES and FALLBACK (comma lists), EMERGENCY_ONLY (bool)."""
+    COST, CACHE_DAYS, QUERY_TYPES and FALLBACK (comma lists), EMERGENCY_ONLY (bool); and the
+    call records' breaker: QUOTA_BREAKER_FAILURES, _COOLDOWN_S, _TRIAL_S, QUOTA_CALL_WINDOW_S."""
     providers = {}
     for base in DEFAULT_PROVIDERS:
         p = f"QUOTA_{base.name.upper()}_"
@@ -538,4 +539,11 @@ def _quota_settings(src: EnvSource) -> QuotaSettings:
         unknown = [f for f in cfg.fallback if f not in providers or f == cfg.name]
         if unknown:
             raise ConfigError(f"QUOTA_{cfg.name.upper()}_FALLBACK names an unknown provider: {', '.join(unknown)}")
-    return QuotaSettings(providers=providers)
+    base_breaker = BreakerSettings()
+    breaker = BreakerSettings(
+        failures=src.integer("QUOTA_BREAKER_FAILURES", base_breaker.failures, 1, 1000),
+        cooldown_s=src.number("QUOTA_BREAKER_COOLDOWN_S", base_breaker.cooldown_s, 1.0),
+        trial_s=src.number("QUOTA_BREAKER_TRIAL_S", base_breaker.trial_s, 1.0),
+        window_s=src.integer("QUOTA_CALL_WINDOW_S", base_breaker.window_s, 60, 30 * DAY_S),
+    )
+    return QuotaSettings(providers=providers, breaker=breaker)
