@@ -94,9 +94,9 @@ def viewer(base, key, outputs, refresh_s, stop, stats, lock):
             {
                 "output": key,
                 "outputs": outputs,
-                "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+                "inputs": [{"id": Shell.VERSION, "property": "data", "value": {"v": 1}}],
                 "state": [{"id": Main.HELD, "property": "data", "value": digests}],
-                "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+                "changedPropIds": [f"{Shell.VERSION}.data"],
             }
         ).encode()
         req = urllib.request.Request(

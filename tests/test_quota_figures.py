@@ -78,9 +78,9 @@ def _post_tick(client, held):
     payload = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
         "outputs": [{"id": str(i), "property": p} for i, p in OUTPUTS],
-        "inputs": [{"id": str(Shell.TICK), "property": "n_intervals", "value": 5}],
+        "inputs": [{"id": str(Shell.VERSION), "property": "data", "value": {"v": 5}}],
         "state": [{"id": str(QuotaIds.HELD), "property": "data", "value": held}],
-        "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+        "changedPropIds": [f"{Shell.VERSION}.data"],
     }
     return client.post("/_dash-update-component", data=json.dumps(payload), content_type="application/json")
 
@@ -96,7 +96,7 @@ def test_the_refresh_sends_only_what_changed(svc):
     ctx.quotas.consume("serpstack", 10)
     app = dash.Dash(__name__, suppress_callback_exceptions=True)
     page = layout(ctx)
-    app.layout = dash.html.Div([dash.dcc.Interval(id=Shell.TICK), page])
+    app.layout = dash.html.Div([dash.dcc.Store(id=Shell.VERSION), page])
     register(app, ctx)
     client = app.server.test_client()
     held = next(c for c in page.children if getattr(c, "id", None) == QuotaIds.HELD).data

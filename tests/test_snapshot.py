@@ -71,7 +71,7 @@ def test_snapshot_matches_storage(live):
 
 
 def _tick_request(digests):
-    return [{"id": Shell.TICK, "property": "n_intervals", "value": 1}], [
+    return [{"id": Shell.VERSION, "property": "data", "value": {"v": 1}}], [
         {"id": Main.HELD, "property": "data", "value": digests}
     ]
 

@@ -73,12 +73,12 @@ def register(app, ctx) -> None:
         *[Output(p, PROPERTY.get(p, "children")) for p in PANELS],
         Output(Main.QUEUE_TREND, "extendData"),
         Output(Main.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         State(Main.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh_main(_tick, held):
-        """Triggered by the shell's interval: send each changed panel's smallest update."""
+    def refresh_main(_version, held):
+        """Triggered by a new snapshot version (the shell's VERSION): send each changed panel's smallest update."""
         try:
             version, doc = latest(ctx)
         except Exception as exc:
