@@ -4,7 +4,7 @@
    (api/core.py). The server sends the current snapshot version at once, then one `version`
    event per new snapshot ({"version": N, "built_at": ISO, "published_at": epoch ms}). Each new
    version sets the shell's `mc-version` store, which triggers the page's live callback and the
-   shell's `snapshot_time` (pages/*/callbacks.py): a tab with nothing new to show sends nothing.
+   shell's `snapshot_time` (each page's callbacks.py): a tab with nothing new to show sends nothing.
 
    While the stream is not open (a proxy blocks it, the deployment's stream cap answers 503, the
    stream is disabled, EventSource is missing) the slow `mc-poll` interval (MC_FALLBACK_POLL_S)
