@@ -21,7 +21,7 @@ from runtime.context import AppContext
 from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
-from ui import callback_requests, invisible
+from ui import callback_requests, compress, invisible
 from ui.inputs import InvalidInput
 from ui.page import normal_path
 
@@ -75,6 +75,7 @@ def create_app(
     # the request's shape is even looked at.
     callback_requests.install(app.server, app.config.routes_pathname_prefix)
     invisible.install(app.server, app.config.routes_pathname_prefix)
+    compress.install(app.server, app.config.routes_pathname_prefix)
     app.server.extensions["mission_control"] = ctx
     if start_background:
         start_background_work(ctx)

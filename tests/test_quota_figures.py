@@ -108,12 +108,16 @@ def test_the_refresh_sends_only_what_changed(svc):
     ctx.quotas.consume("serpstack", 5)
     body = _post_tick(client, held).get_json()["response"]
     assert str(QuotaIds.DECISIONS) not in body and str(QuotaIds.EVENTS) not in body
+    # The cards are patched where they changed (the new count among them), not sent again.
+    cards = body[str(QuotaIds.CARDS)]["children"]
+    assert cards["__dash_patch_update"] and {"value": "15"} in [op["params"] for op in cards["operations"]]
+    assert len(json.dumps(cards)) < 2048
     held = body[str(QuotaIds.HELD)]["data"]
     clock.advance(minutes=1)  # burn rates move with time; the usage bars and decisions did not change
     body = _post_tick(client, held).get_json()["response"]
     assert str(QuotaIds.BARS) not in body and str(QuotaIds.DECISIONS) not in body
     cards = json.dumps(body[str(QuotaIds.CARDS)]["children"])
-    assert f'"id": "{provider_id(QuotaIds.USED, "serpstack")}"' in cards and '"15"' in cards
+    assert '"15"' not in cards and "__dash_patch_update" in cards
 
 
 def test_statuses_accept_the_producers_naive_utc_time(svc):
