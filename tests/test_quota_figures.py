@@ -15,7 +15,7 @@ from test_quota_support import ALL_KEYS, FakeClock, manager, utc
 from figures.quotas import burndown, quota_bars
 from figures.theme import GREEN, MUTED, RED
 from pages.shell.ids import ShellIds as Shell
-from pages.quotas.ids import QuotaIds, provider_id
+from pages.quotas.ids import QuotaIds
 
 OUTPUTS = [
     (QuotaIds.SUMMARY, "children"),
