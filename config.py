@@ -44,6 +44,10 @@ EMBEDDED_REDIS_URL = "memory://"
 WALL_ROTATE_MAX_S = 3600
 
 
+# Where the producer loop runs: beside the web server, or in a process of its own.
+PRODUCER_MODES = ("inline", "external")
+
+
 class ConfigError(ValueError):
     """A setting could not be used; the message is a single line naming the variable."""
 
@@ -98,7 +102,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     mission_control_enabled: bool = True
+    # MC_PRODUCER: "inline" = this process may run the producer loop (and the simulator, and
+    # alert delivery) beside the web server; "external" = a web process that only reads: the
+    # producer runs as its own process (`python -m producer`, started by gunicorn.conf.py).
+    producer_mode: str = "inline"
     websocket_enabled: bool = True
+    # The Redis pub/sub channel of snapshot notices (server-wide: one per deployment sharing a
+    # Redis server).
+    snapshot_channel: str = "mc:snapshot:notices"
     refresh_rate_ms: int = 1000
     cache_ttl_s: int = 60
     history_retention_days: int = 30
@@ -292,16 +303,19 @@ def stream_reserve(threads: int) -> int:
     return max(STREAM_RESERVE_MIN_THREADS, math.ceil(threads * STREAM_RESERVE_SHARE))
 
 
-def streams_per_worker(threads: int, explicit: int | None = None, source: str = "THREADS") -> int:
-    """The push streams a worker with `threads` request threads may hold: `explicit`
-    (MC_STREAMS_PER_WORKER) when given, else threads - reserve (never below 0). Raises
-    ConfigError when `explicit` would take threads the reserve keeps for other requests."""
+def streams_per_worker(
+    threads: int, explicit: int | None = None, source: str = "THREADS", unit: str = "threads"
+) -> int:
+    """The push streams a worker serving `threads` requests at once (threads of a pool, or a gevent
+    worker's connections: `unit`) may hold: `explicit` (MC_STREAMS_PER_WORKER) when given, else
+    threads - reserve (never below 0). Raises ConfigError when `explicit` would take what the
+    reserve keeps for other requests."""
     most = max(0, threads - stream_reserve(threads))
     if explicit is None:
         return most
     if explicit > most:
         raise ConfigError(
-            f"MC_STREAMS_PER_WORKER={explicit} must be at most {most}: a worker with {threads} threads "
+            f"MC_STREAMS_PER_WORKER={explicit} must be at most {most}: a worker with {threads} {unit} "
             f"({source}) keeps {stream_reserve(threads)} for requests other than streams"
         )
     return explicit
@@ -322,6 +336,15 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
         raise ConfigError(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}")
     if scheme not in {"sqlite", "memory"} and not parts.hostname:
         raise ConfigError(f"{name} has no host name")
+    return value
+
+
+def _channel(value: str) -> str:
+    """A Redis channel name of ours: under `mc:`, printable, no spaces, at most 200 characters."""
+    if not value.startswith("mc:") or len(value) > 200 or not value.isprintable() or " " in value:
+        raise ConfigError(
+            f"MC_SNAPSHOT_CHANNEL={value[:40]!r} must start with 'mc:' and hold no spaces (≤ 200 characters)"
+        )
     return value
 
 
@@ -392,7 +415,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         host=src.text("HOST", "127.0.0.1"),
         port=src.integer("PORT", 8050, 1, 65535),
         mission_control_enabled=src.boolean("MISSION_CONTROL_ENABLED", True),
+        producer_mode=src.choice("MC_PRODUCER", "inline", PRODUCER_MODES),
         websocket_enabled=src.boolean("WEBSOCKET_ENABLED", True),
+        snapshot_channel=_channel(src.text("MC_SNAPSHOT_CHANNEL", "mc:snapshot:notices")),
         refresh_rate_ms=src.integer("DASHBOARD_REFRESH_RATE", 1000, 100, 3_600_000),
         cache_ttl_s=src.integer("MISSION_CONTROL_CACHE_TTL", 60, 1),
         history_retention_days=src.integer("DASHBOARD_HISTORY_RETENTION", 30, 1),

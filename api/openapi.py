@@ -405,13 +405,21 @@ PATHS: dict = {
     "/api/v1/stream": {
         "get": {
             "operationId": "stream",
-            "summary": "Server-Sent Events: one `snapshot` event per new version (also at /ws/mission-control)",
+            "summary": (
+                "Server-Sent Events: one `snapshot` event (the whole document) per new version; with "
+                "`only=version`, one `version` event ({version, built_at, published_at}) per new version, "
+                "the current one first"
+            ),
             "x-stream": True,
+            "parameters": [
+                _query("only", {"type": "string", "enum": ["version"]}, "`version`: notices only, no documents")
+            ],
             "responses": {
                 "200": {
                     "description": "an endless event stream; `HEAD` answers its headers without taking a slot",
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
+                "400": _error("`only` is not `version`"),
                 "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
                 "503": _error(
                     "this worker's stream capacity is full or every deployment-wide slot is in use "
@@ -423,18 +431,15 @@ PATHS: dict = {
     "/ws/mission-control": {
         "get": {
             "operationId": "stream_ws",
-            "summary": "The push stream at the path Link Profiler's UI knows (Server-Sent Events, not WebSocket)",
+            "summary": (
+                "The WebSocket Link Profiler's UI speaks: connection_established, the whole document per new "
+                "version, a heartbeat after 5 s without a frame; over the cap an `error` frame and close 1013, "
+                "disabled: `error` and close 1011"
+            ),
             "x-stream": True,
             "responses": {
-                "200": {
-                    "description": "an endless event stream",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                },
-                "404": _error("the push stream is disabled (WEBSOCKET_ENABLED=false)"),
-                "503": _error(
-                    "this worker's stream capacity is full or every deployment-wide slot is in use "
-                    "(both with Retry-After), or the slot registry is offline"
-                ),
+                "101": {"description": "switching to the WebSocket protocol"},
+                "426": _error("not a WebSocket request (Server-Sent Events are at /api/v1/stream)"),
             },
         }
     },

@@ -30,14 +30,16 @@ from config import DEFAULT_WORKER_THREADS, Settings, stream_reserve, streams_per
 log = logging.getLogger(__name__)
 
 # gunicorn worker classes whose requests each take a thread of a fixed pool.
-_THREAD_WORKERS = ("sync", "gthread")
+_THREAD_WORKERS = ("sync", "gthread", "syncworker", "threadworker")
 
 
 @dataclass(frozen=True)
-class ServerThreads:
-    """The request threads of this worker process and where that number came from."""
+class ServerCapacity:
+    """The requests this worker process can serve at once, what they are, and where that number
+    came from."""
 
-    threads: int
+    connections: int
+    unit: str  # "threads" or "connections"
     source: str
 
 
@@ -61,43 +63,44 @@ def gunicorn_config():
     return None
 
 
-def server_threads(settings: Settings, cfg=None) -> ServerThreads:
+def server_capacity(settings: Settings, cfg=None) -> ServerCapacity:
     """How many requests this process can serve at once (see the module docstring)."""
     cfg = cfg if cfg is not None else gunicorn_config()
     if cfg is not None:
         kind = str(cfg.worker_class_str).rsplit(".", 1)[-1].lower()
-        if kind in _THREAD_WORKERS or kind in ("syncworker", "threadworker"):
-            found = ServerThreads(int(cfg.threads), "gunicorn --threads")
-        else:  # an async worker (gevent, eventlet, …): connections, not threads, are the limit
-            found = ServerThreads(int(cfg.worker_connections), f"gunicorn {kind} --worker-connections")
-        if settings.worker_threads is not None and settings.worker_threads != found.threads:
-            log.warning(
-                "THREADS=%s but gunicorn runs %s threads per worker; the stream bound follows gunicorn",
-                settings.worker_threads,
-                found.threads,
-            )
-        return found
+        if kind in _THREAD_WORKERS:
+            found = ServerCapacity(int(cfg.threads), "threads", "gunicorn --threads")
+            if settings.worker_threads is not None and settings.worker_threads != found.connections:
+                log.warning(
+                    "THREADS=%s but gunicorn runs %s threads per worker; the stream bound follows gunicorn",
+                    settings.worker_threads,
+                    found.connections,
+                )
+            return found
+        # An async worker (gevent, eventlet, …): connections, not threads, are the limit.
+        kind = kind.removesuffix("worker")
+        return ServerCapacity(int(cfg.worker_connections), "connections", f"gunicorn {kind} --worker-connections")
     if settings.worker_threads is not None:
-        return ServerThreads(settings.worker_threads, "THREADS")
-    return ServerThreads(DEFAULT_WORKER_THREADS, "the default THREADS")
+        return ServerCapacity(settings.worker_threads, "threads", "THREADS")
+    return ServerCapacity(DEFAULT_WORKER_THREADS, "threads", "the default THREADS")
 
 
 class StreamGate:
     """At most `limit` live streams in this process. `enter()` never waits: a stream that does
     not fit is refused at once (the caller answers 503)."""
 
-    def __init__(self, limit: int, threads: ServerThreads):
+    def __init__(self, limit: int, capacity: ServerCapacity):
         self.limit = limit
-        self.threads = threads
+        self.capacity = capacity
         self._live = 0
         self._lock = threading.Lock()
 
     @classmethod
     def for_settings(cls, settings: Settings, cfg=None) -> StreamGate:
         """The gate for this process; ConfigError when MC_STREAMS_PER_WORKER does not fit."""
-        threads = server_threads(settings, cfg if cfg is not None else gunicorn_config())
-        limit = streams_per_worker(threads.threads, settings.streams_per_worker, threads.source)
-        return cls(limit, threads)
+        capacity = server_capacity(settings, cfg if cfg is not None else gunicorn_config())
+        limit = streams_per_worker(capacity.connections, settings.streams_per_worker, capacity.source, capacity.unit)
+        return cls(limit, capacity)
 
     def enter(self) -> Ticket | None:
         """A ticket for one stream, or None when `limit` streams are live here."""
@@ -115,11 +118,14 @@ class StreamGate:
     def live(self) -> int:
         return self._live
 
+    def describe_capacity(self) -> str:
+        c = self.capacity
+        return f"{c.connections} {c.unit} from {c.source}"
+
     def describe(self) -> str:
-        t = self.threads
         return (
-            f"at most {self.limit} push streams in this process "
-            f"({t.threads} threads from {t.source}, {stream_reserve(t.threads)} kept for other requests)"
+            f"at most {self.limit} push streams in this process ({self.describe_capacity()}, "
+            f"{stream_reserve(self.capacity.connections)} kept for other requests)"
         )
 
 

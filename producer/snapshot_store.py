@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 import redis
 
 SNAPSHOT_KEY = "mc:snapshot"
 VERSION_KEY = "mc:snapshot:version"
 HISTORY_PREFIX = "mc:snapshot:v:"
+NOTICE_KEY = "mc:snapshot:notice"
+# Redis pub/sub channels are server-wide (not per database): deployments (or test runs) that
+# share a Redis server on different databases should each set their own (MC_SNAPSHOT_CHANNEL).
+NOTICE_CHANNEL = "mc:snapshot:notices"
 # How long the latest snapshot stays readable if the producer dies: long enough to show
 # "stale", short enough that nobody mistakes hour-old data for live data.
 SNAPSHOT_TTL_S = 3600
@@ -31,6 +37,9 @@ local doc = string.gsub(ARGV[1], '"__VERSION__"', tostring(v), 1)
 redis.call('SET', KEYS[1], doc, 'EX', ARGV[2])
 redis.call('SET', ARGV[4] .. v, doc, 'EX', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+local notice = '{"version":' .. v .. ',"built_at":' .. ARGV[5] .. ',"published_at":' .. ARGV[6] .. '}'
+redis.call('SET', KEYS[3], notice, 'EX', ARGV[2])
+redis.call('PUBLISH', ARGV[7], notice)
 return v
 """
 
@@ -38,8 +47,9 @@ return v
 class SnapshotStore:
     """Publishes and reads snapshots; safe to share between threads."""
 
-    def __init__(self, client: redis.Redis):
+    def __init__(self, client: redis.Redis, channel: str = NOTICE_CHANNEL):
         self.redis = client
+        self.channel = channel
         self._publish = client.register_script(_PUBLISH)
         self._lock = threading.Lock()
         self._parsed: OrderedDict[int, dict] = OrderedDict()
@@ -49,11 +59,23 @@ class SnapshotStore:
         doc = dict(document)
         doc["version"] = "__VERSION__"
         payload = json.dumps(doc, separators=(",", ":"), default=str)
+        built_at = json.dumps(_built_at(document))
+        published_ms = repr(round(time.time() * 1000, 3))
         return int(
             self._publish(
-                keys=[SNAPSHOT_KEY, VERSION_KEY], args=[payload, SNAPSHOT_TTL_S, HISTORY_TTL_S, HISTORY_PREFIX]
+                keys=[SNAPSHOT_KEY, VERSION_KEY, NOTICE_KEY],
+                args=[payload, SNAPSHOT_TTL_S, HISTORY_TTL_S, HISTORY_PREFIX, built_at, published_ms, self.channel],
             )
         )
+
+    def notice(self) -> str | None:
+        """The latest publish's notice (JSON text), None when none is kept."""
+        return _text(self.redis.get(NOTICE_KEY))
+
+    def text_of(self, version: int) -> str | None:
+        """The stored JSON text of `version` (as published: nothing parsed or re-encoded), None
+        once it has expired."""
+        return _text(self.redis.get(f"{HISTORY_PREFIX}{version}"))
 
     def version(self) -> int:
         """The current version, 0 when no snapshot has been published."""
@@ -96,3 +118,17 @@ class SnapshotStore:
         doc = json.loads(raw)
         self._remember(version, doc)
         return doc
+
+
+def _built_at(document: dict) -> str | None:
+    """When `document` was built, ISO 8601 UTC: the producer's `mc.built_at` (epoch seconds), else
+    the contract's `timestamp`."""
+    built = (document.get("mc") or {}).get("built_at")
+    if isinstance(built, (int, float)) and not isinstance(built, bool):
+        return datetime.fromtimestamp(built, UTC).isoformat().replace("+00:00", "Z")
+    stamp = document.get("timestamp")
+    return str(stamp) if stamp is not None else None
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

@@ -47,11 +47,20 @@ class AppContext:
     # Each page's render cache, by page name, created on first use (ui.live.page_renders).
     render_caches: dict[str, RenderCache] = field(default_factory=dict)
     tick_hooks: list[TickHook] = field(default_factory=list)
+    # Other parts with a thread of their own (the push streams' notice hub and slot leases).
+    parts: list[_Stoppable] = field(default_factory=list)
 
     def stop(self) -> None:
-        """Stop every thread this app started: the producer first (it drives the alert engine),
-        then the simulator, the alert delivery and the render-cache warmer (tests, shutdown)."""
-        parts: list[_Stoppable | None] = [self.producer, self.simulator, self.alerts, *self.render_caches.values()]
+        """Stop every thread this app started: the streams' parts (their clients end), the
+        producer (it drives the alert engine), then the simulator, the alert delivery and the
+        render-cache warmer (tests, shutdown)."""
+        parts: list[_Stoppable | None] = [
+            *self.parts,
+            self.producer,
+            self.simulator,
+            self.alerts,
+            *self.render_caches.values(),
+        ]
         for part in parts:
             if part is not None:
                 try:

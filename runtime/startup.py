@@ -58,7 +58,7 @@ def build_context(settings: Settings, services: Services) -> AppContext:
     return AppContext(
         settings=settings,
         services=services,
-        snapshots=SnapshotStore(services.redis),
+        snapshots=SnapshotStore(services.redis, settings.snapshot_channel),
         analytics=Analytics(services, settings.analytics),
     )
 

@@ -41,6 +41,8 @@ STALE_AFTER_S = 6 * 3600
 # Redis pub/sub channels are server-wide (not per database): the satellites' control channels
 # carry the process's identity so one run's PAUSE never reaches another run's simulator.
 CONTROL_PREFIX = f"crawler_control:mc-test-{socket.gethostname()}-{os.getpid()}:"
+# The same for the snapshot notices (api/notice_hub.py).
+SNAPSHOT_CHANNEL = f"mc:snapshot:notices:mc-test-{socket.gethostname()}-{os.getpid()}"
 
 
 def _unavailable(what: str, exc: Exception):
@@ -244,7 +246,12 @@ def redis_url(redis_claim):
 def isolated_env(database_url: str, redis_url: str) -> dict[str, str]:
     """Environment variables that point a process a test starts (the app, the producer) at this
     test's databases and at this run's control channels."""
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_CRAWLER_CONTROL_PREFIX": CONTROL_PREFIX}
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_CRAWLER_CONTROL_PREFIX": CONTROL_PREFIX,
+        "MC_SNAPSHOT_CHANNEL": SNAPSHOT_CHANNEL,
+    }
 
 
 @pytest.fixture
@@ -263,7 +270,9 @@ def make_settings(**overrides) -> Settings:
     channels), then `overrides`."""
     import dataclasses
 
-    base = load_settings({"REDIS_CRAWLER_CONTROL_PREFIX": CONTROL_PREFIX}, dotenv_path=None)
+    base = load_settings(
+        {"REDIS_CRAWLER_CONTROL_PREFIX": CONTROL_PREFIX, "MC_SNAPSHOT_CHANNEL": SNAPSHOT_CHANNEL}, dotenv_path=None
+    )
     return dataclasses.replace(base, **overrides)
 
 

@@ -41,17 +41,17 @@ def _first_event(resp) -> dict:
 def test_stream_sends_the_snapshot_and_refuses_past_the_limit(app_ctx):
     app, _ = app_ctx
     client = app.server.test_client()
-    first = client.get("/ws/mission-control", buffered=False)
-    second = client.get("/api/v1/stream", buffered=False)
+    first = client.get("/api/v1/stream", buffered=False)
+    second = client.get("/api/v1/stream?only=version", buffered=False)
     assert first.status_code == second.status_code == 200
     event = _first_event(first)
     assert event["crawler_mission_status"]["active_jobs_count"] == 2
-    third = client.get("/ws/mission-control", buffered=False)
+    third = client.get("/api/v1/stream", buffered=False)
     assert third.status_code == 503
     assert "all 2 connections (MAX_WEBSOCKET_CONNECTIONS) are in use" in third.get_json()["error"]
     assert third.headers["Retry-After"] == "10"
     first.close()  # a slot frees when a client leaves
-    fourth = client.get("/ws/mission-control", buffered=False)
+    fourth = client.get("/api/v1/stream", buffered=False)
     assert fourth.status_code == 200
     second.close()
     fourth.close()
@@ -60,8 +60,11 @@ def test_stream_sends_the_snapshot_and_refuses_past_the_limit(app_ctx):
 def test_stream_can_be_disabled(pg_url, redis_url):
     services = build_services(pg_url, redis_url, "M", websocket_enabled=False)
     app = create_app(services.settings, services=services, start_background=False)
-    resp = app.server.test_client().get("/ws/mission-control")
+    resp = app.server.test_client().get("/api/v1/stream")
     assert resp.status_code == 404 and "WEBSOCKET_ENABLED=false" in resp.get_json()["error"]
+    plain = app.server.test_client().get("/ws/mission-control")  # not a WebSocket request
+    assert plain.status_code == 426 and plain.headers["Upgrade"] == "websocket"
+    assert "/api/v1/stream" in plain.get_json()["error"]
     app.server.extensions["mission_control"].stop()
     services.dispose()
 

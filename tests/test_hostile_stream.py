@@ -8,13 +8,13 @@ slot for 60 s.
 
 from __future__ import annotations
 
-import itertools
 import socket
+import threading
 import time
 
 import pytest
 
-from api import core
+from api import streams
 from tests import dataset
 from tests.conftest import build_services, ticked_app
 from tests.dataset import NOW
@@ -22,31 +22,32 @@ from tests.dataset import NOW
 CAP = 3
 
 
-class BigSnapshots:
-    """A snapshot store whose every load is a new 400 KB version: fills any socket buffer fast."""
-
-    def __init__(self):
-        self.versions = itertools.count(1)
-
-    def load(self):
-        return next(self.versions), {"pad": "x" * 400_000}
-
-
 @pytest.fixture
 def stream_app(pg_url, redis_url, serve, monkeypatch):
     # Short leases: if live-but-blocked streams were not renewed they would lapse within the test.
-    monkeypatch.setattr(core, "STREAM_LEASE_S", 0.6)
-    monkeypatch.setattr(core, "WRITE_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(streams, "STREAM_LEASE_S", 0.6)
+    monkeypatch.setattr(streams, "WRITE_TIMEOUT_S", 2.0)
     services = build_services(pg_url, redis_url, "M", max_websocket_connections=CAP, refresh_rate_ms=100)
     dataset.load(services)
+    stop = threading.Event()
     with ticked_app(services, NOW) as (app, ctx, _loop):
-        ctx.snapshots = BigSnapshots()
+        # A new 400 KB version every 0.1 s: fills any socket buffer fast.
+        def publish():
+            while not stop.wait(0.1):
+                ctx.snapshots.publish({"pad": "x" * 400_000})
+
+        publisher = threading.Thread(target=publish, daemon=True)
+        publisher.start()
         base = serve(app)
-        yield app, base.split("//")[1]
+        try:
+            yield app, base.split("//")[1]
+        finally:
+            stop.set()
+            publisher.join(10)
     services.dispose()
 
 
-def _open_non_reader(hostport: str, path: str = "/ws/mission-control") -> socket.socket:
+def _open_non_reader(hostport: str, path: str = "/api/v1/stream") -> socket.socket:
     host, port = hostport.split(":")
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
@@ -66,7 +67,7 @@ def test_head_requests_never_take_a_slot(stream_app):
     app, hostport = stream_app
     slots = app.server.extensions["mc_stream_slots"]
     for _ in range(CAP * 3):
-        assert _status(hostport, "HEAD", "/ws/mission-control") == 200
+        assert _status(hostport, "HEAD", "/api/v1/stream") == 200
     assert slots.in_use() == 0 and slots.held_here() == 0
 
 

@@ -25,8 +25,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from api import core
-from api.stream_capacity import StreamGate, server_threads
+from api import streams
+from api.stream_capacity import StreamGate, server_capacity
 from config import ConfigError, load_settings, stream_reserve, streams_per_worker
 from data.connections import make_redis
 from producer.snapshot_store import SnapshotStore
@@ -64,12 +64,12 @@ def test_an_explicit_bound_that_takes_the_reserve_stops_start_up():
 def test_gunicorns_own_thread_count_wins_over_threads():
     settings = make_settings(worker_threads=16)
     gthread = SimpleNamespace(worker_class_str="gthread", threads=8, worker_connections=1000)
-    assert server_threads(settings, gthread).threads == 8
+    assert server_capacity(settings, gthread).connections == 8
     assert StreamGate.for_settings(settings, gthread).limit == 4
     sync = SimpleNamespace(worker_class_str="sync", threads=1, worker_connections=1000)
     assert StreamGate.for_settings(settings, sync).limit == 0  # a sync worker can hold no stream
-    assert server_threads(make_settings(worker_threads=6), None).threads == 6
-    assert server_threads(make_settings(), None).threads == 16  # the Dockerfile's default
+    assert server_capacity(make_settings(worker_threads=6), None).connections == 6
+    assert server_capacity(make_settings(), None).connections == 16  # the Dockerfile's default
     with pytest.raises(ConfigError, match="MC_STREAMS_PER_WORKER=5 must be at most 4"):
         StreamGate.for_settings(make_settings(streams_per_worker=5), gthread)
 
@@ -187,25 +187,25 @@ def gunicorn_server(pg_url, redis_url, tmp_path):
 def test_stream_clients_beyond_the_bound_are_refused_and_the_server_stays_responsive(gunicorn_server):
     base, redis, log_path = gunicorn_server
     port = int(base.rsplit(":", 1)[1])
-    paths = ("/ws/mission-control", "/api/v1/stream")
+    paths = ("/api/v1/stream?only=version", "/api/v1/stream")
     held = []
     try:
         # The bound's streams, from clients that never read.
         for i in range(BOUND):
             held.append(_non_reader(port, paths[i % 2]))
             _wait_for(f"stream {i + 1} admitted", lambda n=i + 1: _live_here(base) == n, 15)
-        assert redis.zcard(core.STREAM_CLIENTS) == BOUND
+        assert redis.zcard(streams.STREAM_CLIENTS) == BOUND
 
         # More clients than the bound: every extra one is refused at once, whatever the path.
         for i in range(3):
             status, headers, body = _refusal(port, paths[i % 2])
             assert status == 503
-            assert headers["retry-after"] == str(core.RETRY_AFTER_S)
+            assert headers["retry-after"] == str(streams.RETRY_AFTER_S)
             assert headers["content-type"].startswith("application/json")
             assert body["error"].startswith("the stream capacity of this server is full")
             assert f"all {BOUND} streams" in body["error"]
         # The refusals took nothing, here or deployment-wide.
-        assert _live_here(base) == BOUND and redis.zcard(core.STREAM_CLIENTS) == BOUND
+        assert _live_here(base) == BOUND and redis.zcard(streams.STREAM_CLIENTS) == BOUND
 
         # Ordinary requests are answered while every stream is held.
         for _ in range(5):
@@ -222,7 +222,7 @@ def test_stream_clients_beyond_the_bound_are_refused_and_the_server_stays_respon
         held.clear()
         publish = lambda: store.publish({"timestamp": time.time(), "pad": "x" * 2000})  # noqa: E731
         _wait_for("the vanished clients' places freed", lambda: _live_here(base) == 0, RECOVERY_S, publish)
-        _wait_for("their Redis slots freed", lambda: redis.zcard(core.STREAM_CLIENTS) == 0, RECOVERY_S)
+        _wait_for("their Redis slots freed", lambda: redis.zcard(streams.STREAM_CLIENTS) == 0, RECOVERY_S)
 
         # Freed places admit new streams, up to the bound again.
         for i in range(BOUND):
@@ -253,13 +253,6 @@ def test_gunicorn_stops_when_the_explicit_bound_takes_the_reserve(pg_url, redis_
 
 
 # -- the order of the two holds, in process ---------------------------------------------------
-class NoSnapshot:
-    """No document yet: a stream writes its `retry:` line and then nothing for KEEPALIVE_S."""
-
-    def load(self):
-        return 0, None
-
-
 @pytest.fixture
 def in_process(pg_url, redis_url, serve):
     """build(**settings) -> (port, gate, redis): the app on a threaded loopback server."""
@@ -269,8 +262,7 @@ def in_process(pg_url, redis_url, serve):
     def build(**overrides):
         services = build_services(pg_url, redis_url, "M", **overrides)
         cm = ticked_app(services, NOW)
-        app, ctx, _loop = cm.__enter__()
-        ctx.snapshots = NoSnapshot()
+        app, _ctx, _loop = cm.__enter__()
         made.append((cm, services))
         port = int(serve(app).rsplit(":", 1)[1])
         return port, app.server.extensions["mc_stream_gate"], redis
@@ -291,7 +283,7 @@ def test_a_refused_process_place_takes_no_redis_slot(in_process):
             status, headers, body = _refusal(port, "/api/v1/stream")
             assert (status, headers["retry-after"]) == (503, "10")
             assert "stream capacity of this server is full" in body["error"]
-        assert gate.live == BOUND and redis.zcard(core.STREAM_CLIENTS) == BOUND
+        assert gate.live == BOUND and redis.zcard(streams.STREAM_CLIENTS) == BOUND
     finally:
         for s in held:
             _kill(s)
@@ -299,11 +291,11 @@ def test_a_refused_process_place_takes_no_redis_slot(in_process):
 
 def test_a_refused_redis_slot_gives_the_process_place_back(in_process):
     port, gate, redis = in_process(worker_threads=THREADS, max_websocket_connections=2)
-    held = [_non_reader(port, "/ws/mission-control") for _ in range(2)]
+    held = [_non_reader(port, "/api/v1/stream?only=version") for _ in range(2)]
     try:
-        _wait_for("streams admitted", lambda: redis.zcard(core.STREAM_CLIENTS) == 2, 15)
+        _wait_for("streams admitted", lambda: redis.zcard(streams.STREAM_CLIENTS) == 2, 15)
         for _ in range(BOUND * 2):  # more refusals than the process has places: none may leak
-            status, headers, body = _refusal(port, "/ws/mission-control")
+            status, headers, body = _refusal(port, "/api/v1/stream?only=version")
             assert (status, headers["retry-after"]) == (503, "10")
             assert "MAX_WEBSOCKET_CONNECTIONS" in body["error"]
         assert gate.live == 2
@@ -327,10 +319,10 @@ def test_redis_offline_gives_the_process_place_back(in_process, monkeypatch):
 
 
 def test_the_gate_is_released_once_however_often_the_body_is_closed():
-    gate = StreamGate(2, server_threads(make_settings(), None))
+    gate = StreamGate(2, server_capacity(make_settings(), None))
     first, second = gate.enter(), gate.enter()
     assert first and second and gate.enter() is None
-    body = core.SlotStream((e for e in ()), first)
+    body = streams.SlotStream((e for e in ()), first)
     body.close()
     body.close()
     first.release()
