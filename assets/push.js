@@ -1,7 +1,7 @@
 /* Push instead of poll: the browser asks the server for an update only when there is one.
 
    The page opens one Server-Sent-Events stream, <requests_pathname_prefix>api/v1/stream?only=version
-   (api/core.py). The server sends the current snapshot version at once, then one `version`
+   (api/streams.py). The server sends the current snapshot version at once, then one `version`
    event per new snapshot ({"version": N, "built_at": ISO, "published_at": epoch ms}). Each new
    version sets the shell's `mc-version` store, which triggers the page's live callback and the
    shell's `snapshot_time` (each page's callbacks.py): a tab with nothing new to show sends nothing.
@@ -104,16 +104,7 @@
   function onVersion(event) {
     let data = null;
     try { data = JSON.parse(event.data); } catch (e) { return; }
-    noticed(data && data.version);
-  }
-
-  // TRANSITIONAL: a server without `?only=version` sends whole `snapshot` events; only their id
-  // (the version) is used.
-  function onSnapshot(event) {
-    noticed(parseInt(event.lastEventId, 10));
-  }
-
-  function noticed(version) {
+    const version = data && data.version;
     if (typeof version !== "number" || !Number.isFinite(version)) { return; }
     push.notices += 1;
     clear("first");
@@ -135,7 +126,6 @@
     const source = new EventSource(streamUrl());
     push.source = source;
     source.addEventListener("version", onVersion);
-    source.addEventListener("snapshot", onSnapshot);
     source.onopen = function () { push.openedAt = Date.now(); };
     // EventSource reports a refused stream (503, 404) and a dropped one alike; either way this
     // page polls until a reopened stream delivers again.
