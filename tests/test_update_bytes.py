@@ -25,6 +25,8 @@ from tests.dataset import NOW
 
 BUDGET = 2048
 TICKS = 6
+# Pages whose key is the snapshot version alone.
+BY_VERSION = ("/", "/alerts")
 
 
 @pytest.fixture
@@ -65,9 +67,11 @@ def test_a_tick_costs_each_viewer_of_every_page_under_2_kb(live, viewers):
         version = a_few_values_change(services, loop, step)
         for path, page_tabs in tabs.items():
             sizes = [tab.notice(version) for tab in page_tabs]
-            # The page's answer is the same for every viewer (the shell's stamp carries this
-            # server's clock, so its length may differ by a digit).
-            assert len({repr(page_answer(tab)) for tab in page_tabs}) == 1, path
+            if path in BY_VERSION:
+                # The page's answer is the same for every viewer (the shell's stamp carries
+                # this server's clock, so its length may differ by a digit). Other pages' keys
+                # hold the minute or the hour too, which may turn between two viewers.
+                assert len({repr(page_answer(tab)) for tab in page_tabs}) == 1, path
             sent[path].append(max(sizes))
     for path, sizes in sent.items():
         assert statistics.fmean(sizes) < BUDGET, f"{path}: {sizes} bytes per tick"

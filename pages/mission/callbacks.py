@@ -17,13 +17,13 @@ from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
 from pages.mission.layout import ARRANGEMENT
 from pages.mission.model import queue_trend
-from pages.mission.render import render
+from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
 from pages.shell.ids import ShellIds
 from pages.snapshot import at_version, latest
 from ui import arrange
 from ui.live import page_renders, smallest_update
 
-PANELS = [
+PANELS: list[str] = [
     Main.KPI_ACTIVE,
     Main.KPI_ACTIVE_SUB,
     Main.KPI_FLEET,
@@ -44,12 +44,16 @@ PANELS = [
     Main.TIMELINE,
     Main.QUEUE_GAUGE,
     Main.BOARD,
+    BOARD_VALUES,
     Main.FLEET,
+    FLEET_VALUES,
     Main.ERRORS,
     Main.QUEUE_DETAIL,
     Main.ALERT_CARD,
 ]
-PROPERTY = {
+# Render key -> (component, property) where it differs from (key, PROPERTY or "children").
+TARGET: dict[str, tuple[str, str]] = {BOARD_VALUES: (Main.BOARD, "style"), FLEET_VALUES: (Main.FLEET, "style")}
+PROPERTY: dict[str, str] = {
     Main.DISCOVERY_CHART: "figure",
     Main.DISCOVERY_RADAR: "figure",
     Main.QUOTA_CHART: "figure",
@@ -70,7 +74,7 @@ def register(app, ctx) -> None:
         return None if doc is None else (version, doc)
 
     @app.callback(
-        *[Output(p, PROPERTY.get(p, "children")) for p in PANELS],
+        *[Output(*TARGET.get(p, (p, PROPERTY.get(p, "children")))) for p in PANELS],
         Output(Main.QUEUE_TREND, "extendData"),
         Output(Main.HELD, "data"),
         Input(ShellIds.VERSION, "data"),
