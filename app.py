@@ -9,18 +9,21 @@ exist only as lazy module attributes for WSGI servers.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 
 import dash
 import flask
 
-from config import ConfigError, Settings, cli_settings, load_settings
+from config import DASH_PATH_VARIABLES, ConfigError, Settings, cli_settings, load_settings
 from data.services import Services
 from runtime.context import AppContext
 from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
+from pages.shell.model import embed_config
 from ui import callback_requests, compress, invisible
 from ui.inputs import InvalidInput
 from ui.page import normal_path
@@ -36,6 +39,8 @@ def create_app(
     `start_background` starts the producer loop (and the simulator when enabled); tests that
     drive the producer by hand pass False. The `AppContext` is at `app.server.extensions["mission_control"]`.
     """
+    from api import headers as security_headers
+    from api import url_prefix
     from api.core import register_core_api
     from runtime.startup import (
         attach_features,
@@ -46,6 +51,7 @@ def create_app(
     )
 
     settings = settings or load_settings()
+    _leave_paths_to_settings()
     services = services or Services(settings)
     prepare_storage(services)
     ctx = build_context(settings, services)
@@ -62,7 +68,16 @@ def create_app(
         # and measured no faster (~1.1–1.3 s to every panel filled either way, mostly Plotly
         # drawing six figures in a software-rendered headless Chromium).
         eager_loading=False,
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Routes stay at "/" (api/url_prefix.py moves MC_URL_PREFIX out of the path before Flask
+        # routes); the browser asks for everything under the public prefix.
+        routes_pathname_prefix="/",
+        requests_pathname_prefix=settings.url_prefix,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            # Read by assets/embed.js before Dash renders: who may frame the page, and what a
+            # parent may ask of it.
+            {"name": "mc-embed", "content": json.dumps(embed_config(settings, PAGES), separators=(",", ":"))},
+        ],
     )
     app.layout = lambda: first_paint(ctx, PAGES)
     shell_callbacks.register(app, ctx, PAGES)
@@ -76,10 +91,23 @@ def create_app(
     callback_requests.install(app.server, app.config.routes_pathname_prefix)
     invisible.install(app.server, app.config.routes_pathname_prefix)
     compress.install(app.server, app.config.routes_pathname_prefix)
+    # Last, once every inline script (clientside callbacks) is registered: their hashes are the
+    # only inline scripts the Content-Security-Policy allows.
+    security_headers.install(app.server, settings, app.csp_hashes())
+    url_prefix.install(app.server, settings.url_prefix)
     app.server.extensions["mission_control"] = ctx
     if start_background:
         start_background_work(ctx)
     return app
+
+
+def _leave_paths_to_settings() -> None:
+    """Dash reads DASH_URL_BASE_PATHNAME & co. from the process environment itself, and they
+    would contradict (or, with the explicit prefixes above, crash) the app's own reading:
+    config.py has read them (an alias of MC_URL_PREFIX, or refused), so they go."""
+    for name in DASH_PATH_VARIABLES:
+        for variant in (name, name.lower()):
+            os.environ.pop(variant, None)
 
 
 def refuse_input(error: InvalidInput):
@@ -96,7 +124,7 @@ def first_paint(ctx: AppContext, pages):
     referrer = flask.request.referrer if flask.has_request_context() else None
     if not referrer:
         return shell_layout.layout(ctx, pages)
-    path = normal_path(urlsplit(referrer).path)
+    path = normal_path(urlsplit(referrer).path, ctx.settings.url_prefix)
     return shell_layout.layout(ctx, pages, path, shell_layout.page_content(ctx, pages, path))
 
 

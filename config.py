@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettings
 from analytics.settings import AnalyticsSettings
 from quotas.providers import API_KEY_VARIABLES, DAY_S, DEFAULT_PROVIDERS
-from quotas.settings import QuotaSettings
+from quotas.settings import BreakerSettings, QuotaSettings
 from scoring.domain_value import parse_weights
 
 EMBEDDED_DATABASE_URL = "sqlite:///var/mission_control.db"
@@ -142,6 +143,12 @@ class Settings:
     redis_keys: RedisKeys = RedisKeys()
     api_token: str | None = field(default=None, repr=False)
     public_url: str | None = None
+    # The path the dashboard is served under behind a reverse proxy (MC_URL_PREFIX), "/" or
+    # "/mc/": always starting and ending with "/" (api/url_prefix.py).
+    url_prefix: str = "/"
+    # Origins allowed to frame the dashboard (CSP frame-ancestors; MC_FRAME_ANCESTORS), and the
+    # only parents the embedded page talks to (assets/embed.js): "'self'", "'none'" or origins.
+    frame_ancestors: tuple[str, ...] = ("'self'",)
     # Host names (besides loopback, HOST and MC_PUBLIC_URL's) that writes may name in Host/Origin.
     allowed_hosts: tuple[str, ...] = ()
     max_request_bytes: int = 4 * 1024 * 1024
@@ -176,7 +183,12 @@ class Settings:
 
     @property
     def dashboard_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        """The dashboard's address for links in notices: MC_PUBLIC_URL (else http://HOST:PORT)
+        under MC_URL_PREFIX, without a trailing slash (`https://lp.example.org/mc`)."""
+        if self.public_url is None:
+            return f"http://{self.host}:{self.port}{self.url_prefix.rstrip('/')}"
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}{self.url_prefix.rstrip('/')}"
 
 
 SECRET_QUERY_KEYS = ("password", "passwd", "pass", "pwd", "secret", "token", "key", "auth", "sslpassword")
@@ -352,6 +364,93 @@ def _check_http_url(name: str, value: str | None) -> str | None:
     return None if value is None else _check_url(name, value, ("http", "https"))
 
 
+# Characters a URL prefix may hold: path segments of letters, digits and -._~ (no "..", no
+# query or fragment, nothing to escape), so it can be written into HTML, CSS and nginx as is.
+_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+# Dash reads these itself; they would contradict MC_URL_PREFIX (app.py removes them once read).
+DASH_PATH_VARIABLES = ("DASH_URL_BASE_PATHNAME", "DASH_ROUTES_PATHNAME_PREFIX", "DASH_REQUESTS_PATHNAME_PREFIX")
+
+
+def url_prefix(name: str, value: str | None) -> str:
+    """`value` as a URL prefix "/a/b/" ("/" when unset); ConfigError naming `name` otherwise."""
+    if value is None or value.strip("/") == "":
+        return "/"
+    segments = value.strip("/").split("/")
+    if not value.startswith("/") or not all(_PREFIX_SEGMENT.fullmatch(s) and s not in (".", "..") for s in segments):
+        raise ConfigError(f"{name}={value[:80]!r} must be a path such as /mc/ (segments of letters, digits and -._~)")
+    return "/" + "/".join(segments) + "/"
+
+
+def _url_prefix_setting(src: EnvSource, public_url: str | None) -> str:
+    """MC_URL_PREFIX, or its alias DASH_URL_BASE_PATHNAME (Dash's own name for it); Dash's
+    separate routes/requests prefixes are refused (the app serves its routes prefix-agnostic)."""
+    for name in DASH_PATH_VARIABLES[1:]:
+        if src.get(name) is not None:
+            raise ConfigError(f"{name} is not supported: set MC_URL_PREFIX (e.g. /mc/) instead")
+    prefix = url_prefix("MC_URL_PREFIX", src.text("MC_URL_PREFIX"))
+    alias = src.text("DASH_URL_BASE_PATHNAME")
+    if alias is not None:
+        aliased = url_prefix("DASH_URL_BASE_PATHNAME", alias)
+        if src.text("MC_URL_PREFIX") is not None and aliased != prefix:
+            raise ConfigError(
+                f"DASH_URL_BASE_PATHNAME={alias!r} contradicts MC_URL_PREFIX={prefix!r}; set only MC_URL_PREFIX"
+            )
+        prefix = aliased
+    public_path = urlsplit(public_url).path.rstrip("/") if public_url else ""
+    if public_path and public_path + "/" != prefix:
+        raise ConfigError(
+            f"MC_PUBLIC_URL's path {public_path!r} must be empty or MC_URL_PREFIX ({prefix!r}); "
+            "set MC_URL_PREFIX to the path the dashboard is served under"
+        )
+    return prefix
+
+
+def frame_ancestors(value: str | None) -> tuple[str, ...]:
+    """MC_FRAME_ANCESTORS: space-separated "'self'", http(s) origins (scheme://host[:port],
+    nothing after it), or "'none'" alone. Origins are lower-cased and lose a default port, so
+    they compare equal to a browser's `MessageEvent.origin`. Wildcards are refused: the
+    embedded page posts to its parent only when the parent is one of these exactly."""
+    name = "MC_FRAME_ANCESTORS"
+    tokens = (value or "").split()
+    if not tokens:
+        return ("'self'",)
+    if "'none'" in tokens:
+        if len(tokens) > 1:
+            raise ConfigError(f"{name}: 'none' cannot be combined with other sources")
+        return ("'none'",)
+    found: list[str] = []
+    for token in tokens:
+        if token == "'self'":
+            origin = token
+        else:
+            try:
+                parts = urlsplit(token)
+                port = parts.port
+            except ValueError:
+                raise ConfigError(f"{name}: {token[:80]!r} is not an origin") from None
+            host = parts.hostname or ""
+            if (
+                parts.scheme.lower() not in ("http", "https")
+                or not host
+                or "*" in token
+                or parts.path not in ("", "/")
+                or parts.query
+                or parts.fragment
+                or parts.username is not None
+            ):
+                raise ConfigError(
+                    f"{name}: {token[:80]!r} must be 'self' or an origin such as https://lp.example.org "
+                    "(scheme, host and optional port; no path, no wildcard)"
+                )
+            scheme = parts.scheme.lower()
+            default = {"http": 80, "https": 443}[scheme]
+            shown = f"[{host}]" if ":" in host else host
+            origin = f"{scheme}://{shown}" + (f":{port}" if port not in (None, default) else "")
+        if origin not in found:
+            found.append(origin)
+    return tuple(found)
+
+
 def cli_settings() -> Settings:
     """Settings for a command: a bad value (any section) prints its one-line error and exits
     with status 2; logging is set up at the configured level."""
@@ -402,6 +501,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
     )
     keys = RedisKeys(**{f: src.text(var, getattr(RedisKeys(), f)) for var, f in REDIS_KEY_VARIABLES.items()})
     seed = src.get("SIMULATOR_SEED")
+    public_url = _check_http_url("MC_PUBLIC_URL", src.text("MC_PUBLIC_URL"))
     threads = None if src.get("THREADS") is None else src.integer("THREADS", DEFAULT_WORKER_THREADS, 1, 10_000)
     per_worker = None if src.get("MC_STREAMS_PER_WORKER") is None else src.integer("MC_STREAMS_PER_WORKER", 0, 0)
     if per_worker is not None and threads is not None:
@@ -439,7 +539,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         api_keys={p: v for p, var in API_KEY_VARIABLES.items() if (v := src.text(var))},
         redis_keys=keys,
         api_token=src.text("MC_API_TOKEN"),
-        public_url=_check_http_url("MC_PUBLIC_URL", src.text("MC_PUBLIC_URL")),
+        public_url=public_url,
+        url_prefix=_url_prefix_setting(src, public_url),
+        frame_ancestors=frame_ancestors(src.text("MC_FRAME_ANCESTORS")),
         allowed_hosts=tuple(h.strip().lower() for h in (src.text("MC_ALLOWED_HOSTS") or "").split(",") if h.strip()),
         max_request_bytes=src.integer("MC_MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 1024**3),
         simulate=src.choice("MC_SIMULATE", "auto", ("auto", "on", "off")),
@@ -522,7 +624,8 @@ def _names(value: str) -> tuple[str, ...]:
 
 def _quota_settings(src: EnvSource) -> QuotaSettings:
     """Every provider with its `QUOTA_<NAME>_*` overrides: LIMIT, RESET_DAY (1-31), QUALITY,
-    COST, CACHE_DAYS, QUERY_TYPES and FALLBACK (comma lists), EMERGENCY_ONLY (bool)."""
+    COST, CACHE_DAYS, QUERY_TYPES and FALLBACK (comma lists), EMERGENCY_ONLY (bool); and the
+    call records' breaker: QUOTA_BREAKER_FAILURES, _COOLDOWN_S, _TRIAL_S, QUOTA_CALL_WINDOW_S."""
     providers = {}
     for base in DEFAULT_PROVIDERS:
         p = f"QUOTA_{base.name.upper()}_"
@@ -543,4 +646,11 @@ def _quota_settings(src: EnvSource) -> QuotaSettings:
         unknown = [f for f in cfg.fallback if f not in providers or f == cfg.name]
         if unknown:
             raise ConfigError(f"QUOTA_{cfg.name.upper()}_FALLBACK names an unknown provider: {', '.join(unknown)}")
-    return QuotaSettings(providers=providers)
+    base_breaker = BreakerSettings()
+    breaker = BreakerSettings(
+        failures=src.integer("QUOTA_BREAKER_FAILURES", base_breaker.failures, 1, 1000),
+        cooldown_s=src.number("QUOTA_BREAKER_COOLDOWN_S", base_breaker.cooldown_s, 1.0),
+        trial_s=src.number("QUOTA_BREAKER_TRIAL_S", base_breaker.trial_s, 1.0),
+        window_s=src.integer("QUOTA_CALL_WINDOW_S", base_breaker.window_s, 60, 30 * DAY_S),
+    )
+    return QuotaSettings(providers=providers, breaker=breaker)

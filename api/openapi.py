@@ -18,7 +18,8 @@ from flask import Flask, jsonify
 from alerts.actions import MAX_SILENCE_MINUTES
 from alerts.conditions import ALERT_TYPES
 from alerts.store import HISTORY_EVENTS
-from quotas.manager import MAX_UNITS
+from quotas.calls import BREAKER_STATES
+from quotas.manager import MAX_RESPONSE_MS, MAX_UNITS
 from quotas.router import PRIORITIES
 
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -53,6 +54,16 @@ NULLABLE_NUMBER = {"type": ["number", "null"]}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 # Stored text may not contain NUL (PostgreSQL cannot store it): such a value is a 400.
 NO_NUL = "^[^\\u0000]*$"
+
+# A provider's name in a request body (the usage log's column is 50 characters).
+PROVIDER_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 50,
+    "pattern": NO_NUL,
+    "description": "e.g. `serpstack`",
+    "examples": ["serpstack", "hunter_io"],
+}
 
 # The answers every write may give besides its own.
 WRITE_ERRORS = {
@@ -140,6 +151,66 @@ SCHEMAS: dict = {
             "recommended_action": NULLABLE_STRING,
             "enabled": {"type": "boolean"},
             "masked_key": NULLABLE_STRING,
+            "simulated": {
+                "type": "boolean",
+                "description": "enabled by the embedded demo's simulated key: its calls are answered by the simulator",
+            },
+            "performance": _ref("QuotaPerformance"),
+            "circuit_breaker": _ref("CircuitBreaker"),
+            "calls_window_s": {"type": "integer", "description": "the rolling window `performance` covers (seconds)"},
+        },
+    },
+    "QuotaPerformance": {
+        "type": "object",
+        "description": (
+            "The provider's recorded calls over the last `calls_window_s` seconds (the contract's "
+            "`performance`); with no calls every figure is 0"
+        ),
+        "required": [
+            "total_calls",
+            "successful_calls",
+            "average_response_time_ms",
+            "success_rate",
+            "circuit_breaker_state",
+        ],
+        "properties": {
+            "total_calls": {"type": "integer", "minimum": 0},
+            "successful_calls": {"type": "integer", "minimum": 0},
+            "average_response_time_ms": {"type": "number", "minimum": 0, "description": "mean over every call"},
+            "success_rate": {"type": "number", "minimum": 0, "maximum": 1, "description": "a fraction, not percent"},
+            "circuit_breaker_state": {"enum": list(BREAKER_STATES), "default": "CLOSED"},
+        },
+    },
+    "CircuitBreaker": {
+        "type": "object",
+        "required": ["state", "consecutive_failures", "opened_at", "half_open_at"],
+        "properties": {
+            "state": {"enum": list(BREAKER_STATES)},
+            "consecutive_failures": {"type": "integer", "minimum": 0},
+            "opened_at": NULLABLE_TIME,
+            "half_open_at": {
+                **NULLABLE_TIME,
+                "description": "when an open breaker lets one trial call through (QUOTA_BREAKER_COOLDOWN_S after opening)",
+            },
+        },
+    },
+    "CallOutcome": {
+        "type": "object",
+        "required": ["provider", "ok", "response_time_ms"],
+        "properties": {
+            "provider": {**PROVIDER_NAME, "description": "the provider called, e.g. `serpstack`"},
+            "ok": {"type": "boolean", "description": "true when the provider answered, false when the call failed"},
+            "response_time_ms": {"type": "number", "minimum": 0, "maximum": MAX_RESPONSE_MS},
+        },
+    },
+    "BreakerAfter": {
+        "type": "object",
+        "required": ["provider", "circuit_breaker_state", "consecutive_failures", "half_open_at"],
+        "properties": {
+            "provider": {"type": "string"},
+            "circuit_breaker_state": {"enum": list(BREAKER_STATES)},
+            "consecutive_failures": {"type": "integer", "minimum": 0},
+            "half_open_at": NULLABLE_TIME,
         },
     },
     "RouteRequest": {
@@ -175,14 +246,7 @@ SCHEMAS: dict = {
         "type": "object",
         "required": ["provider"],
         "properties": {
-            "provider": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 50,
-                "pattern": NO_NUL,
-                "description": "e.g. `serpstack`",
-                "examples": ["serpstack", "hunter_io"],
-            },
+            "provider": PROVIDER_NAME,
             "units": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS, "default": 1},
             "query_type": {"type": ["string", "null"], "maxLength": 100, "pattern": NO_NUL},
             "caller": {
@@ -461,7 +525,10 @@ PATHS: dict = {
             "responses": {
                 "200": _json(_ref("RouteDecision"), "the chosen provider"),
                 **WRITE_ERRORS,
-                "429": _error("no provider for the query type has quota (or a key) left; `provider` is null"),
+                "429": _error(
+                    "no provider for the query type has quota (or a key) left, or every one left has its "
+                    "circuit breaker open; `provider` is null"
+                ),
             },
         }
     },
@@ -474,6 +541,21 @@ PATHS: dict = {
                 "200": _json(_ref("ConsumeResult"), "granted"),
                 **WRITE_ERRORS,
                 "429": _json(_ref("ConsumeResult"), "not granted: the units do not fit under the limit"),
+            },
+        }
+    },
+    "/api/v1/quotas/calls": {
+        "post": {
+            "operationId": "quota_call_outcome",
+            "summary": (
+                "Record the outcome of a call made to a provider: feeds its `performance` and its circuit "
+                "breaker (QUOTA_BREAKER_FAILURES failed calls in a row open it; the router then passes it by "
+                "until a trial call after QUOTA_BREAKER_COOLDOWN_S succeeds)"
+            ),
+            "requestBody": _body("CallOutcome"),
+            "responses": {
+                "200": _json(_ref("BreakerAfter"), "recorded; the provider's breaker after it"),
+                **WRITE_ERRORS,
             },
         }
     },

@@ -4,6 +4,8 @@
     POST /api/v1/quotas/route    {"query_type", "priority"} -> {"provider", "reason", ...} | 429
     POST /api/v1/quotas/consume  {"provider", "units", "query_type"?, "caller"?}
                                  -> 200 {"granted": true, "used", "remaining"} | 429 {"granted": false, ...}
+    POST /api/v1/quotas/calls    {"provider", "ok", "response_time_ms"} -> 200 {"circuit_breaker_state", ...}
+                                 (the outcome of a call the client made: feeds `performance` and the breaker)
 
 Writes need `Authorization: Bearer <MC_API_TOKEN>` when a token is configured; without one they
 are accepted only from loopback, so an unconfigured dashboard cannot be drained from the
@@ -25,7 +27,7 @@ BLUEPRINT = "mc_quota_api"
 
 
 def register_quota_api(server: Flask, ctx) -> None:
-    """Add the three quota routes to `server` (once per app; a second call does nothing).
+    """Add the four quota routes to `server` (once per app; a second call does nothing).
 
     `ctx` needs `.settings.api_token` and `.quotas` (a QuotaManager, or None: 503).
     """
@@ -79,10 +81,7 @@ def register_quota_api(server: Flask, ctx) -> None:
     def quota_consume():
         try:
             body = json_body()
-            provider = body.get("provider")
-            if not isinstance(provider, str) or not provider:
-                raise ValueError("'provider' is required (a string such as 'serpstack')")
-            _storable("provider", provider)
+            provider = _provider(body)
             units = body.get("units", 1)
             query_type = body.get("query_type")
             if query_type is not None and not isinstance(query_type, str):
@@ -101,6 +100,23 @@ def register_quota_api(server: Flask, ctx) -> None:
             return resp
         return jsonify(result)
 
+    @bp.post("/api/v1/quotas/calls")
+    @writes_allowed
+    def quota_call_outcome():
+        try:
+            body = json_body()
+            provider = _provider(body)
+            ok = body.get("ok")
+            if not isinstance(ok, bool):
+                raise ValueError("'ok' is required: true when the provider answered, false when the call failed")
+            if "response_time_ms" not in body:
+                raise ValueError("'response_time_ms' is required (the call's duration in milliseconds)")
+            return jsonify(ctx.quotas.record(provider, ok, body["response_time_ms"]))
+        except ValueError as exc:  # UnknownProvider is one
+            return error(400, str(exc))
+        except QuotaUnavailable as exc:
+            return error(503, str(exc))
+
     server.register_blueprint(bp)
 
 
@@ -118,6 +134,14 @@ def _storable(name: str, value: str | None) -> None:
         raise ValueError(f"'{name}' is longer than {MAX_LENGTHS[name]} characters")
     if "\x00" in value:
         raise ValueError(f"'{name}' must not contain NUL characters")
+
+
+def _provider(body: dict) -> str:
+    provider = body.get("provider")
+    if not isinstance(provider, str) or not provider:
+        raise ValueError("'provider' is required (a string such as 'serpstack')")
+    _storable("provider", provider)
+    return provider
 
 
 def _caller(body: dict) -> str:

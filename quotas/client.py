@@ -5,6 +5,11 @@
     # or, inside the dashboard's process: quota = connect(ctx.quotas)
     answer = quota.cached_call("technology_stack", {"domain": "example.com"},
                                lambda provider: builtwith_lookup("example.com"))
+    answer = quota.call("dns_history", lambda provider: lookup(provider, "example.com"))
+
+`call` and `cached_call` time each fetch and record its outcome (a fetch that raises is a
+failed call, raised again), which feeds the provider's circuit breaker: after repeated
+failures the router passes the provider by until a trial call succeeds.
 
 Both variants raise `NoQuotaLeft` when nothing is left and `UnknownProvider` / `ValueError` for
 bad input. The HTTP variant uses only the standard library (urllib) and keeps its answer cache
@@ -13,6 +18,7 @@ in the process, with each provider's lifetime taken from `GET /api/v1/quotas`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -41,6 +47,13 @@ class LocalQuotaClient:
     def cached_call(self, query_type: str, params: Any, fetch: Callable[[str], Any], priority: str = "normal") -> dict:
         """{"result", "provider", "cached"}; `fetch(provider)` runs only on a cache miss."""
         return self.manager.cached_call(query_type, params, fetch, priority, caller=self.caller)
+
+    def call(self, query_type: str, fetch: Callable[[str], Any], priority: str = "normal") -> dict:
+        """{"result", "provider", "cached": False, "response_time_ms", ...}: routed, counted, timed, recorded."""
+        return self.manager.call(query_type, fetch, priority, caller=self.caller)
+
+    def record(self, provider: str, ok: bool, response_ms: float) -> dict:
+        return self.manager.record(provider, ok, response_ms)
 
     def statuses(self) -> list[dict]:
         return self.manager.statuses()
@@ -122,26 +135,66 @@ class HttpQuotaClient:
             self._raise(status, payload)
         return payload
 
+    def record(self, provider: str, ok: bool, response_ms: float) -> dict:
+        """Report one call's outcome; {"provider", "circuit_breaker_state", ...}."""
+        status, payload = self._request(
+            "POST", "/api/v1/quotas/calls", {"provider": provider, "ok": ok, "response_time_ms": response_ms}
+        )
+        if status != 200:
+            self._raise(status, payload)
+        return payload
+
+    def call(self, query_type: str, fetch: Callable[[str], Any], priority: str = "normal") -> dict:
+        """Route + consume + `fetch(provider)`, timed here and reported with `record`.
+
+        A fetch that raises is reported as a failed call and raised again. A report that
+        cannot be delivered is dropped (the answer matters more than its record).
+        """
+        if not self._ttl:
+            self.statuses()
+        for _ in range(len(self._ttl) + 1):
+            choice = self.route(query_type, priority)
+            provider = choice["provider"]
+            if not self.consume(provider, self._cost.get(provider, 1), query_type)["granted"]:
+                continue
+            started = time.perf_counter()
+            try:
+                result = fetch(provider)
+            except Exception:
+                self._report(provider, False, started)
+                raise
+            elapsed_ms = self._report(provider, True, started)
+            return {
+                "result": result,
+                "provider": provider,
+                "cached": False,
+                "response_time_ms": elapsed_ms,
+                "emergency_backup": bool(choice.get("emergency_backup")),
+            }
+        raise NoQuotaLeft(f"quota for {query_type!r} ran out while routing")
+
+    def _report(self, provider: str, ok: bool, started: float) -> float:
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+        # Mission Control unreachable or refusing the report: the call's own outcome still stands.
+        with contextlib.suppress(QuotaError, ValueError):
+            self.record(provider, ok, elapsed_ms)
+        return elapsed_ms
+
     def cached_call(self, query_type: str, params: Any, fetch: Callable[[str], Any], priority: str = "normal") -> dict:
-        """{"result", "provider", "cached"}: the process-local cache, else route + consume + fetch."""
+        """{"result", "provider", "cached"}: the process-local cache, else `call` and cache it."""
         key = question_key(query_type, params)
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)
             if hit and hit[0] > now:
                 return {**hit[1], "cached": True}
-        if not self._ttl:
-            self.statuses()
-        for _ in range(len(self._ttl) + 1):
-            provider = self.route(query_type, priority)["provider"]
-            if self.consume(provider, self._cost.get(provider, 1), query_type)["granted"]:
-                result = fetch(provider)
-                ttl = self._ttl.get(provider, 0)
-                if ttl > 0:
-                    with self._lock:
-                        self._cache[key] = (now + ttl, {"result": result, "provider": provider})
-                return {"result": result, "provider": provider, "cached": False}
-        raise NoQuotaLeft(f"quota for {query_type!r} ran out while routing")
+        answer = self.call(query_type, fetch, priority)
+        provider, result = answer["provider"], answer["result"]
+        ttl = self._ttl.get(provider, 0)
+        if ttl > 0:
+            with self._lock:
+                self._cache[key] = (now + ttl, {"result": result, "provider": provider})
+        return {"result": result, "provider": provider, "cached": False}
 
 
 def connect(target, token: str | None = None, caller: str | None = None):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def summarize(statuses: list[dict], events: list[dict]) -> dict:
-    """{"enabled", "providers", "used", "limit", "efficiency", "backups", "critical", "warning"}.
+    """{"enabled", "providers", "used", "limit", "efficiency", "backups", "critical", "warning",
+    "calls", "successful_calls", "open_circuits"}.
 
     Totals cover enabled providers only (a provider without a key has no free tier to waste).
     Efficiency is the limit-weighted projected share of the free tiers used, leaving out
@@ -23,4 +24,12 @@ def summarize(statuses: list[dict], events: list[dict]) -> dict:
         "backups": sum(1 for e in events if e.get("kind") == "emergency_backup"),
         "critical": sum(1 for s in enabled if s.get("status") == "Critical"),
         "warning": sum(1 for s in enabled if s.get("status") == "Warning"),
+        # Call records cover every provider: a call made is a call made.
+        "calls": sum(_performance(s)["total_calls"] for s in statuses),
+        "successful_calls": sum(_performance(s)["successful_calls"] for s in statuses),
+        "open_circuits": sum(1 for s in statuses if _performance(s)["circuit_breaker_state"] != "CLOSED"),
     }
+
+
+def _performance(status: dict) -> dict:
+    return status.get("performance") or {"total_calls": 0, "successful_calls": 0, "circuit_breaker_state": "CLOSED"}

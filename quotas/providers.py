@@ -41,6 +41,7 @@ class ProviderConfig:
     description: str = ""
     enabled: bool = False
     masked_key: str | None = None
+    simulated: bool = False  # enabled by the demo's simulated key, not a real one
 
     @property
     def key_variable(self) -> str:
@@ -122,3 +123,15 @@ def with_keys(
             cfg = dataclasses.replace(cfg, enabled=True, masked_key=mask_key(key))
         out[cfg.name] = cfg
     return out
+
+
+SIMULATED_KEY = "simulated"
+
+
+def with_demo_keys(providers: Mapping[str, ProviderConfig]) -> dict[str, ProviderConfig]:
+    """The embedded demo's providers: each one without a real key gets a simulated one (its
+    calls are answered by the simulator, never sent), marked as such wherever it is shown."""
+    return {
+        name: cfg if cfg.enabled else dataclasses.replace(cfg, enabled=True, masked_key=SIMULATED_KEY, simulated=True)
+        for name, cfg in providers.items()
+    }

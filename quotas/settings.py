@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from quotas.providers import DEFAULT_PROVIDERS, ProviderConfig
 
 
+@dataclass(frozen=True)
+class BreakerSettings:
+    """`QUOTA_BREAKER_FAILURES`, `QUOTA_BREAKER_COOLDOWN_S`, `QUOTA_BREAKER_TRIAL_S`, `QUOTA_CALL_WINDOW_S`."""
+
+    failures: int = 3  # consecutive failed calls that open a provider's breaker
+    cooldown_s: float = 30.0  # how long it stays open before one trial call may go
+    trial_s: float = 30.0  # how long a trial call holds the half-open slot without an answer
+    window_s: int = 3600  # the rolling window of the call records
+
+
 def _defaults() -> dict[str, ProviderConfig]:
     return {p.name: p for p in DEFAULT_PROVIDERS}
 
@@ -19,3 +29,5 @@ def _defaults() -> dict[str, ProviderConfig]:
 class QuotaSettings:
     # name -> configuration, in the order the quota page and the snapshot list them.
     providers: Mapping[str, ProviderConfig] = field(default_factory=_defaults)
+    # Call records and circuit breakers (QUOTA_BREAKER_* and QUOTA_CALL_WINDOW_S).
+    breaker: BreakerSettings = field(default_factory=BreakerSettings)

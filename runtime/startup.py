@@ -24,9 +24,11 @@ from data.lp_tables import LP_TABLES
 from data.services import Services
 from producer.loop import ProducerLoop
 from producer.snapshot_store import SnapshotStore
+from quotas.errors import QuotaError
 from quotas.manager import QuotaManager
 from runtime.context import AppContext
 from simulator import Simulator
+from simulator.apis import ApiCall
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +65,36 @@ def build_context(settings: Settings, services: Services) -> AppContext:
     )
 
 
+def simulated_api_calls(quotas: QuotaManager) -> ApiCall:
+    """The simulator's `on_api_call`: its fleet calls providers through the quota router, so
+    usage, routing decisions, call records and breakers are the real ones; only the providers'
+    answers are simulated. A call the router refuses (no quota left) is part of the demo."""
+
+    def on_api_call(query_type: str, priority: str, fetch, timer) -> None:
+        try:
+            quotas.call(query_type, fetch, priority, caller="simulator", timer=timer)
+        except QuotaError as exc:
+            log.debug("simulated %s call not made: %s", query_type, exc)
+
+    return on_api_call
+
+
 def attach_features(ctx: AppContext) -> None:
-    """Create the feature engines: quota manager, alert engine and (when enabled) the simulator."""
-    quotas = ctx.quotas = QuotaManager(ctx.services)
+    """Create the feature engines: quota manager, alert engine and (when enabled) the simulator.
+
+    With the simulator and no API key configured at all, every provider gets a simulated key
+    (shown as such): the embedded demo's quota page is fed by the simulated fleet's calls. A
+    deployment with any real key never gets simulated ones: its real clients route through the
+    same router and must never be sent to a provider they hold no key for."""
+    simulating = ctx.settings.simulator_enabled
+    quotas = ctx.quotas = QuotaManager(ctx.services, demo_keys=simulating and not ctx.settings.api_keys)
     ctx.alerts = AlertEngine(ctx)
-    if ctx.settings.simulator_enabled:
-
-        def on_api_call(provider: str, units: int, query_type: str) -> None:
-            quotas.consume(provider, units, query_type=query_type, caller="simulator")
-
+    if simulating:
         ctx.simulator = Simulator(
             ctx.services,
             satellites=ctx.settings.simulator_satellites,
             seed=ctx.settings.simulator_seed,
-            on_api_call=on_api_call,
+            on_api_call=simulated_api_calls(quotas),
         )
 
 

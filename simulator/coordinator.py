@@ -25,22 +25,6 @@ QUEUE_TYPES = ("list", "zset")
 # How often each job type is requested; backlink discovery dominates, as in Link Profiler use.
 JOB_TYPE_WEIGHTS = dict(zip(JOB_TYPES, (30, 12, 10, 10, 6, 8, 7, 5, 4, 5, 3)))
 
-# External APIs each job type calls when it starts: (provider, units, query_type).
-JOB_API_CALLS = {
-    "serp_analysis": (("serpstack", 1, "serp"), ("valueserp", 1, "serp")),
-    "keyword_research": (("valueserp", 2, "keyword_volume"),),
-    "technical_audit": (("webscraping_ai", 5, "render"),),
-    "full_seo_audit": (("webscraping_ai", 10, "render"), ("builtwith", 1, "tech_lookup")),
-    "domain_analysis": (
-        ("securitytrails", 1, "dns_history"),
-        ("clearbit", 1, "company_lookup"),
-        ("builtwith", 1, "tech_lookup"),
-    ),
-    "prospect_identification": (("hunter_io", 3, "email_finder"), ("clearbit", 1, "company_lookup")),
-    "content_gap_analysis": (("serpstack", 2, "serp"),),
-    "backlink_discovery": (("webscraping_ai", 2, "render"),),
-}
-
 CRON_SCHEDULES = ("0 * * * *", "*/30 * * * *", "0 3 * * *", "0 6 * * 1")
 
 

@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from data.services import Services
 from simulator import links, names, rows, seed
-from simulator.coordinator import JOB_API_CALLS, QUEUE_TYPES, Coordinator, JobQueue, epoch
+from simulator.apis import JOB_QUERY_TYPES, ApiCall, SimulatedApiError, SimulatedApis, priority_of
+from simulator.coordinator import QUEUE_TYPES, Coordinator, JobQueue, epoch
 from simulator.satellites import DETAILS_TTL_S, Satellite, uptime_start
 from simulator.store import Store
 
@@ -43,7 +44,9 @@ def utc_now() -> datetime:
 class Simulator:
     """A live Link Profiler fleet against `services`' database and Redis.
 
-    `on_api_call(provider, units, query_type)` is called whenever a job uses an external API.
+    `on_api_call(query_type, priority, fetch, timer)` is called whenever the fleet needs a
+    free-tier API (see simulator.apis): the app routes it through the quota manager, which
+    picks the provider and calls `fetch(provider)`; `apis` is the simulated providers' model.
     `clock()` returns naive UTC (default: the wall clock); `step(now)` overrides it per tick.
     """
 
@@ -54,8 +57,9 @@ class Simulator:
         satellites: int = 6,
         seed: int | None = None,
         queue_type: str = "list",
-        on_api_call: Callable[[str, int, str], None] | None = None,
+        on_api_call: ApiCall | None = None,
         clock: Callable[[], datetime] | None = None,
+        apis: SimulatedApis | None = None,
     ):
         self.services = services
         self.keys = services.settings.redis_keys
@@ -64,6 +68,8 @@ class Simulator:
         self.rng = random.Random(seed)
         self.clock = clock or utc_now
         self.on_api_call = on_api_call
+        # Its own random stream: API traffic does not shift the world a seed makes.
+        self.apis = apis or SimulatedApis(random.Random(None if seed is None else f"{seed}:apis"))
         self.queue_type = queue_type
         if queue_type not in QUEUE_TYPES:
             raise ValueError(f"queue_type must be one of {QUEUE_TYPES}, not {queue_type!r}")
@@ -329,11 +335,14 @@ class Simulator:
         return len(link_rows)
 
     # -- callbacks and control --------------------------------------------------------------
-    def _api_call(self, provider: str, units: int, query_type: str) -> None:
+    def _api_call(self, query_type: str, priority: str, now: datetime) -> None:
         if self.on_api_call is None:
             return
+        fetch, timer = self.apis.fetch_at(now)
         try:
-            self.on_api_call(provider, units, query_type)
+            self.on_api_call(query_type, priority, fetch, timer)
+        except SimulatedApiError:
+            pass  # a simulated provider failed the call: recorded by the quota manager, expected
         except Exception:  # the quota ledger's problem must not stop the fleet
             log.exception("on_api_call failed")
 
@@ -395,6 +404,9 @@ class _Tick:
             self._advance(sat)
         if not paused:
             self._dispatch()
+        if any(s.alive and not s.paused for s in sim.fleet):
+            for query_type in sim.apis.due(self.dt, now):
+                sim._api_call(query_type, "normal", now)
         for sat in sim.fleet:
             if sat.log_due(now):
                 pages, links_, errors, minutes = sat.take_window(now)
@@ -487,8 +499,6 @@ class _Tick:
             d, b = links.discover(rng, sim.pool, now, count)
             self.domains += d
             self.backlinks += b
-        if job.job_type == "technical_audit" and tick.new_urls >= 20:
-            sim._api_call("webscraping_ai", tick.new_urls // 20, "render")
         # The status rides along so a tick whose transaction failed is repaired by the next one.
         update = {
             "id": job.id,
@@ -552,8 +562,8 @@ class _Tick:
                     "links_found": 0,
                 }
             )
-            for provider, units, query_type in JOB_API_CALLS.get(payload["job_type"], ()):
-                sim._api_call(provider, units, query_type)
+            for query_type in JOB_QUERY_TYPES.get(payload["job_type"], ()):
+                sim._api_call(query_type, priority_of(payload.get("priority")), now)
 
     def _mentions(self, count: int) -> None:
         rng = self.rng

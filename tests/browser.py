@@ -17,6 +17,23 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 TIMEOUT = 15.0
 _MISSING = object()
+# Text each page (its path) shows once it is filled: a panel title drawn with the page's data.
+FILLED_PAGE_TEXT = {
+    "/": "ACTIVE MISSIONS",
+    "/discovery": "DISCOVERY RADAR",
+    "/quotas": "FREE-TIER USAGE",
+    "/domains": "EXPIRED DOMAIN HUNTER",
+    "/performance": "SATELLITE LEADERBOARD",
+    "/alerts": "CHANNELS",
+}
+# Installed before any page script (Page.addScriptToEvaluateOnNewDocument): every
+# Content-Security-Policy violation the page meets, in window.__csp.
+CSP_VIOLATION_RECORDER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
+});
+"""
 
 
 def wait_for(
@@ -94,3 +111,27 @@ def table_cells(driver, table_id: str) -> list[list[str]]:
 def wait_cells(driver, table_id: str, check: Callable[[list[list[str]]], bool], timeout: float = TIMEOUT):
     """Wait until the cells of DataTable `#table_id` pass `check`; return them."""
     return wait_for(driver, lambda d: table_cells(d, table_id), check, timeout, f"table #{table_id}")
+
+
+def csp_problems(driver) -> list[str]:
+    """CSP violations the page met: the console's reports and CSP_VIOLATION_RECORDER's."""
+    logged = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+    return logged + (driver.execute_script("return window.__csp || []") or [])
+
+
+def wait_filled(driver, path: str, label: str = "", timeout: float = 30) -> None:
+    """Until the page at `path` (a page path) shows its data and its graphs are drawn."""
+    wait_for(
+        driver,
+        lambda d: FILLED_PAGE_TEXT[path] in d.find_element(By.ID, "mc-page").text,
+        timeout=timeout,
+        message=f"{label or path} filled",
+    )
+    wait_for(
+        driver,
+        lambda d: d.execute_script(
+            "return [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+        ),
+        timeout=timeout,
+        message=f"{label or path}: graphs drawn",
+    )

@@ -304,6 +304,17 @@ def ticked_app(services: Services, now):
         ctx.stop()
 
 
+@pytest.fixture
+def small_world(monkeypatch):
+    """A smaller starting world for simulator tests that do not count its history (fast)."""
+    from simulator import seed as seed_module
+
+    monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)
+    monkeypatch.setattr(seed_module, "BACKLINKS", 300)
+    monkeypatch.setattr(seed_module, "JOBS_PER_SATELLITE_DAY", 4)
+    monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 1)
+
+
 # The storage combinations the read model must agree on.
 BACKENDS = [
     pytest.param(("sqlite", "memory", "M"), id="sqlite-M"),

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data.mc_tables import load_feature_tables
+from producer.snapshot_store import HISTORY_PREFIX
 from tests import dataset
 from tests.conftest import build_services, ticked_app
 from tests.dataset import NOW
@@ -82,6 +83,7 @@ values = st.recursive(
 FIELDS = {
     "quota_route": ("query_type", "priority", "caller"),
     "quota_consume": ("provider", "units", "query_type", "caller"),
+    "quota_call_outcome": ("provider", "ok", "response_time_ms"),
     "add_silence": ("fingerprint", "type", "duration_minutes", "comment", "by"),
     "acknowledge": ("comment", "by"),
     "end_silence": (),
@@ -135,6 +137,7 @@ OPS = st.sampled_from(sorted(FIELDS))
 VALID_BODIES = {
     "quota_route": {"query_type": "serp_positions", "priority": "low", "caller": "probe"},
     "quota_consume": {"provider": "hunter_io", "units": 1, "query_type": "contact_discovery", "caller": "probe"},
+    "quota_call_outcome": {"provider": "hunter_io", "ok": True, "response_time_ms": 120},
     "add_silence": {"type": "job_failure", "duration_minutes": 5, "comment": "probe", "by": "probe"},
     "acknowledge": {"comment": "probe", "by": "probe"},
 }
@@ -142,8 +145,9 @@ VALID_BODIES = {
 
 def _state(services) -> dict[str, str]:
     """A digest of everything a write could store: every mc_ table's rows and every Redis key,
-    but the revision counters a write bumps to tell readers to look again and the leases that
-    expire on their own (the producer's election lease from the hand-run tick)."""
+    but the revision counters a write bumps to tell readers to look again and the keys that
+    expire on their own (the producer's election lease from the hand-run tick; the snapshot's
+    history versions, gone after HISTORY_TTL_S when a loaded machine makes the run longer)."""
     state = {}
     with services.mc_engine.connect() as conn:
         for table in load_feature_tables().sorted_tables:
@@ -155,7 +159,7 @@ def _state(services) -> dict[str, str]:
     r = services.redis
     for key in r.scan_iter("*"):
         name = key.decode() if isinstance(key, bytes) else key
-        if name.endswith(":rev") or "revision" in name or "lease" in name:
+        if name.endswith(":rev") or "revision" in name or "lease" in name or name.startswith(HISTORY_PREFIX):
             continue
         state[name] = hashlib.sha256(repr(r.dump(key)).encode()).hexdigest()[:12]
     return state
@@ -173,6 +177,7 @@ def _path(op: str, segment: str, fingerprint: str, silence_id: str) -> str:
     return {
         "quota_route": "/api/v1/quotas/route",
         "quota_consume": "/api/v1/quotas/consume",
+        "quota_call_outcome": "/api/v1/quotas/calls",
         "add_silence": "/api/v1/alerts/silences",
     }[op]
 

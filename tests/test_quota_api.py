@@ -110,6 +110,13 @@ def test_route_happy_path_and_429(svc):
         ("route", {"json": {}}, "'query_type' is required"),
         ("route", {"json": {"query_type": "weather"}}, "no provider serves query type 'weather'"),
         ("route", {"json": {"query_type": "serp_positions", "priority": "urgent"}}, "priority must be one of"),
+        ("calls", {"json": {"ok": True, "response_time_ms": 5}}, "'provider' is required"),
+        ("calls", {"json": {"provider": "bingo", "ok": True, "response_time_ms": 5}}, "unknown provider 'bingo'"),
+        ("calls", {"json": {"provider": "serpstack", "response_time_ms": 5}}, "'ok' is required"),
+        ("calls", {"json": {"provider": "serpstack", "ok": "yes", "response_time_ms": 5}}, "'ok' is required"),
+        ("calls", {"json": {"provider": "serpstack", "ok": True}}, "'response_time_ms' is required"),
+        ("calls", {"json": {"provider": "serpstack", "ok": True, "response_time_ms": -1}}, "response_time_ms must be"),
+        ("calls", {"json": {"provider": "serpstack", "ok": True, "response_time_ms": "9"}}, "response_time_ms must be"),
     ],
 )
 def test_bad_requests_are_400_with_a_clear_message(svc, path, kwargs, message):
@@ -118,6 +125,29 @@ def test_bad_requests_are_400_with_a_clear_message(svc, path, kwargs, message):
     assert resp.status_code == 400
     assert resp.get_json()["error"].startswith(message)
     assert ctx.quotas.statuses()[0]["used"] == 0
+    assert ctx.quotas.statuses()[0]["performance"]["total_calls"] == 0
+
+
+def test_call_outcomes_feed_performance_and_the_breaker(svc):
+    app, _ = make_app(svc)
+    c = app.test_client()
+    for ok, ms in ((True, 200), (False, 3000), (False, 3000)):
+        resp = c.post("/api/v1/quotas/calls", json={"provider": "serpstack", "ok": ok, "response_time_ms": ms})
+        assert resp.status_code == 200 and resp.get_json()["circuit_breaker_state"] == "CLOSED"
+    resp = c.post("/api/v1/quotas/calls", json={"provider": "serpstack", "ok": False, "response_time_ms": 3000})
+    assert resp.get_json()["circuit_breaker_state"] == "OPEN" and resp.get_json()["consecutive_failures"] == 3
+    assert c.post("/api/v1/quotas/calls", json={}, environ_base=REMOTE).status_code == 403  # a write
+    serp = c.get("/api/v1/quotas").get_json()[0]
+    assert serp["performance"] == {
+        "total_calls": 4,
+        "successful_calls": 1,
+        "average_response_time_ms": 2300.0,
+        "success_rate": 0.25,
+        "circuit_breaker_state": "OPEN",
+    }
+    assert serp["circuit_breaker"]["state"] == "OPEN" and serp["circuit_breaker"]["half_open_at"]
+    resp = c.post("/api/v1/quotas/route", json={"query_type": "serp_positions"})
+    assert resp.get_json()["provider"] == "valueserp" and "circuit open" in resp.get_json()["reason"]
 
 
 def test_bearer_token_is_required_when_set(svc):
@@ -188,6 +218,18 @@ def test_http_client_round_trip(live_server):
     assert ctx.quotas.recent_decisions(1)[0]["caller"] == "http:lp-worker"
     with pytest.raises(QuotaError, match="HTTP 401"):
         HttpQuotaClient(url).route("serp_positions")
+    # `call` times the fetch here and reports it; a fetch that raises is a failed call.
+    assert client.call("company_enrichment", lambda p: p)["result"] == "clearbit"
+    with pytest.raises(TimeoutError):
+        client.call("javascript_render", _timeout)
+    perf = {s["api_name"]: s["performance"] for s in ctx.quotas.statuses()}
+    assert (perf["clearbit"]["total_calls"], perf["clearbit"]["successful_calls"]) == (1, 1)
+    assert (perf["webscraping_ai"]["total_calls"], perf["webscraping_ai"]["successful_calls"]) == (1, 0)
+    assert perf["securitytrails"]["total_calls"] == 1  # the cached_call's miss
+
+
+def _timeout(provider):
+    raise TimeoutError(provider)
 
 
 def test_local_client_uses_the_manager(svc):

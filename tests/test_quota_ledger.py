@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-from conftest import build_services, make_settings
-from test_quota_support import ALL_KEYS, FakeClock, manager, utc
+from conftest import build_services
+from test_quota_support import ALL_KEYS, FakeClock, manager, process_manager, utc
 
 from quotas import tables
 from quotas.errors import UnknownProvider
@@ -74,12 +74,7 @@ def test_200_threads_for_a_limit_of_50_grant_exactly_50(pg_services):
 def _consume_in_process(args):
     """Runs in a spawned process: its own Services and manager, 50 consumes of one unit."""
     database_url, redis_url, start = args
-    from test_quota_support import manager as make_manager
-
-    from data.services import Services
-
-    svc = Services(make_settings(database_url=database_url, redis_url=redis_url, simulate="off", api_keys=ALL_KEYS))
-    mgr = make_manager(svc)
+    svc, mgr = process_manager(database_url, redis_url)
     start.wait()
     granted = sum(mgr.consume("securitytrails", 1, caller="process")["granted"] for _ in range(50))
     svc.dispose()

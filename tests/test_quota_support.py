@@ -30,3 +30,13 @@ def utc(*args) -> datetime:
 def manager(services, clock=None, providers=DEFAULT_PROVIDERS) -> QuotaManager:
     """A manager over the default providers (never the process environment's overrides)."""
     return QuotaManager(services, providers=list(providers), clock=clock)
+
+
+def process_manager(database_url: str, redis_url: str):
+    """(services, manager) of a process a test spawned, over the test's storage."""
+    from conftest import make_settings
+
+    from data.services import Services
+
+    svc = Services(make_settings(database_url=database_url, redis_url=redis_url, simulate="off", api_keys=ALL_KEYS))
+    return svc, manager(svc)

@@ -17,7 +17,6 @@ from data.connections import StatementCounter
 from data.lp_tables import JOB_STATUSES, JOB_TYPES, LINK_TYPES, SPAM_LEVELS
 from simulator import Simulator, bulk_load_backlinks
 from simulator import names
-from simulator import seed as seed_module
 from simulator.__main__ import main as cli_main
 from simulator.coordinator import epoch
 from tests.conftest import build_services
@@ -34,16 +33,16 @@ DETAIL_FIELDS = {
     "code_version",
     "uptime_seconds",
 }
-PROVIDERS = {"serpstack", "valueserp", "webscraping_ai", "hunter_io", "builtwith", "clearbit", "securitytrails"}
-
-
-@pytest.fixture
-def small_world(monkeypatch):
-    """A smaller starting world for tests that do not count its history (keeps the module fast)."""
-    monkeypatch.setattr(seed_module, "SOURCE_DOMAINS", 60)
-    monkeypatch.setattr(seed_module, "BACKLINKS", 300)
-    monkeypatch.setattr(seed_module, "JOBS_PER_SATELLITE_DAY", 4)
-    monkeypatch.setattr(seed_module, "PERF_LOG_HOURS", 1)
+# The fleet asks for query types (the router picks providers): every one a default provider serves.
+QUERY_TYPES = {
+    "serp_positions",
+    "javascript_render",
+    "contact_discovery",
+    "technology_stack",
+    "company_enrichment",
+    "dns_history",
+    "subdomains",
+}
 
 
 def at(seconds: float) -> datetime:
@@ -174,7 +173,8 @@ def test_seed_and_steps_write_a_consistent_world(services):
     assert scalar(services, "SELECT count(*) FROM alert_rules") == 4
     assert scalar(services, "SELECT count(*) FROM social_mentions") >= 20
     assert scalar(services, "SELECT count(*) FROM domain_history") >= 300
-    assert calls and {c[0] for c in calls} <= PROVIDERS
+    assert calls and {c[0] for c in calls} <= QUERY_TYPES
+    assert {c[1] for c in calls} <= {"high", "normal", "low"}
 
 
 @pytest.mark.parametrize("queue_type", ["list", "zset"])

@@ -10,14 +10,8 @@ itself once a restarted server answers again.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,79 +19,16 @@ from selenium.webdriver.common.by import By
 
 from pages.mission.ids import MissionIds as Main
 from pages.shell.ids import ShellIds as Shell
+from tests.app_process import REFRESH_S, AppProcess
+from tests.app_process import free_port as _free_port
 from tests.browser import read, wait_for, wait_text, wait_text_where
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-REFRESH_S = 1.0
 # MC_WALL_FROZEN_AFTER's default; the watermark comes after that many intervals + 1 s of grace.
 FROZEN_AFTER = 10
 WATERMARK_WITHIN_S = FROZEN_AFTER * REFRESH_S + 1 + 10  # + margin for a busy machine
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppProcess:
-    """`python app.py` in `cwd` (its embedded SQLite file lives there) on `port`, with a clean
-    environment: nothing of the caller's configuration, only the settings given."""
-
-    def __init__(self, cwd: Path, port: int, **settings: str):
-        self.cwd, self.port = cwd, port
-        self.base = f"http://127.0.0.1:{port}"
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(cwd),
-            "PYTHONUNBUFFERED": "1",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "DASHBOARD_REFRESH_RATE": str(int(REFRESH_S * 1000)),
-            "LOG_LEVEL": "warning",
-            **settings,
-        }
-        self.proc: subprocess.Popen | None = None
-        self.log = cwd / "app.log"
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py")], cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        """Until the app serves a snapshot (the producer has published one)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                pytest.fail(f"the app exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.base + "/api/v1/snapshot", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"the app did not serve a snapshot within {timeout:.0f} s: {self.log.read_text()[-2000:]}")
-
-    def signal(self, sig: int) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, sig)
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGCONT)  # a paused process does not act on SIGTERM
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ and its `__init__.py` declares `PAGE = Page(path, title, layout, register)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,19 +23,45 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class EmbedControl:
+    """A control a parent window may set when the page is embedded (`?embed=1`, assets/embed.js).
+
+    `values` maps the message's value to the control's (`mc:window` days → the control's
+    value); None takes any value among the control's options. `unset` is the control's value
+    for a message value of null ("no filter")."""
+
+    component: str
+    values: Mapping[int, int] | None = None
+    unset: str | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     path: str
     title: str
     layout: Callable[[AppContext], Any]
     register: Callable[[dash.Dash, AppContext], None]
+    # The controls a parent window may set when the page is embedded, by message name
+    # ("window", "domain"): see EmbedControl.
+    embed_controls: Mapping[str, EmbedControl] = field(default_factory=dict, hash=False, compare=False)
 
 
-def normal_path(pathname: str | None) -> str:
-    """`/discovery/?x=1` → `/discovery`; empty → `/`."""
-    return (pathname or "/").split("?", 1)[0].rstrip("/") or "/"
+def normal_path(pathname: str | None, prefix: str = "/") -> str:
+    """The page path of a public path: `/discovery/?x=1` → `/discovery`; empty → `/`; under
+    `prefix` (MC_URL_PREFIX) `/mc/discovery` → `/discovery` and `/mc` → `/`."""
+    path = (pathname or "/").split("?", 1)[0]
+    base = prefix.rstrip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :]
+    return path.rstrip("/") or "/"
 
 
-def page_at(pathname: str | None, pages: tuple[Page, ...] | list[Page]) -> Page | None:
-    """The page of `pages` served at `pathname`, or None."""
-    path = normal_path(pathname)
+def public_path(path: str, prefix: str = "/") -> str:
+    """The address a browser uses for page `path` under `prefix`: `/discovery` → `/mc/discovery`."""
+    return prefix.rstrip("/") + path if path != "/" else prefix
+
+
+def page_at(pathname: str | None, pages: tuple[Page, ...] | list[Page], prefix: str = "/") -> Page | None:
+    """The page of `pages` served at public path `pathname`, or None."""
+    path = normal_path(pathname, prefix)
     return next((p for p in pages if p.path == path), None)

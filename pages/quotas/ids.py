@@ -11,6 +11,7 @@ class QuotaIds(StrEnum):
     SUMMARY_USED = "quota-summary-used"
     SUMMARY_EFFICIENCY = "quota-summary-efficiency"
     SUMMARY_BACKUPS = "quota-summary-backups"
+    SUMMARY_CALLS = "quota-summary-calls"
     CARDS = "quota-cards"
     BARS = "quota-bars"
     BURNDOWN = "quota-burndown"
@@ -26,6 +27,11 @@ class QuotaIds(StrEnum):
     RESET = "quota-reset"
     EXHAUSTION = "quota-exhaustion"
     KEY = "quota-key"
+    SIMULATED = "quota-simulated"
+    CALLS = "quota-calls"
+    SUCCESS = "quota-success"
+    LATENCY = "quota-latency"
+    BREAKER = "quota-breaker"
 
 
 def provider_id(part: QuotaIds, provider: str) -> str:

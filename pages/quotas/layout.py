@@ -1,5 +1,6 @@
 """The API quota page: headline numbers, usage bars and burn-down, one card per provider, then
-recommendations, the router's recent decisions and backup switches.
+recommendations, the router's recent decisions, backup switches and circuit breakers opening
+and closing. Each card shows the provider's calls, success rate, mean response time and breaker.
 
 The first paint comes from the same render cache as the tick (`page_renders`), so it and every
 refresh look the same; the store holds the key painted, so the first tick sends nothing unless
@@ -66,8 +67,9 @@ def layout(ctx) -> html.Div:
                 ),
                 (
                     panel(
-                        "BACKUP SWITCHES",
+                        "BACKUP SWITCHES · CIRCUITS",
                         html.Div(renders[Ids.EVENTS].full, id=Ids.EVENTS, className="quota-scroll"),
+                        subtitle="newest first",
                     ),
                     3,
                 ),

@@ -55,6 +55,47 @@ def _status_badge(status: str, provider: str, enabled: bool) -> html.Span:
     )
 
 
+# A breaker's state as the card shows it: label and class.
+BREAKER_LABELS = {"CLOSED": ("closed", "ok"), "OPEN": ("OPEN", "critical"), "HALF_OPEN": ("HALF-OPEN", "warning")}
+
+
+def _breaker(quota: dict) -> html.Span:
+    """The circuit breaker: closed, or open with the time its trial call may go."""
+    breaker = quota.get("circuit_breaker") or {}
+    state = str(breaker.get("state") or (quota.get("performance") or {}).get("circuit_breaker_state") or "CLOSED")
+    label, tone = BREAKER_LABELS.get(state, (state, "off"))
+    failures = int(breaker.get("consecutive_failures") or 0)
+    parts: list = [html.Span(label, className=f"quota-breaker-state quota-{tone}")]
+    if state == "OPEN":
+        parts += [" · trial ", _utc_time(breaker.get("half_open_at"))]
+    elif state == "HALF_OPEN":
+        parts.append(" · next call is the trial")
+    elif failures:
+        parts.append(f" · {failures} failed in a row")
+    return html.Span(parts, id=provider_id(Ids.BREAKER, quota["api_name"]))
+
+
+def _window(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    return f"{seconds // 3600} h" if seconds % 3600 == 0 else f"{seconds // 60} min"
+
+
+def call_facts(quota: dict) -> list[html.Div]:
+    """Calls in the window, success rate, mean response time and the breaker."""
+    name = quota["api_name"]
+    perf = quota.get("performance") or {}
+    total = int(perf.get("total_calls") or 0)
+    rate = f"{float(perf.get('success_rate') or 0) * 100:.1f}% ok" if total else "no calls"
+    latency = f"{float(perf.get('average_response_time_ms') or 0):,.0f} ms" if total else "—"
+    return [
+        _fact(f"calls · {_window(quota.get('calls_window_s'))}", f"{total:,}", provider_id(Ids.CALLS, name)),
+        _fact("success", rate, provider_id(Ids.SUCCESS, name)),
+        _fact("mean response", latency, provider_id(Ids.LATENCY, name)),
+        _fact("circuit", _breaker(quota)),
+    ]
+
+
 def _fact(label: str, value, value_id: str | None = None) -> html.Div:
     kwargs = {"id": value_id} if value_id else {}
     return html.Div(
@@ -66,15 +107,30 @@ def _fact(label: str, value, value_id: str | None = None) -> html.Div:
     )
 
 
+def _description(quota: dict, simulated: bool) -> list:
+    """What the provider serves; a simulated demo key says so first."""
+    text = str(quota.get("description") or "")
+    if not simulated:
+        return [text]
+    return [
+        html.Span("SIMULATED", id=provider_id(Ids.SIMULATED, quota["api_name"]), className="quota-sim-tag"),
+        f" · {text}",
+    ]
+
+
 def provider_card(quota: dict) -> html.Div:
     """One provider: used / limit, progress, reset and exhaustion, burn rates, masked key."""
     name = quota["api_name"]
     enabled = bool(quota.get("enabled"))
     percent = min(float(quota.get("percentage_used") or 0), 100.0)
-    key = quota.get("masked_key") if enabled else "no API key"
+    simulated = bool(quota.get("simulated"))
+    key = "simulated demo key" if simulated else quota.get("masked_key") if enabled else "no API key"
+    breaker = (quota.get("circuit_breaker") or {}).get("state", "CLOSED")
     return html.Div(
         id=provider_id(Ids.CARD, name),
-        className=f"quota-card quota-card-{quota['status'].lower()}" + ("" if enabled else " quota-disabled"),
+        className=f"quota-card quota-card-{quota['status'].lower()}"
+        + ("" if enabled else " quota-disabled")
+        + ("" if breaker == "CLOSED" else f" quota-breaker-{breaker.lower()}"),
         children=[
             html.Div(
                 className="quota-card-head",
@@ -83,7 +139,7 @@ def provider_card(quota: dict) -> html.Div:
                     _status_badge(quota["status"], name, enabled),
                 ],
             ),
-            html.Div(quota.get("description", ""), className="quota-desc muted"),
+            html.Div(_description(quota, simulated), className="quota-desc muted"),
             html.Div(
                 className="quota-usage",
                 children=[
@@ -116,6 +172,7 @@ def provider_card(quota: dict) -> html.Div:
                     ),
                     _fact("efficiency", f"{quota.get('efficiency', 0):.0f}%"),
                     _fact("key", key or "—", provider_id(Ids.KEY, name)),
+                    *call_facts(quota),
                 ],
             ),
             html.Div(quota.get("recommended_action", ""), className="quota-action"),
@@ -132,6 +189,7 @@ def provider_cards(statuses: list[dict]):
 def summary_strip(statuses: list[dict], events: list[dict]) -> list:
     """Headline numbers: providers with keys, units used of the free tiers, efficiency, backups."""
     totals = summarize(statuses, events)
+    window = next((s.get("calls_window_s") for s in statuses if s.get("calls_window_s")), None)
     efficiency = "—" if totals["efficiency"] is None else f"{totals['efficiency']:.0f}%"
     alert = "red" if totals["critical"] else "amber" if totals["warning"] else "cyan"
     return [
@@ -156,6 +214,14 @@ def summary_strip(statuses: list[dict], events: list[dict]) -> list:
             Ids.SUMMARY_BACKUPS,
             "recent emergency routings",
             "amber" if totals["backups"] else "cyan",
+        ),
+        _kpi(
+            "PROVIDER CALLS",
+            f"{totals['calls']:,}"
+            + (f" · {totals['successful_calls'] / totals['calls'] * 100:.0f}% ok" if totals["calls"] else ""),
+            Ids.SUMMARY_CALLS,
+            f"{totals['open_circuits']} circuit{'' if totals['open_circuits'] == 1 else 's'} open · {_window(window)}",
+            "red" if totals["open_circuits"] else "cyan",
         ),
     ]
 
@@ -228,8 +294,16 @@ def decisions_table(decisions: list[dict]):
     return html.Table([head, html.Tbody(rows)], className="quota-table")
 
 
+EVENT_LABELS = {
+    "emergency_backup": "BACKUP",
+    "exhausted": "EXHAUSTED",
+    "circuit_open": "CIRCUIT OPEN",
+    "circuit_closed": "CIRCUIT CLOSED",
+}
+
+
 def events_list(events: list[dict]):
-    """Emergency backup switches and exhaustions, newest first."""
+    """Emergency backup switches, exhaustions and breakers opening/closing, newest first."""
     if not events:
         return html.Div("no backup switches", className="panel-empty ok")
     return html.Ul(
@@ -239,10 +313,7 @@ def events_list(events: list[dict]):
                 className=f"quota-event quota-event-{event.get('kind', '')}",
                 children=[
                     _utc_time(event.get("at")),
-                    html.Span(
-                        "BACKUP" if event.get("kind") == "emergency_backup" else "EXHAUSTED",
-                        className="quota-event-kind",
-                    ),
+                    html.Span(EVENT_LABELS.get(str(event.get("kind")), "EVENT"), className="quota-event-kind"),
                     html.Span(str(event.get("message") or event.get("provider") or "")),
                 ],
             )

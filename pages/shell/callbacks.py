@@ -27,10 +27,10 @@ def register(app, ctx, pages) -> None:
     )
     def route(pathname, rendered):
         """Triggered by navigation: the page's layout, unless the first paint already has it."""
-        pathname = text("path", pathname, 2000)
-        if rendered is not None and normal_path(pathname) == rendered:
+        path = normal_path(text("path", pathname, 2000), ctx.settings.url_prefix)
+        if rendered is not None and path == rendered:
             raise PreventUpdate
-        return page_content(ctx, pages, pathname), normal_path(pathname)
+        return page_content(ctx, pages, path), path
 
     @app.callback(
         Output(Shell.CONFIG_PANEL, "is_open"),

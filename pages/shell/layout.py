@@ -14,7 +14,7 @@ from dash import dcc, html
 from config import display_url
 from pages.shell.ids import ShellIds as Shell
 from pages.shell.model import first_header, painted, push_config, wall_config
-from ui.page import page_at
+from ui.page import page_at, public_path
 
 
 def _config_rows(ctx) -> list:
@@ -31,6 +31,8 @@ def _config_rows(ctx) -> list:
         ("push stream", f"{'on' if s.websocket_enabled else 'off'} (max {s.max_websocket_connections})"),
         ("fallback poll", f"{s.fallback_poll_s} s"),
         ("simulator", "running" if s.simulator_enabled else "off"),
+        ("URL prefix", s.url_prefix),
+        ("may be framed by", " ".join(s.frame_ancestors)),
         ("API keys set", ", ".join(sorted(s.api_keys)) or "none"),
     ]
     return [html.Tr([html.Td(k, className="label"), html.Td(v, className="mono")]) for k, v in rows]
@@ -43,7 +45,12 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
     stamp, sources = painted(ctx)
     live_class, live_text, age_text = first_header(stamp, ctx.settings)
     nav = dbc.Nav(
-        [dbc.NavLink(p.title, href=p.path, active="exact", className="mc-navlink") for p in pages],
+        [
+            dbc.NavLink(
+                p.title, href=public_path(p.path, ctx.settings.url_prefix), active="exact", className="mc-navlink"
+            )
+            for p in pages
+        ],
         id=Shell.NAV,
         className="mc-nav",
         pills=True,
@@ -119,16 +126,16 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
             header,
             config,
             html.Main(content, id=Shell.PAGE, className="mc-page container-fluid"),
-            tab_bar(pages),
+            tab_bar(pages, ctx.settings.url_prefix),
         ],
     )
 
 
-def tab_bar(pages) -> html.Nav:
+def tab_bar(pages, prefix: str = "/") -> html.Nav:
     """The pages as a tab bar at the bottom of a phone's screen (shown by CSS under 600 px;
     assets/swipe.js moves along it when the page is swiped left or right)."""
     return html.Nav(
-        [dbc.NavLink(p.title, href=p.path, active="exact") for p in pages],
+        [dbc.NavLink(p.title, href=public_path(p.path, prefix), active="exact") for p in pages],
         id=Shell.TABBAR,
         className="mc-tabbar nav",
     )
@@ -142,7 +149,8 @@ def not_found(pathname: str | None) -> html.Div:
     )
 
 
-def page_content(ctx, pages, pathname: str | None):
-    """The layout of the page at `pathname`, or the not-found panel."""
-    page = page_at(pathname, pages)
-    return not_found(pathname) if page is None else page.layout(ctx)
+def page_content(ctx, pages, path: str):
+    """The layout of the page at `path` (a page path, without MC_URL_PREFIX: `ui.page.normal_path`),
+    or the not-found panel."""
+    page = page_at(path, pages)
+    return not_found(public_path(path, ctx.settings.url_prefix)) if page is None else page.layout(ctx)

@@ -7,6 +7,7 @@ import time
 
 from config import WALL_ROTATE_MAX_S
 from pages.snapshot import latest
+from ui.page import public_path
 
 # The data's state by its age, in refresh intervals (the larger of the producer's and the
 # browser's poll): DELAYED after 2, STALE after 5, FROZEN (the watermark) after
@@ -124,5 +125,23 @@ def wall_config(settings, pages, painted: dict | None = None) -> dict:
         "health_every_s": settings.wall_health_every_s,
         "health_failures": HEALTH_FAILURES,
         "reload_hour": settings.wall_reload_hour,
-        "pages": {rotation_name(p.path): p.path for p in pages},
+        # Public paths (under MC_URL_PREFIX): what the browser's location shows and is set to.
+        "pages": {rotation_name(p.path): public_path(p.path, settings.url_prefix) for p in pages},
+    }
+
+
+def embed_config(settings, pages) -> dict:
+    """What an embedded page (`?embed=1`, assets/embed.js) needs before anything else runs, in
+    the index page's `mc-embed` meta tag: the origins that may frame it (its only possible
+    parents: it talks to no other), the pages a parent may switch to (public paths, by rotation
+    name), and the controls a parent may set, by message, with the values each accepts."""
+    controls: dict[str, dict] = {}
+    for page in pages:
+        for message, control in page.embed_controls.items():
+            values = None if control.values is None else {str(k): v for k, v in control.values.items()}
+            controls.setdefault(message, {})[str(control.component)] = {"values": values, "unset": control.unset}
+    return {
+        "ancestors": list(settings.frame_ancestors),
+        "pages": {rotation_name(p.path): public_path(p.path, settings.url_prefix) for p in pages},
+        "controls": controls,
     }
