@@ -322,17 +322,25 @@ def _thresholds(rule: LpRule, doc: dict) -> list[Condition]:
 
 
 def _global_metric(doc: dict, metric: str):
+    """The snapshot's value of `metric` (a dotted path, or a key of a global section); None
+    for a contract float the producer sent as 0 only because nothing was measured."""
+    mc = doc.get("mc", {})
+    unmeasured = set(mc.get("unmeasured") or [])
     if "." in metric:
         node = doc
         for part in metric.split("."):
             if not isinstance(node, dict) or part not in node:
                 return None
             node = node[part]
+        if metric in unmeasured:
+            return None
         return node if isinstance(node, (int, float)) and not isinstance(node, bool) else None
-    mc = doc.get("mc", {})
-    for section in [doc.get(s) for s in GLOBAL_SECTIONS] + [mc.get("fleet_summary"), mc.get("queues")]:
+    sections = [(s, doc.get(s)) for s in GLOBAL_SECTIONS] + [("", mc.get("fleet_summary")), ("", mc.get("queues"))]
+    for name, section in sections:
         if isinstance(section, dict):
             value = section.get(metric)
+            if f"{name}.{metric}" in unmeasured:
+                return None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return value
     return None

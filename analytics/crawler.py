@@ -17,8 +17,12 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from analytics import exact_window
+from analytics import tables as t
 from analytics.dialect import frame, hour_key
 from analytics.settings import AnalyticsSettings
+from common.textsafe import db_text
+from data.schema import SchemaInfo
 
 SLOWING_FACTOR = 1.5
 RECENT_H = 2
@@ -48,19 +52,13 @@ def _mean(s, n):
     return (s / n.where(n > 0)).round(1)
 
 
-def leaderboard(mc: Engine, now: datetime, hours: int) -> pd.DataFrame:
-    """Per satellite over the last `hours` (clock hours, the current one included): mean speed
-    (pages/min), success rate %, response ms, pages, jobs completed, errors; ranked by speed,
-    the first marked "best" and the last "worst" (LEADER_COLUMNS)."""
-    since = now - timedelta(hours=hours - 1)
-    agg = frame(
-        mc,
-        "SELECT satellite_id, SUM(samples) AS samples, SUM(pages) AS pages, SUM(errors) AS errors, "
-        "SUM(speed_sum) AS speed_sum, SUM(speed_n) AS speed_n, SUM(success_sum) AS success_sum, "
-        "SUM(success_n) AS success_n, SUM(response_sum) AS response_sum, SUM(response_n) AS response_n "
-        "FROM mc_rollup_satellite_hourly WHERE hour >= :h GROUP BY satellite_id",
-        {"h": hour_key(since)},
-    )
+def leaderboard(
+    mc: Engine, now: datetime, hours: int, lp: Engine | None = None, schema: SchemaInfo | None = None
+) -> pd.DataFrame:
+    """Per satellite over the last `hours` (exact with `lp` and `schema`, see `satellite_sums`):
+    mean speed (pages/min), success rate %, response ms, pages, jobs completed, errors; ranked by
+    speed, the first marked "best" and the last "worst" (LEADER_COLUMNS)."""
+    agg = satellite_sums(mc, now, hours, lp, schema)
     if agg.empty:
         return pd.DataFrame(columns=LEADER_COLUMNS)
     jobs = frame(
@@ -303,3 +301,66 @@ def bottlenecks(
                 + f"; recommended delay {r['recommended_delay_s']} s",
             )
     return found
+
+
+SATELLITE_SUMS = [
+    "samples",
+    "pages",
+    "errors",
+    "speed_sum",
+    "speed_n",
+    "success_sum",
+    "success_n",
+    "response_sum",
+    "response_n",
+]
+SATELLITE_WIDTH = getattr(t.satellite_hourly.c.satellite_id.type, "length", None)
+
+
+def satellite_sums(
+    mc: Engine, now: datetime, hours: int, lp: Engine | None = None, schema: SchemaInfo | None = None
+) -> pd.DataFrame:
+    """Per satellite over the last `hours`: samples, pages, errors and the sums and counts of
+    speed, success rate and response time (SATELLITE_SUMS).
+
+    With Link Profiler's engine `lp` and `schema` the window is exact: whole hours from
+    `mc_rollup_satellite_hourly`, the partial hours at both edges from
+    `satellite_performance_logs` (analytics.exact_window). Without them (the benchmarks) whole
+    clock hours: the current one and the `hours` − 1 before it."""
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in SATELLITE_SUMS)
+    if lp is None or schema is None or not schema.has("satellite_performance_logs"):
+        return frame(
+            mc,
+            f"SELECT satellite_id, {sums} FROM mc_rollup_satellite_hourly WHERE hour >= :h GROUP BY satellite_id",
+            {"h": hour_key(now - timedelta(hours=hours - 1))},
+        )
+    window = exact_window.split(now, hours, exact_window.fresh_until(mc, "fleet"))
+    whole = frame(
+        mc,
+        f"SELECT satellite_id, {sums} FROM mc_rollup_satellite_hourly WHERE hour >= :h0 AND hour < :h1 "
+        "GROUP BY satellite_id",
+        window.hours,
+        columns=["satellite_id", *SATELLITE_SUMS],
+    )
+    # The same aggregates the fleet rollup stores per hour (analytics.fleet_rollups).
+    logged = ", ".join(
+        f"COALESCE(SUM({col}), 0) AS {m}_sum, COUNT({col}) AS {m}_n"
+        for m, col in (
+            ("speed", "crawl_speed_pages_per_minute"),
+            ("success", "success_rate_percentage"),
+            ("response", "avg_response_time_ms"),
+        )
+    )
+    edges = exact_window.storage_sums(
+        lp,
+        "SELECT satellite_id, COUNT(*) AS samples, COALESCE(SUM(pages_crawled), 0) AS pages, "
+        f"COALESCE(SUM(errors_logged), 0) AS errors, {logged} FROM satellite_performance_logs "
+        "WHERE {range} GROUP BY satellite_id",
+        "timestamp",
+        window,
+        {},
+        ["satellite_id", *SATELLITE_SUMS],
+    )
+    if not edges.empty:
+        edges["satellite_id"] = [db_text(str(s), SATELLITE_WIDTH) for s in edges["satellite_id"]]
+    return exact_window.combine([whole, edges], "satellite_id", SATELLITE_SUMS)

@@ -1,10 +1,12 @@
 """Page queries of backlink discovery operations. Every panel reads the `mc_rollup_*` tables
-(their size follows days × domains, not the number of backlinks); only the drill-downs behind
-a click touch `backlinks`, bounded to one day (served by the opt-in first-seen index) or to
-link ids from the lost-link rollup, with a row limit.
+(their size follows days × domains, not the number of backlinks); `backlinks` is read only by
+the drill-downs behind a click, bounded to one day (served by the opt-in first-seen index) or
+to link ids from the lost-link rollup, with a row limit, and for the edges of "last 24 h"
+(about two hours of rows on the same index).
 
 Windows are whole UTC days ending today ("7 days" = today and the 6 days before); "last 24 h"
-is the current clock hour and the 23 before it.
+is exact: whole hours from the hourly rollup and the partial hours at its edges from
+`backlinks` (analytics.exact_window).
 """
 
 from __future__ import annotations
@@ -14,7 +16,20 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from analytics.dialect import LOST_SQL, authority_source, bucket_sql, day_key, days_back, frame, hour_key, in_list
+from analytics import exact_window
+from analytics import tables as t
+from analytics.dialect import (
+    LOST_SQL,
+    SPAM_SQL,
+    authority_source,
+    bucket_sql,
+    day_key,
+    days_back,
+    frame,
+    hour_key,
+    in_list,
+)
+from common.textsafe import db_text
 from data.schema import SchemaInfo
 
 BUCKETS = list(range(10))
@@ -40,9 +55,17 @@ def _target_filter(domains: list[str] | None, column: str = "target_domain") -> 
     return f" AND {column} IN ({marks})", params
 
 
-def radar(mc: Engine, now: datetime, domains: list[str] | None = None, top: int = 8) -> pd.DataFrame:
-    """Per target domain: backlinks, referring domains, mean authority, found in the last 24 h and
-    spam share % (RADAR_COLUMNS); `domains`, else the `top` with most links."""
+def radar(
+    mc: Engine,
+    now: datetime,
+    domains: list[str] | None = None,
+    top: int = 8,
+    lp: Engine | None = None,
+    schema: SchemaInfo | None = None,
+) -> pd.DataFrame:
+    """Per target domain: backlinks, referring domains, mean authority, found in the last 24 h
+    (exact with `lp` and `schema`, see `new_links`) and spam share % (RADAR_COLUMNS); `domains`,
+    else the `top` with most links."""
     where, params = _target_filter(domains)
     totals = frame(
         mc,
@@ -62,12 +85,7 @@ def radar(mc: Engine, now: datetime, domains: list[str] | None = None, top: int 
         f"WHERE target_domain IN ({marks}) GROUP BY target_domain",
         p,
     )
-    recent = frame(
-        mc,
-        f"SELECT target_domain, SUM(links) AS new_24h FROM mc_rollup_links_hourly WHERE hour >= :h "
-        f"AND target_domain IN ({marks}) GROUP BY target_domain",
-        {**p, "h": hour_key(now - timedelta(hours=23))},
-    )
+    recent = new_links(mc, now, lp, schema, names).rename(columns={"links": "new_24h"})[["target_domain", "new_24h"]]
     out = totals.merge(refs, on="target_domain", how="left").merge(recent, on="target_domain", how="left")
     out["backlinks"] = out["backlinks"].astype(int)
     out["referring_domains"] = pd.to_numeric(out["referring_domains"]).fillna(0).astype(int)
@@ -348,19 +366,17 @@ def links_lost_on(
     return links.merge(ids, on="link_id").sort_values("link_id")[cols]
 
 
-def discovery_metrics(mc: Engine, now: datetime, top: int = 10) -> dict:
-    """`backlink_discovery_metrics` of the contract, from the rollups (the main screen's feed)."""
+def discovery_metrics(
+    mc: Engine, now: datetime, top: int = 10, lp: Engine | None = None, schema: SchemaInfo | None = None
+) -> dict:
+    """`backlink_discovery_metrics` of the contract, from the rollups (the main screen's feed);
+    the 24 h counts exact with `lp` and `schema` (see `new_links`)."""
     totals = frame(
         mc,
         "SELECT COALESCE(SUM(links), 0) AS total, COALESCE(SUM(authority_sum), 0) AS a_sum, "
         "COALESCE(SUM(authority_n), 0) AS a_n FROM mc_rollup_links_daily",
     ).iloc[0]
-    recent = frame(
-        mc,
-        "SELECT COALESCE(SUM(links), 0) AS new24, COALESCE(SUM(spam_links), 0) AS spam24 "
-        "FROM mc_rollup_links_hourly WHERE hour >= :h",
-        {"h": hour_key(now - timedelta(hours=23))},
-    ).iloc[0]
+    recent = new_links(mc, now, lp, schema)
     keyed = (
         "SELECT key, SUM(links) AS backlinks FROM (SELECT key, links FROM mc_rollup_counts WHERE kind = :k "
         "UNION ALL SELECT key, links FROM mc_rollup_count_tail WHERE kind = :k) AS k GROUP BY key "
@@ -377,11 +393,68 @@ def discovery_metrics(mc: Engine, now: datetime, top: int = 10) -> dict:
     return {
         "total_backlinks_discovered": int(totals["total"] or 0),
         "unique_domains_discovered": int(unique["n"] or 0),
-        "new_backlinks_24h": int(recent["new24"] or 0),
-        "potential_spam_links_24h": int(recent["spam24"] or 0),
+        "new_backlinks_24h": int(recent["links"].sum()),
+        "potential_spam_links_24h": int(recent["spam_links"].sum()),
         "avg_authority_score": round(float(totals["a_sum"]) / a_n, 2) if a_n else None,
         "top_linking_domains": [
             {"domain": str(k), "backlinks": int(n)} for k, n in zip(domains["key"], domains["backlinks"])
         ],
         "top_target_urls": [{"url": str(k), "backlinks": int(n)} for k, n in zip(urls["key"], urls["backlinks"])],
     }
+
+
+NEW_LINK_COLUMNS = ["links", "spam_links"]
+TARGET_WIDTH = getattr(t.links_hourly.c.target_domain.type, "length", None)
+
+
+def new_links(
+    mc: Engine,
+    now: datetime,
+    lp: Engine | None = None,
+    schema: SchemaInfo | None = None,
+    targets: list[str] | None = None,
+    hours: int = 24,
+) -> pd.DataFrame:
+    """Links and spam links first seen in the last `hours` per target domain (`targets`, else
+    all): columns target_domain, links, spam_links.
+
+    With Link Profiler's engine `lp` and `schema` the window is exact: whole hours from
+    `mc_rollup_links_hourly`, the partial hours at both edges from `backlinks`
+    (analytics.exact_window). Without them (the benchmarks) whole clock hours only: the
+    current hour and the `hours` − 1 before it.
+    """
+    where, params = _target_filter(targets)
+    if lp is None or schema is None or not schema.has("backlinks"):
+        return frame(
+            mc,
+            "SELECT target_domain, SUM(links) AS links, SUM(spam_links) AS spam_links FROM mc_rollup_links_hourly "
+            f"WHERE hour >= :h{where} GROUP BY target_domain",
+            {**params, "h": hour_key(now - timedelta(hours=hours - 1))},
+            columns=["target_domain", *NEW_LINK_COLUMNS],
+        )
+    window = exact_window.split(now, hours, exact_window.fresh_until(mc, "links"))
+    whole = frame(
+        mc,
+        "SELECT target_domain, SUM(links) AS links, SUM(spam_links) AS spam_links FROM mc_rollup_links_hourly "
+        f"WHERE hour >= :h0 AND hour < :h1{where} GROUP BY target_domain",
+        {**params, **window.hours},
+        columns=["target_domain", *NEW_LINK_COLUMNS],
+    )
+    edges = exact_window.storage_sums(
+        lp,
+        f"SELECT COALESCE(b.target_domain_name, '') AS target_domain, COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links "
+        "FROM backlinks b WHERE {range} GROUP BY 1",
+        f"b.{schema.link_first_seen}",
+        window,
+        {},
+        ["target_domain", *NEW_LINK_COLUMNS],
+    )
+    if not edges.empty:
+        # The rollup's keys are fitted to its column (common.textsafe): fit these the same way.
+        edges["target_domain"] = [db_text(str(d), TARGET_WIDTH) for d in edges["target_domain"]]
+        if targets is not None:
+            edges = edges[edges["target_domain"].isin(set(targets))]
+    out = exact_window.combine([whole, edges], "target_domain", NEW_LINK_COLUMNS)
+    for col in NEW_LINK_COLUMNS:
+        out[col] = out[col].astype(int)
+    return out

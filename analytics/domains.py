@@ -9,8 +9,12 @@ from datetime import datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from analytics import exact_window
+from analytics import tables as t
 from analytics.dialect import day_key, days_back, frame, in_list
+from common.textsafe import db_text
 from data.frames import parse_json
+from data.schema import SchemaInfo
 from scoring.domain_value import LABELS, breakdown, score
 
 HUNTER_COLUMNS = [
@@ -198,8 +202,16 @@ def mention_queries(mc: Engine) -> list[str]:
     return [str(q) for q in out["query"]]
 
 
-def domain_metrics(mc: Engine, now: datetime, valuable: float = 40.0, top: int = 5) -> dict:
-    """`domain_intelligence_metrics` of the contract, from `mc_domain_values` (the main screen's feed)."""
+def domain_metrics(
+    mc: Engine,
+    now: datetime,
+    valuable: float = 40.0,
+    top: int = 5,
+    lp: Engine | None = None,
+    schema: SchemaInfo | None = None,
+) -> dict:
+    """`domain_intelligence_metrics` of the contract, from `mc_domain_values` (the main screen's
+    feed); new linking domains in 24 h exact with `lp` and `schema` (see `new_linking_domains`)."""
     agg = frame(
         mc,
         "SELECT COUNT(*) AS n, AVG(value) AS avg_value, "
@@ -213,22 +225,91 @@ def domain_metrics(mc: Engine, now: datetime, valuable: float = 40.0, top: int =
         {"n": top},
         columns=["niche", "domains"],
     )
-    # Linking domains first seen since yesterday: recent pairs (first_day index) with no earlier
-    # pair for the same domain (source_domain index), never a pass over every pair.
-    new = frame(
-        mc,
-        "SELECT COUNT(DISTINCT r.source_domain) AS n FROM mc_rollup_ref_domains r WHERE r.first_day >= :d "
-        "AND NOT EXISTS (SELECT 1 FROM mc_rollup_ref_domains o WHERE o.source_domain = r.source_domain "
-        "AND o.first_day < :d)",
-        {"d": day_key(now - timedelta(hours=24))},
-    ).iloc[0]
     n = int(agg["n"] or 0)
     return {
         "total_domains_analyzed": n,
         "valuable_expired_domains_found": int(agg["valuable"] or 0),
         "avg_domain_value_score": None if not n else round(float(agg["avg_value"]), 1),
-        "new_domains_added_24h": int(new["n"] or 0),
+        "new_domains_added_24h": new_linking_domains(mc, now, lp, schema),
         "top_niches_identified": [
             {"niche": str(k), "domains": int(c)} for k, c in zip(niches["niche"], niches["domains"])
         ],
     }
+
+
+SOURCE_WIDTH = getattr(t.ref_domains.c.source_domain.type, "length", None)
+# Linking domains whose first pair's day compares ({op}) with the day :d, and that have no pair
+# on an earlier day ({before}): recent pairs (first_day index) checked against earlier ones of
+# the same domain (source_domain index), never a pass over every pair.
+FIRST_AFTER_SQL = (
+    "SELECT COUNT(DISTINCT r.source_domain) AS n FROM mc_rollup_ref_domains r WHERE r.first_day {op} :d "
+    "AND NOT EXISTS (SELECT 1 FROM mc_rollup_ref_domains o WHERE o.source_domain = r.source_domain "
+    "AND o.first_day {before} :d)"
+)
+
+
+def new_linking_domains(
+    mc: Engine, now: datetime, lp: Engine | None = None, schema: SchemaInfo | None = None, hours: int = 24
+) -> int:
+    """Linking domains whose first backlink was found in the last `hours` (`domains` has no
+    creation time). The pair rollup knows each domain's first *day*:
+
+    - a domain first seen on a day after the window's first day is new (rollup only);
+    - one first seen on the window's first day is new unless it has a link on that day before
+      the window starts: that part of the day is read from `backlinks` (a range on the
+      first-seen index, under a day, only for those domains);
+    - a domain the rollup does not know yet (links after its last refresh) is new: the links
+      since the refresh are read from `backlinks` (normally seconds of them).
+
+    Without `lp` and `schema` (the benchmarks) whole days: every domain first seen since the
+    window's first day."""
+    since = now - timedelta(hours=hours)
+    d = day_key(since)
+    if lp is None or schema is None or not schema.has("backlinks"):
+        return int(frame(mc, FIRST_AFTER_SQL.format(op=">=", before="<"), {"d": d})["n"].iloc[0] or 0)
+    later = int(frame(mc, FIRST_AFTER_SQL.format(op=">", before="<="), {"d": d})["n"].iloc[0] or 0)
+    edge = frame(
+        mc,
+        "SELECT DISTINCT r.source_domain FROM mc_rollup_ref_domains r WHERE r.first_day = :d AND NOT EXISTS "
+        "(SELECT 1 FROM mc_rollup_ref_domains o WHERE o.source_domain = r.source_domain AND o.first_day < :d)",
+        {"d": d},
+        columns=["source_domain"],
+    )
+    first = f"b.{schema.link_first_seen}"
+    day_from = datetime(since.year, since.month, since.day)
+    edge_names = [str(x) for x in edge["source_domain"]]
+    early = set()
+    if edge_names and day_from < since:
+        early = _linking_domains(lp, f"{first} >= :a AND {first} < :b", {"a": day_from, "b": since})
+    n = later + len(set(edge_names) - early)
+    fresh = exact_window.fresh_until(mc, "links")
+    if fresh is None or fresh < now:
+        recent = _linking_domains(lp, f"{first} >= :a", {"a": max(fresh or since, since)})
+        n += len(recent - _known(mc, sorted(recent)))
+    return n
+
+
+def _linking_domains(lp: Engine, where: str, params: dict) -> set[str]:
+    """The linking domains of the backlinks matching `where`, fitted like the rollup's keys."""
+    rows = frame(
+        lp,
+        f"SELECT DISTINCT b.source_domain_name AS d FROM backlinks b WHERE {where} AND b.source_domain_name IS NOT NULL",
+        params,
+        columns=["d"],
+    )
+    return {db_text(str(x), SOURCE_WIDTH) for x in rows["d"]}
+
+
+def _known(mc: Engine, names: list[str]) -> set[str]:
+    """Those of `names` the pair rollup already holds."""
+    out: set[str] = set()
+    for i in range(0, len(names), 500):
+        marks, params = in_list("n", names[i : i + 500])
+        rows = frame(
+            mc,
+            f"SELECT DISTINCT source_domain FROM mc_rollup_ref_domains WHERE source_domain IN ({marks})",
+            params,
+            columns=["source_domain"],
+        )
+        out |= {str(x) for x in rows["source_domain"]}
+    return out

@@ -29,15 +29,15 @@ def refresh(analytics: Analytics, now: datetime) -> dict | None:
 
 def backlink_metrics(analytics: Analytics, services: Services, now: datetime) -> dict:
     analytics.refresher.ensure_tables()
-    return discovery.discovery_metrics(services.mc_engine, now)
+    return discovery.discovery_metrics(services.mc_engine, now, lp=services.engine, schema=services.schema)
 
 
 def radar(services: Services, now: datetime) -> pd.DataFrame:
-    return discovery.radar(services.mc_engine, now)
+    return discovery.radar(services.mc_engine, now, lp=services.engine, schema=services.schema)
 
 
 def domain_metrics(services: Services, now: datetime) -> dict:
-    return domains.domain_metrics(services.mc_engine, now)
+    return domains.domain_metrics(services.mc_engine, now, lp=services.engine, schema=services.schema)
 
 
 def bottleneck_findings(

@@ -78,6 +78,127 @@ READ_ERRORS = {
     "503": _error("a source (Redis, the database) or the engine behind the endpoint is not available"),
 }
 
+COUNT = {"type": "integer", "minimum": 0}
+# The contract's sections in Link Profiler's exact types (its `api/schemas.py`): integers are
+# JSON integers, floats JSON numbers and never null, names lists of strings.
+SNAPSHOT_SECTIONS: dict = {
+    "CrawlerMissionStatus": {
+        "type": "object",
+        "required": [
+            "active_jobs_count",
+            "queued_jobs_count",
+            "completed_jobs_24h_count",
+            "failed_jobs_24h_count",
+            "total_pages_crawled_24h",
+            "queue_depth",
+            "active_satellites_count",
+            "total_satellites_count",
+            "satellite_utilization_percentage",
+            "avg_job_completion_time_seconds",
+            "recent_job_errors",
+        ],
+        "properties": {
+            "active_jobs_count": COUNT,
+            "queued_jobs_count": COUNT,
+            "completed_jobs_24h_count": COUNT,
+            "failed_jobs_24h_count": COUNT,
+            "total_pages_crawled_24h": COUNT,
+            "queue_depth": COUNT,
+            "active_satellites_count": COUNT,
+            "total_satellites_count": COUNT,
+            "satellite_utilization_percentage": NUMBER,
+            "avg_job_completion_time_seconds": NUMBER,
+            "recent_job_errors": {"type": "array", "items": _ref("CrawlError")},
+        },
+    },
+    "CrawlError": {
+        "type": "object",
+        "required": ["timestamp", "url", "error_type", "message", "details", "severity"],
+        "properties": {
+            "timestamp": TIME,
+            "url": {"type": "string"},
+            "error_type": {"type": "string"},
+            "message": {"type": "string"},
+            "details": NULLABLE_STRING,
+            "severity": {"enum": list(SEVERITIES)},
+            "job_id": {"type": "string", "description": "ours: the failed job"},
+            "job_type": NULLABLE_STRING,
+        },
+    },
+    "BacklinkDiscoveryMetrics": {
+        "type": "object",
+        "required": [
+            "total_backlinks_discovered",
+            "unique_domains_discovered",
+            "new_backlinks_24h",
+            "avg_authority_score",
+            "top_linking_domains",
+            "top_target_urls",
+            "potential_spam_links_24h",
+        ],
+        "properties": {
+            "total_backlinks_discovered": COUNT,
+            "unique_domains_discovered": COUNT,
+            "new_backlinks_24h": COUNT,
+            "avg_authority_score": NUMBER,
+            "top_linking_domains": STRINGS,
+            "top_target_urls": STRINGS,
+            "potential_spam_links_24h": COUNT,
+        },
+    },
+    "DomainIntelligenceMetrics": {
+        "type": "object",
+        "required": [
+            "total_domains_analyzed",
+            "valuable_expired_domains_found",
+            "avg_domain_value_score",
+            "new_domains_added_24h",
+            "top_niches_identified",
+        ],
+        "properties": {
+            "total_domains_analyzed": COUNT,
+            "valuable_expired_domains_found": COUNT,
+            "avg_domain_value_score": NUMBER,
+            "new_domains_added_24h": COUNT,
+            "top_niches_identified": STRINGS,
+        },
+    },
+    "PerformanceOptimizationMetrics": {
+        "type": "object",
+        "required": [
+            "avg_crawl_speed_pages_per_minute",
+            "avg_success_rate_percentage",
+            "avg_response_time_ms",
+            "bottlenecks_detected",
+            "top_performing_satellites",
+            "worst_performing_satellites",
+        ],
+        "properties": {
+            "avg_crawl_speed_pages_per_minute": NUMBER,
+            "avg_success_rate_percentage": NUMBER,
+            "avg_response_time_ms": NUMBER,
+            "bottlenecks_detected": STRINGS,
+            "top_performing_satellites": STRINGS,
+            "worst_performing_satellites": STRINGS,
+        },
+    },
+    "SatelliteFleetStatus": {
+        "type": "object",
+        "required": ["satellite_id", "status", "last_heartbeat", "jobs_completed_24h", "errors_24h"],
+        "properties": {
+            "satellite_id": {"type": "string"},
+            "status": {"enum": ["active", "idle", "unresponsive"]},
+            "last_heartbeat": TIME,
+            "jobs_completed_24h": COUNT,
+            "errors_24h": COUNT,
+            "avg_job_duration_seconds": NULLABLE_NUMBER,
+            "current_job_id": NULLABLE_STRING,
+            "current_job_type": NULLABLE_STRING,
+            "current_job_progress": NULLABLE_NUMBER,
+        },
+    },
+}
+
 SCHEMAS: dict = {
     "Error": {
         "type": "object",
@@ -115,17 +236,22 @@ SCHEMAS: dict = {
         ],
         "properties": {
             "timestamp": TIME,
-            "crawler_mission_status": {"type": "object"},
-            "backlink_discovery_metrics": {"type": "object"},
+            "crawler_mission_status": _ref("CrawlerMissionStatus"),
+            "backlink_discovery_metrics": _ref("BacklinkDiscoveryMetrics"),
             "api_quota_statuses": {"type": "array", "items": _ref("QuotaStatus")},
-            "domain_intelligence_metrics": {"type": "object"},
-            "performance_optimization_metrics": {"type": "object"},
+            "domain_intelligence_metrics": _ref("DomainIntelligenceMetrics"),
+            "performance_optimization_metrics": _ref("PerformanceOptimizationMetrics"),
             "alerts": {"type": "array", "items": _ref("Alert")},
-            "satellite_fleet_status": {"type": "array", "items": {"type": "object"}},
-            "mc": {"type": "object", "description": "Mission Control's own extras (not in the contract)"},
+            "satellite_fleet_status": {"type": "array", "items": _ref("SatelliteFleetStatus")},
+            "mc": {
+                "type": "object",
+                "description": "Mission Control's own extras (not in the contract); `unmeasured` lists the "
+                "contract floats (`section.key`) sent as 0 only because nothing was measured",
+            },
             "version": {"type": "integer"},
         },
     },
+    **SNAPSHOT_SECTIONS,
     "QuotaStatus": {
         "type": "object",
         "required": [

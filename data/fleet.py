@@ -17,6 +17,7 @@ import pandas as pd
 import redis
 from sqlalchemy.engine import Engine
 
+from common.timestamps import to_datetime
 from config import RedisKeys
 from data.frames import query_frame
 from data.schema import SchemaInfo
@@ -41,6 +42,7 @@ FLEET_COLUMNS = [
     "avg_response_time_ms",
     "current_job_type",
     "current_job_progress",
+    "last_logged",
 ]
 DAY_S = 24 * 3600
 
@@ -139,6 +141,9 @@ def fleet_status(
                 "avg_response_time_ms": _num(p.get("avg_response_time_ms")),
                 "current_job_type": p.get("current_job_type"),
                 "current_job_progress": _num(p.get("current_job_progress")),
+                # The newest performance-log time: the last sign of life of a satellite whose
+                # heartbeat has expired from Redis.
+                "last_logged": to_datetime(p.get("timestamp")),
             }
         )
     return pd.DataFrame(rows, columns=FLEET_COLUMNS)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -115,13 +116,60 @@ def jobs_last_24h(engine: Engine, now: datetime) -> dict:
     return summarise_24h(jobs_touched_24h(engine, now))
 
 
-ERROR_COLUMNS = ["job_id", "job_type", "target_url", "timestamp", "error_type", "message", "url"]
+ERROR_COLUMNS = [
+    "job_id",
+    "job_type",
+    "target_url",
+    "timestamp",
+    "error_type",
+    "message",
+    "url",
+    "details",
+    "severity",
+]
+SEVERITIES = ("info", "warning", "critical")
+# Severity words other writers use, mapped onto Link Profiler's three.
+SEVERITY_WORDS = {
+    "debug": "info",
+    "notice": "info",
+    "information": "info",
+    "warn": "warning",
+    "error": "critical",
+    "fatal": "critical",
+    "severe": "critical",
+}
+
+
+def severity_of(value, default: str = "warning") -> str:
+    """An error object's severity as one of Link Profiler's three. Link Profiler writes its own
+    (`CrawlError.severity`, default warning); other words map by meaning; none → `default`."""
+    word = str(value or "").strip().lower()
+    if word in SEVERITIES:
+        return word
+    return SEVERITY_WORDS.get(word, default)
+
+
+def details_text(value) -> str | None:
+    """An error's `details` as Link Profiler types it (Optional[str]): text kept, anything else as JSON."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value[:2000]
+    try:
+        return json.dumps(value, default=str, sort_keys=True)[:2000]
+    except (TypeError, ValueError):
+        return str(value)[:2000]
 
 
 def recent_job_errors(engine: Engine, now: datetime, limit: int = 20, hours: int = 24) -> pd.DataFrame:
-    """The newest error objects of jobs that failed in the last `hours`, one row per error.
+    """The newest error objects of jobs that failed in the last `hours`, one row per error, in
+    the shape of Link Profiler's `CrawlErrorResponse` (timestamp, url, error_type, message,
+    details, severity) plus the job's id, type and target.
 
-    `errors` is a JSON list of objects in Link Profiler; strings, junk and nulls are tolerated.
+    `errors` is a JSON list of `CrawlError` objects in Link Profiler; strings, junk and nulls are
+    tolerated. `url` is the error's own URL, else the job's target; `severity` is the error's
+    own, else Link Profiler's default (warning). A failed job with no error record gets one
+    row saying so, `critical` (the job failed and nothing says why).
     """
     frame = query_frame(
         engine,
@@ -134,7 +182,7 @@ def recent_job_errors(engine: Engine, now: datetime, limit: int = 20, hours: int
     for job in frame.itertuples(index=False):
         errors = parse_json(job.errors)
         if not isinstance(errors, list) or not errors:
-            errors = [{"message": "failed without an error record"}]
+            errors = [{"message": "failed without an error record", "severity": "critical", "type": "job_failed"}]
         for err in errors[-3:]:
             err = err if isinstance(err, dict) else {"message": str(err)}
             rows.append(
@@ -143,9 +191,11 @@ def recent_job_errors(engine: Engine, now: datetime, limit: int = 20, hours: int
                     "job_type": job.job_type,
                     "target_url": job.target_url,
                     "timestamp": to_datetime(err.get("timestamp")) or to_datetime(job.completed_date),
-                    "error_type": str(err.get("type") or err.get("error_type") or "error"),
+                    "error_type": str(err.get("error_type") or err.get("type") or "error"),
                     "message": str(err.get("message") or err.get("error") or "")[:500],
-                    "url": str(err.get("url") or ""),
+                    "url": str(err.get("url") or job.target_url or ""),
+                    "details": details_text(err.get("details")),
+                    "severity": severity_of(err.get("severity")),
                 }
             )
     return pd.DataFrame(rows[:limit], columns=ERROR_COLUMNS)

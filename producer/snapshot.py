@@ -16,6 +16,7 @@ import pandas as pd
 
 from data import fleet, jobs
 from data.frames import iso
+from producer.contract import Shaper
 from producer.series import value_at
 
 MINUTE_S = 60
@@ -65,25 +66,34 @@ def build_document(inputs: TickInputs) -> dict:
     active = job_part.get("active", pd.DataFrame(columns=jobs.ACTIVE_COLUMNS))
     day = job_part.get("day", {})
     trend = redis_part.get("queue_trend", [])
+    shape = Shaper()
+    counts = job_part.get("counts", {})
+    backlinks, backlinks_mc = shape.backlinks(heavy.get("backlinks") or {})
+    domains, domains_mc = shape.domains(heavy.get("domains") or {})
+    performance, performance_mc = shape.performance(heavy.get("performance") or {})
+    status = {
+        "active_jobs_count": int(counts.get(jobs.ACTIVE, 0)),
+        "queued_jobs_count": int(sum(counts.get(s, 0) for s in jobs.WAITING)),
+        "completed_jobs_24h_count": int(day.get("completed", 0)),
+        "failed_jobs_24h_count": int(day.get("failed", 0)),
+        "total_pages_crawled_24h": int(day.get("pages_crawled", 0)),
+        "queue_depth": shape.whole("crawler_mission_status.queue_depth", qd.get("job_queue")),
+        "active_satellites_count": int(summary["alive"]),
+        "total_satellites_count": int(summary["total"]),
+        # An empty fleet is 0.0 % utilised (measured: nothing is busy), not unknown.
+        "satellite_utilization_percentage": float(summary["utilisation_pct"]),
+        "avg_job_completion_time_seconds": shape.number(
+            "crawler_mission_status.avg_job_completion_time_seconds", _round(day.get("avg_completion_seconds"))
+        ),
+        "recent_job_errors": [e for e in records(job_part.get("errors", pd.DataFrame())) if e.get("timestamp")],
+    }
     return {
         "timestamp": iso(now),
-        "crawler_mission_status": {
-            "active_jobs_count": job_part.get("counts", {}).get(jobs.ACTIVE, 0),
-            "queued_jobs_count": sum(job_part.get("counts", {}).get(s, 0) for s in jobs.WAITING),
-            "completed_jobs_24h_count": day.get("completed", 0),
-            "failed_jobs_24h_count": day.get("failed", 0),
-            "total_pages_crawled_24h": day.get("pages_crawled", 0),
-            "queue_depth": qd.get("job_queue"),
-            "active_satellites_count": summary["alive"],
-            "total_satellites_count": summary["total"],
-            "satellite_utilization_percentage": summary["utilisation_pct"],
-            "avg_job_completion_time_seconds": _round(day.get("avg_completion_seconds")),
-            "recent_job_errors": records(job_part.get("errors", pd.DataFrame())),
-        },
-        "backlink_discovery_metrics": heavy.get("backlinks", {}),
+        "crawler_mission_status": status,
+        "backlink_discovery_metrics": backlinks,
         "api_quota_statuses": inputs.quota_statuses,
-        "domain_intelligence_metrics": heavy.get("domains", {}),
-        "performance_optimization_metrics": heavy.get("performance", {}),
+        "domain_intelligence_metrics": domains,
+        "performance_optimization_metrics": performance,
         "alerts": [],
         "satellite_fleet_status": _fleet_status(fleet_frame, job_part, redis_part.get("assignments", {}), heavy),
         "mc": {
@@ -102,6 +112,12 @@ def build_document(inputs: TickInputs) -> dict:
             "queue_trend": trend,
             "links_per_minute": redis_part.get("links_per_minute", []),
             "discovery_by_target": heavy.get("radar", []),
+            # The contract's lists of names, with their figures (Link Profiler lists strings only).
+            **backlinks_mc,
+            **domains_mc,
+            **performance_mc,
+            # Contract floats sent as 0 only because nothing was measured ("section.key").
+            "unmeasured": shape.unmeasured,
             "bottlenecks": heavy.get("bottlenecks", []),
             "heartbeat_timeout_s": inputs.heartbeat_timeout_s,
             "refresh_rate_ms": inputs.refresh_rate_ms,
@@ -175,10 +191,7 @@ def _fleet_status(frame: pd.DataFrame, job_part: dict, assignments: dict[str, st
                 "status": "unresponsive"
                 if r["status"] == "unresponsive"
                 else ("active" if r["current_job_id"] else "idle"),
-                "raw_status": r["status"],
-                "last_heartbeat": None
-                if r["last_heartbeat"] is None
-                else iso(datetime.fromtimestamp(r["last_heartbeat"], UTC)),
+                "last_heartbeat": _last_heartbeat(r),
                 "jobs_completed_24h": len(per_sat.get(sat, [])),
                 "errors_24h": int(errors.get(sat, 0)),
                 "avg_job_duration_seconds": _round(sum(durations) / len(durations)) if durations else None,
@@ -190,6 +203,14 @@ def _fleet_status(frame: pd.DataFrame, job_part: dict, assignments: dict[str, st
             }
         )
     return out
+
+
+def _last_heartbeat(row: dict) -> str:
+    """The heartbeat's time, else (expired from Redis) the newest performance-log time: Link
+    Profiler's `last_heartbeat` is a required datetime."""
+    if row.get("last_heartbeat") is not None:
+        return str(iso(datetime.fromtimestamp(row["last_heartbeat"], UTC).replace(tzinfo=None)))
+    return str(iso(row.get("last_logged")) or iso(datetime(1970, 1, 1)))
 
 
 def _whole(value: float) -> float | int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
+import zlib
 
 REGIONS = ("eu", "us", "ap", "sa")
 
@@ -139,6 +140,8 @@ HOSTILE_URL = "javascript:alert(document.cookie)"
 
 COUNTRIES = ("US", "US", "US", "GB", "DE", "FR", "NL", "CA", "AU", "IN", "BR", "JP", "ES", "IT", "SE")
 REGISTRARS = ("GoDaddy", "Namecheap", "Tucows", "Gandi", "Google Domains", "OVH", "IONOS", "Porkbun")
+# Niches a domain's `seo_metrics.category` names (the domain-intelligence panel's top niches).
+NICHES = ("SEO Tools", "Digital Marketing", "Link Building", "Content Creation", "E-commerce", "Web Hosting", "Finance")
 
 ERROR_KINDS = (
     ("timeout", "Read timed out after 30s"),
@@ -150,6 +153,11 @@ ERROR_KINDS = (
     ("parse_error", "Malformed HTML near <script>alert(1)</script>"),
     ("ssl_error", "certificate verify failed: unable to get local issuer certificate"),
 )
+
+
+def niche_of(domain: str) -> str:
+    """A domain's niche, fixed by its name (no draw from the rng: seeded worlds stay the same)."""
+    return NICHES[zlib.crc32(domain.encode()) % len(NICHES)]
 
 
 def satellite_id(index: int) -> str:

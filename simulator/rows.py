@@ -98,6 +98,7 @@ def domain_row(
         "seo_metrics": {
             "organic_traffic": int(authority_score**2 * rng.uniform(5, 50)),
             "referring_domains": int(authority_score * rng.uniform(2, 40)),
+            "category": names.niche_of(name),
         },
         "last_checked": now - timedelta(hours=rng.randrange(0, 24 * 14)),
     }

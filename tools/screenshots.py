@@ -71,7 +71,8 @@ def start_demo(workdir: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the demo did not answer /healthz within 60 s")
 
 
-def browser():
+def browser(console: bool = False):
+    """Headless Chromium; with `console`, its console is kept for `driver.get_log("browser")`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -87,6 +88,8 @@ def browser():
         "--hide-scrollbars",
     ):
         opts.add_argument(flag)
+    if console:
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 

@@ -40,7 +40,7 @@ def model(ctx, days: int, domain: str | None) -> dict:
             "now": now,
             "watch": watch,
             "days": list(velocity["day"]),
-            "radar": rollups.radar(mc, now, watch.all or None),
+            "radar": rollups.radar(mc, now, watch.all or None, lp=svc.engine, schema=svc.schema),
             "heatmap": rollups.heatmap(mc, now, days, scope),
             "board": rollups.competition(mc, now, days, watch.all),
             "velocity": velocity,

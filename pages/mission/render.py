@@ -29,6 +29,14 @@ FLEET_VALUES = f"{Main.FLEET}.style"
 USED_BARS = "used"  # the quota chart's usage trace (figures.quotas.quota_bars)
 
 
+def measured(doc: dict, section: str, key: str):
+    """A contract figure, None when the producer sent 0 only because nothing was measured
+    (`mc.unmeasured`): the page shows "—", not a zero nobody observed."""
+    if f"{section}.{key}" in doc.get("mc", {}).get("unmeasured", []):
+        return None
+    return doc.get(section, {}).get(key)
+
+
 def kpis(doc: dict) -> dict[str, Render]:
     status = doc.get("crawler_mission_status", {})
     mc = doc.get("mc", {})
@@ -43,13 +51,15 @@ def kpis(doc: dict) -> dict[str, Render]:
         Main.KPI_ACTIVE_SUB: f"{fmt.count(waiting)} waiting · {fmt.count(status.get('completed_jobs_24h_count'))} done 24 h",
         Main.KPI_FLEET: f"{fmt.count(status.get('active_satellites_count'))}/{fmt.count(status.get('total_satellites_count'))}",
         Main.KPI_FLEET_SUB: f"{fleet.get('busy', 0)} busy · {fleet.get('idle', 0)} idle · {fleet.get('paused', 0)} paused · {fleet.get('unresponsive', 0)} down",
-        Main.KPI_QUEUE: fmt.count(status.get("queue_depth")),
+        Main.KPI_QUEUE: fmt.count(measured(doc, "crawler_mission_status", "queue_depth")),
         Main.KPI_QUEUE_SUB: f"{fmt.count(queues.get('dead_letter'))} dead · {fmt.count(queues.get('scheduled'))} scheduled"
         + (" · DISPATCH PAUSED" if queues.get("dispatch_paused") else ""),
         Main.KPI_ALERTS: fmt.count(len(alerts)),
         Main.KPI_ALERTS_SUB: " · ".join(f"{by_sev[s]} {s}" for s in SEVERITIES),
         Main.METRIC_PAGES: fmt.count(status.get("total_pages_crawled_24h")),
-        Main.METRIC_COMPLETION: fmt.duration(status.get("avg_job_completion_time_seconds")),
+        Main.METRIC_COMPLETION: fmt.duration(
+            measured(doc, "crawler_mission_status", "avg_job_completion_time_seconds")
+        ),
         Main.METRIC_UTIL: fmt.percent(status.get("satellite_utilization_percentage")),
         Main.METRIC_DONE: fmt.count(status.get("completed_jobs_24h_count")),
         Main.METRIC_FAILED: fmt.count(status.get("failed_jobs_24h_count")),

@@ -58,7 +58,7 @@ def model(ctx, hours: int, doc: dict) -> dict | None:
         jobs = rollups.queued_jobs(svc.engine) if has_jobs else pd.DataFrame(columns=JOB_COLUMNS)
         summary, source = summary_view.summary(svc.engine, now) if has_jobs else (None, "crawl_jobs missing")
         return {
-            "leaders": rollups.leaderboard(mc, now, hours),
+            "leaders": rollups.leaderboard(mc, now, hours, lp=svc.engine, schema=svc.schema),
             "rates": rates,
             "trend": rollups.site_trend(mc, now, list(rates["site"].head(6)) if not rates.empty else []),
             "allocation": rollups.allocation(fleet, jobs),
