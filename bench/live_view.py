@@ -97,9 +97,9 @@ def refresh_body(key: str, outputs: list, held: dict) -> bytes:
         {
             "output": key,
             "outputs": outputs,
-            "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+            "inputs": [{"id": Shell.VERSION, "property": "data", "value": {"v": 1}}],
             "state": [{"id": Main.HELD, "property": "data", "value": held}],
-            "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+            "changedPropIds": [f"{Shell.VERSION}.data"],
         }
     ).encode()
 
