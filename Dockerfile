@@ -16,9 +16,8 @@ USER mc
 
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8050\")}/healthz', timeout=2)"
-# gthread workers: the push stream holds a connection and a thread per client, so each worker
-# admits at most THREADS - max(4, 25 %) streams (12 here) and keeps the rest for /healthz and the
-# pages: min(MAX_WEBSOCKET_CONNECTIONS, WEB_CONCURRENCY x 12) = 24 streams with the defaults. Every worker runs a
-# standby producer; the Redis lease elects one. The embedded demo needs a single worker
-# (its in-process Redis is per process): set WEB_CONCURRENCY=1 for it.
-CMD ["sh", "-c", "exec gunicorn --bind ${HOST}:${PORT} --workers ${WEB_CONCURRENCY:-2} --threads ${THREADS:-16} --worker-class gthread --timeout 120 app:server"]
+# gunicorn.conf.py: gevent workers (a push client is a greenlet, not a thread: each worker holds up
+# to 750 streams and keeps 250 connections for the pages), and the producer as a supervised child
+# process of gunicorn's master, so web workers only read (MC_PRODUCER=external). With nothing set
+# (embedded demo, in-process Redis) it runs one worker with the producer inside it instead.
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -24,7 +24,7 @@ from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
 from pages.shell.model import embed_config
-from ui import callback_requests, invisible
+from ui import callback_requests, compress, invisible
 from ui.inputs import InvalidInput
 from ui.page import normal_path
 
@@ -90,6 +90,7 @@ def create_app(
     # the request's shape is even looked at.
     callback_requests.install(app.server, app.config.routes_pathname_prefix)
     invisible.install(app.server, app.config.routes_pathname_prefix)
+    compress.install(app.server, app.config.routes_pathname_prefix)
     # Last, once every inline script (clientside callbacks) is registered: their hashes are the
     # only inline scripts the Content-Security-Policy allows.
     security_headers.install(app.server, settings, app.csp_hashes())

@@ -131,6 +131,10 @@ class Settings:
     wall_rotate_min_s: int = 10
     wall_health_every_s: int = 5
     wall_reload_hour: int = 4
+    # The browser learns of each new snapshot from the push stream and only then asks for it;
+    # while its stream is not open (a proxy blocks it, the deployment's stream cap is full, the
+    # stream is disabled) it polls every this many seconds instead (MC_FALLBACK_POLL_S).
+    fallback_poll_s: int = 15
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -527,6 +531,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         wall_rotate_min_s=src.integer("MC_WALL_ROTATE_MIN", 10, 1, WALL_ROTATE_MAX_S),
         wall_health_every_s=src.integer("MC_WALL_HEALTH_EVERY", 5, 1, 3600),
         wall_reload_hour=src.integer("MC_WALL_RELOAD_HOUR", 4, 0, 23),
+        fallback_poll_s=src.integer("MC_FALLBACK_POLL_S", 15, 1, 3600),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

@@ -336,18 +336,29 @@ def links_found_on(
     )
 
 
+def _lost_ids_query(day: str, domains: list[str] | None, limit: int) -> tuple[str, dict]:
+    """The first `limit` lost links of `day` (of `domains`) by id, as (SQL, params).
+
+    Each branch walks an index in link_id order and stops after `limit` entries (one branch per
+    target domain, then the smallest `limit` of their union), so the cost does not grow with
+    how many links were lost that day."""
+    head = "SELECT link_id, reason FROM mc_rollup_lost_links WHERE lost_day = :d"
+    params: dict = {"d": day, "n": limit}
+    if not domains:
+        return f"{head} ORDER BY link_id LIMIT :n", params
+    branches = []
+    for i, domain in enumerate(dict.fromkeys(domains)):
+        params[f"t{i}"] = domain
+        branches.append(f"SELECT * FROM ({head} AND target_domain = :t{i} ORDER BY link_id LIMIT :n) AS b{i}")
+    return f"SELECT link_id, reason FROM ({' UNION ALL '.join(branches)}) AS u ORDER BY link_id LIMIT :n", params
+
+
 def links_lost_on(
     lp: Engine, mc: Engine, schema: SchemaInfo, day: str, domains: list[str] | None = None, limit: int = DRILL_LIMIT
 ) -> pd.DataFrame:
     """The links lost on `day` (ids from the lost-link rollup, details by primary key)."""
     cols = [*LINK_COLUMNS, "reason"]
-    where, params = _target_filter(domains)
-    ids = frame(
-        mc,
-        f"SELECT link_id, reason FROM mc_rollup_lost_links WHERE lost_day = :d{where} ORDER BY link_id LIMIT :n",
-        {**params, "d": day, "n": limit},
-        columns=["link_id", "reason"],
-    )
+    ids = frame(mc, *_lost_ids_query(day, domains, limit), columns=["link_id", "reason"])
     if ids.empty or not schema.has("backlinks"):
         return pd.DataFrame(columns=cols)
     source, authority = authority_source(schema)

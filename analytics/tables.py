@@ -131,7 +131,13 @@ lost_links = Table(
     Column("source_domain", Text),
     Column("lost_day", String(DAY), nullable=False),
     Column("reason", String(20), nullable=False),
-    Index("mc_rollup_lost_links_day", "lost_day", "target_domain"),
+    # The drill-down reads one day (of one target) in link_id order, LIMIT n: with link_id in
+    # the index it stops after n entries instead of sorting the whole day (which grows with the
+    # links kept). The day's recount (lost-per-day) reads the first index by its prefix.
+    Index("mc_rollup_lost_links_day_target_id", "lost_day", "target_domain", "link_id"),
+    Index("mc_rollup_lost_links_day_id", "lost_day", "link_id"),
+    # What older releases declared instead (data.mc_migrate drops it where it is left).
+    info={"retired_indexes": ("mc_rollup_lost_links_day",)},
 )
 
 lost_daily = Table(
@@ -291,7 +297,8 @@ ROLLUP_TABLES = (
 def ensure_tables(engine) -> None:
     """Create the rollup tables that are missing and widen older narrower columns (idempotent;
     they are ours, prefixed mc_)."""
-    from data.mc_migrate import widen_mc_columns
+    from data.mc_migrate import sync_mc_indexes, widen_mc_columns
 
     MC_METADATA.create_all(engine, tables=list(ROLLUP_TABLES), checkfirst=True)
     widen_mc_columns(engine, MC_METADATA)
+    sync_mc_indexes(engine, MC_METADATA)

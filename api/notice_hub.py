@@ -80,7 +80,10 @@ class NoticeHub:
         self.start()
         if not self._primed:  # once: a stream that connects before the listener's first read
             self._primed = True
-            self._read_notice()
+            try:
+                self._read_notice()
+            except Exception:  # Redis is down: the listener keeps trying; streams send heartbeats
+                log.debug("notice key not readable", exc_info=True)
         return self._latest
 
     def wait(self, held: int | None, timeout: float) -> Notice | None:

@@ -1,5 +1,5 @@
-/* Mission Control client-side helpers: kiosk/embed modes, and no polling while the tab is
-   hidden (the interval is disabled until the tab is visible again). The LIVE indicator and the
+/* Mission Control client-side helpers: kiosk/embed modes. The live trigger (push stream,
+   fallback poll, nothing while the tab is hidden) is in push.js; the LIVE indicator and the
    wall (rotation, self-healing) are in wall.js. Each asset adds its functions to the `mc`
    namespace without replacing the others'. */
 window.dash_clientside = window.dash_clientside || {};
@@ -13,8 +13,3 @@ window.dash_clientside.mc = Object.assign({}, window.dash_clientside.mc, {
     }
 });
 
-document.addEventListener("visibilitychange", function () {
-  if (window.dash_clientside && window.dash_clientside.set_props) {
-    window.dash_clientside.set_props("mc-tick", {disabled: document.hidden});
-  }
-});

@@ -46,15 +46,15 @@
     modeParams: MODE_PARAMS.filter((k) => loadParams.has(k)).map((k) => [k, loadParams.get(k)]),
     // Until the first Dash callback brings the server's settings (pages/shell/model.py).
     // The thresholds are in refresh intervals, after a grace in seconds (pages/shell/model.py says why).
-    config: {refresh_ms: 1000, delayed_after: 2, stale_after: 5, grace_s: 1, frozen_after: 10, rotate_min_s: 10, rotate_max_s: 3600,
+    config: {refresh_ms: 1000, poll_ms: 15000, delayed_after: 2, stale_after: 5, grace_s: 1, frozen_after: 10, rotate_min_s: 10, rotate_max_s: 3600,
              health_every_s: 5, health_failures: 3, reload_hour: 4, pages: {}},
     stamp: null,
     offsets: [],
     state: "nodata",
     lastPath: null,
     lastSwitch: browserNow(),
-    // When the tab last came back into view: a hidden tab does not poll (mission.js), so the
-    // data it shows on return is old until its first tick; the watermark waits for that chance
+    // When the tab last came back into view: a hidden tab does not listen (push.js), so the
+    // data it shows on return is old until its first update; the watermark waits for that chance
     // (the header does not: the data is old). 0: the first paint has just fetched its data.
     visibleSince: 0,
     failures: 0,
@@ -100,7 +100,10 @@
     if (!s || typeof s.t !== "number") { return {state: "nodata"}; }
     const offset = wall.offsetMs();
     const age = Math.max(0, (browserNow() + offset) / 1000 - s.t);
-    const interval = Math.max(s.r || 0, wall.config.refresh_ms || 0, 100) / 1000;
+    // While the push stream does not deliver, the page polls (push.js): data up to a poll old is
+    // what a healthy page shows then.
+    const polling = !(window.mcPush && window.mcPush.streaming);
+    const interval = Math.max(s.r || 0, wall.config.refresh_ms || 0, polling ? wall.config.poll_ms || 0 : 0, 100) / 1000;
     const c = wall.config;
     const late = (age - c.grace_s) / interval;
     let state = "live";

@@ -1,13 +1,14 @@
 """Benchmark of the analysis pages (issue 6) at 1M and 10M backlinks on PostgreSQL.
 
-    python bench/analytics.py [--small 1000000] [--large 10000000] [--repeat 5] [--load-only]
+    python bench/analytics.py [--small 1000000] [--large 10000000] [--repeat 5] [--load-only] [--panels-only] [--only TEXT]
 
 Data lives in one database, `mc_bench_analytics`, in two schemas (`bench_1m`, `bench_10m`), so
 both sizes stay loaded and a rerun reuses them. Each schema gets Link Profiler's tables
 (variant M), the simulator's bulk backlinks, the opt-in indexes of `python -m analytics.setup
 --create-indexes`, and a full rollup build. Then every panel's query is timed (median of
 `--repeat` runs, page cache bypassed) at both sizes, and the ratio large / small is printed.
-Prints figures; asserts nothing (machines are noisy).
+The two sizes are timed in turn, run by run (`timed_pair`), so a change in the machine's load
+weighs on both sides of a ratio. Prints figures; asserts nothing (machines are noisy).
 """
 
 from __future__ import annotations
@@ -120,15 +121,17 @@ def panels(svc: Services) -> dict:
     }
 
 
-def timed(fn, repeat: int) -> float:
-    """Median wall ms of `repeat` runs after one warm-up."""
-    fn()
-    runs = []
+def timed_pair(small, large, repeat: int) -> tuple[float, float]:
+    """Median wall ms of `repeat` runs of each, alternating small and large, after a warm-up."""
+    small()
+    large()
+    a, b = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs)
+        for fn, runs in ((small, a), (large, b)):
+            started = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(a), statistics.median(b)
 
 
 def prepare(svc: Services) -> dict:
@@ -161,6 +164,7 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--load-only", action="store_true")
     p.add_argument("--panels-only", action="store_true", help="reuse the rollups built by an earlier run")
+    p.add_argument("--only", help="time only the panels whose name contains this text, over the rollups already built")
     args = p.parse_args(argv)
     sizes = (("bench_1m", args.small), ("bench_10m", args.large))
     for schema, n in sizes:
@@ -169,9 +173,15 @@ def main(argv=None) -> int:
         svc.dispose()
     if args.load_only:
         return 0
-    results, setup = {}, {}
+    results: dict = {}
+    setup: dict = {}
+    services = {}
     for schema, _n in sizes:
         svc = services_for(schema)
+        services[schema] = svc
+        if args.only:  # a few panels over the rollups of an earlier run (the data do not change)
+            setup[schema] = {}
+            continue
         if args.panels_only:
             from analytics.refresh import Refresher
             from analytics.settings import AnalyticsSettings
@@ -188,9 +198,18 @@ def main(argv=None) -> int:
         else:
             setup[schema] = prepare(svc)
         print(f"{schema}: " + ", ".join(f"{k} {v:.1f} s" for k, v in setup[schema].items()), flush=True)
-        results[schema] = {name: timed(fn, args.repeat) for name, fn in panels(svc).items()}
-        svc.dispose()
     small, large = (s for s, _n in sizes)
+    # Both sizes timed in turn, run by run, so that a change in the machine's load during the
+    # run (other work on the two cores) weighs on both sides of a ratio alike.
+    fns = {schema: panels(services[schema]) for schema in (small, large)}
+    results = {small: {}, large: {}}
+    for name in fns[small]:
+        if args.only and args.only not in name:
+            continue
+        a, b = timed_pair(fns[small][name], fns[large][name], args.repeat)
+        results[small][name], results[large][name] = a, b
+    for svc in services.values():
+        svc.dispose()
     print(f"\n| panel | {args.small / 1e6:g}M backlinks (ms) | {args.large / 1e6:g}M backlinks (ms) | ratio |")
     print("|---|---:|---:|---:|")
     for name in results[small]:

@@ -10,6 +10,10 @@ simulator and the app (producer included) on loopback, then reports:
   - database statements per minute at each viewer count (the ratio 100 : 1 should be ~1);
   - bytes sent per viewer per tick.
 Prints figures; asserts nothing (machines are noisy).
+
+Superseded for the deployment's figures by bench/viewers.py: here the viewers (threads) and the
+simulator share the server's process and interpreter lock, so the figures include the load
+generator's own work (see README, "Why viewers' requests waited").
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -86,19 +91,38 @@ def refresh_request(app) -> tuple[str, list]:
     return key, outputs
 
 
+def refresh_body(key: str, outputs: list, held: dict) -> bytes:
+    """The main screen's tick as a browser posts it, holding the key `held`."""
+    return json.dumps(
+        {
+            "output": key,
+            "outputs": outputs,
+            "inputs": [{"id": Shell.VERSION, "property": "data", "value": {"v": 1}}],
+            "state": [{"id": Main.HELD, "property": "data", "value": held}],
+            "changedPropIds": [f"{Shell.VERSION}.data"],
+        }
+    ).encode()
+
+
+def post_refresh(base: str, key: str, outputs: list, held: dict, timeout: float = 30) -> tuple[int, bytes]:
+    """POST the main screen's tick to a running server: (status, body); HTTP errors are answers."""
+    req = urllib.request.Request(
+        base + "/_dash-update-component",
+        data=refresh_body(key, outputs, held),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
 def viewer(base, key, outputs, refresh_s, stop, stats, lock):
     digests = {}
     while not stop.is_set():
         started = time.perf_counter()
-        body = json.dumps(
-            {
-                "output": key,
-                "outputs": outputs,
-                "inputs": [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
-                "state": [{"id": Main.HELD, "property": "data", "value": digests}],
-                "changedPropIds": [f"{Shell.TICK}.n_intervals"],
-            }
-        ).encode()
+        body = refresh_body(key, outputs, digests)
         req = urllib.request.Request(
             base + "/_dash-update-component", data=body, headers={"Content-Type": "application/json"}
         )
@@ -178,7 +202,27 @@ return performance.now();
 """
 
 
-def first_fill(base, runs=5) -> list[float]:
+FILL_IDS = [
+    Main.KPI_ACTIVE,
+    Main.KPI_FLEET,
+    Main.KPI_QUEUE,
+    Main.KPI_ALERTS,
+    Main.METRIC_PAGES,
+    Main.METRIC_BACKLINKS,
+    Main.DISCOVERY_CHART,
+    Main.DISCOVERY_RADAR,
+    Main.QUOTA_CHART,
+    Main.TIMELINE,
+    Main.BOARD,
+    Main.FLEET,
+    Main.QUEUE_GAUGE,
+    Main.QUEUE_TREND,
+    Main.ERRORS,
+]
+
+
+def first_fill_driver():
+    """Debian's headless Chromium (software rendering) at 1920 × 1080."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -196,39 +240,28 @@ def first_fill(base, runs=5) -> list[float]:
         "--window-size=1920,1080",
     ):
         opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    ids = [
-        Main.KPI_ACTIVE,
-        Main.KPI_FLEET,
-        Main.KPI_QUEUE,
-        Main.KPI_ALERTS,
-        Main.METRIC_PAGES,
-        Main.METRIC_BACKLINKS,
-        Main.DISCOVERY_CHART,
-        Main.DISCOVERY_RADAR,
-        Main.QUOTA_CHART,
-        Main.TIMELINE,
-        Main.BOARD,
-        Main.FLEET,
-        Main.QUEUE_GAUGE,
-        Main.QUEUE_TREND,
-        Main.ERRORS,
-    ]
-    times = []
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+def measure_fill(driver, base) -> float | None:
+    """One navigation to the main screen: ms from navigation start until every panel is filled."""
+    driver.get("about:blank")
+    driver.get(base + "/")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        filled = driver.execute_script(FILLED_JS, [str(i) for i in FILL_IDS])
+        if filled:
+            return float(filled)
+        time.sleep(0.02)
+    return None
+
+
+def first_fill(base, runs=5) -> list[float]:
+    driver = first_fill_driver()
     try:
-        for _ in range(runs):
-            driver.get("about:blank")
-            driver.get(base + "/")
-            deadline = time.time() + 20
-            while time.time() < deadline:
-                filled = driver.execute_script(FILLED_JS, [str(i) for i in ids])
-                if filled:
-                    times.append(float(filled))
-                    break
-                time.sleep(0.02)
+        return [ms for ms in (measure_fill(driver, base) for _ in range(runs)) if ms is not None]
     finally:
         driver.quit()
-    return times
 
 
 def main() -> int:

@@ -1,5 +1,6 @@
-"""Stream capacity under the Dockerfile's gunicorn settings: how many push-stream clients are
-admitted and refused, and how fast `/healthz` answers while the admitted streams are held.
+"""Stream capacity under gunicorn's gthread workers (the Dockerfile's model before
+gunicorn.conf.py): how many push-stream clients are admitted and refused, and how fast `/healthz`
+answers while the admitted streams are held.
 
     python bench/stream_capacity.py [--clients 70] [--window-s 75] [--cache-ttl 20]
                                     [--workers 2] [--threads 16] [--backlinks 1000000]
@@ -169,6 +170,9 @@ def main() -> int:
         procs.append((sim, signal.SIGINT, "simulator"))
         cmd = [str(venv_bin / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
         cmd += ["--threads", str(args.threads), "--worker-class", "gthread", "--timeout", "120", "app:server"]
+        # The gthread model this bench measures (the Dockerfile now runs gunicorn.conf.py's gevent
+        # workers; bench/websocket_clients.py measures those): the producer inside each worker.
+        env["MC_PRODUCER"] = "inline"
         master = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=gunicorn_log.open("w"), stderr=subprocess.STDOUT)
         procs.insert(0, (master, signal.SIGTERM, "gunicorn"))
         print(f"$ {' '.join(['gunicorn', *cmd[1:]])}  (log {gunicorn_log})")
@@ -187,7 +191,7 @@ def main() -> int:
 
         # -- open the clients ------------------------------------------------------------------
         refusals: dict[str, int] = {}
-        paths = ("/ws/mission-control", "/api/v1/stream")
+        paths = ("/api/v1/stream?only=version", "/api/v1/stream")
         for i in range(args.clients):
             c = StreamClient(port, paths[i % 2])
             if c.status == 200:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from data.connections import make_engine
 from data.lp_tables import LP_TABLES, build_metadata
-from data.mc_migrate import widen_mc_columns
+from data.mc_migrate import sync_mc_indexes, widen_mc_columns
 from data.mc_tables import load_feature_tables
 
 
@@ -50,6 +50,7 @@ def create_mc_tables(engine: Engine) -> list[str]:
     missing = [t for t in md.tables if t not in present]
     md.create_all(engine, checkfirst=True)
     widen_mc_columns(engine, md)
+    sync_mc_indexes(engine, md)
     return missing
 
 

@@ -6,6 +6,11 @@ that the new definitions accept would still fail there. `widen_mc_columns` compa
 declared string column with the live one and widens it (VARCHAR(n) → longer VARCHAR or TEXT).
 Widening a VARCHAR is a catalogue-only change in PostgreSQL (no table rewrite), so it is cheap
 to run at every start-up. SQLite ignores VARCHAR lengths, so there is nothing to do there.
+
+For the same reason an index declared on an existing mc_ table (a new one, or one replaced by a
+wider one) is never built by `create_all`: `sync_mc_indexes` builds the declared indexes that
+are missing and drops the ones a table names in `info["retired_indexes"]`. The mc_ tables that
+carry indexes are rollups (bounded sizes), so building one at start-up takes a moment.
 """
 
 from __future__ import annotations
@@ -62,4 +67,28 @@ def widen_mc_columns(engine: Engine, metadata) -> list[str]:
             )
     done = [f"{t}.{c}" for t, c, _ in changes]
     log.info("widened mc_ columns to their declared widths: %s", ", ".join(done))
+    return done
+
+
+def sync_mc_indexes(engine: Engine, metadata) -> list[str]:
+    """Create each declared index missing on an existing mc_ table and drop the retired ones
+    (`table.info["retired_indexes"]`); returns "created/dropped name" for each change."""
+    insp = inspect(engine)
+    present = set(insp.get_table_names())
+    done: list[str] = []
+    with engine.begin() as conn:
+        for table in metadata.tables.values():
+            if not table.name.startswith(PREFIX) or table.name not in present:
+                continue
+            live = {i["name"] for i in insp.get_indexes(table.name)}
+            for name in table.info.get("retired_indexes", ()):
+                if name in live:
+                    conn.exec_driver_sql(f"DROP INDEX {engine.dialect.identifier_preparer.quote(name)}")
+                    done.append(f"dropped {name}")
+            for index in table.indexes:
+                if index.name not in live:
+                    index.create(conn)
+                    done.append(f"created {index.name}")
+    if done:
+        log.info("mc_ indexes brought up to date: %s", ", ".join(done))
     return done

@@ -1,12 +1,15 @@
 """Run only the producer (no web server): `python -m producer`.
 
-For deployments that want the producer loop in its own process; any number may run, the
-Redis lease elects one. Stops cleanly on SIGTERM / Ctrl-C.
+For deployments that want the producer loop in its own process (gunicorn.conf.py starts one
+beside the web workers, which then only read: MC_PRODUCER=external); any number may run, the
+Redis lease elects one. It runs the producer whatever MC_PRODUCER says (that setting is for web
+processes). Stops cleanly on SIGTERM / Ctrl-C.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import sys
 import threading
@@ -17,7 +20,7 @@ from runtime.startup import attach_features, build_context, prepare_storage, sta
 
 
 def main() -> int:
-    settings = cli_settings()
+    settings = dataclasses.replace(cli_settings(), producer_mode="inline")
     services = Services(settings)
     prepare_storage(services)
     ctx = build_context(settings, services)

@@ -105,7 +105,11 @@ def register_feature_apis(server: Flask, ctx: AppContext) -> None:
 
 
 def start_background_work(ctx: AppContext) -> None:
-    """Seed and start the simulator (if any), then the producer loop."""
+    """Seed and start the simulator (if any), then the producer loop; nothing in a web process
+    that only reads (MC_PRODUCER=external: the producer process does all of it)."""
+    if ctx.settings.producer_mode == "external":
+        log.info("this process only reads: the producer runs in a process of its own (MC_PRODUCER=external)")
+        return
     if ctx.simulator is not None:
         try:
             ctx.simulator.seed_initial()

@@ -179,7 +179,7 @@ def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
         client,
         app,
         "ac-firing.children",
-        [{"id": Shell.TICK, "property": "n_intervals", "value": 1}],
+        [{"id": Shell.VERSION, "property": "data", "value": {"v": 1}}],
         [{"id": AlertIds.HELD, "property": "data", "value": None}],
     )
     assert "sat-a" in str(out["response"][AlertIds.FIRING]["children"])
@@ -188,7 +188,7 @@ def test_page_callbacks_refresh_acknowledge_and_export(app_ctx):
         client,
         app,
         "ac-firing.children",
-        [{"id": Shell.TICK, "property": "n_intervals", "value": 2}],
+        [{"id": Shell.VERSION, "property": "data", "value": {"v": 2}}],
         [{"id": AlertIds.HELD, "property": "data", "value": digests}],
     )
     assert again is None  # nothing changed: nothing sent

@@ -57,13 +57,13 @@ def tick(app, held_id: str, controls: dict, held: dict):
     """POST the page's tick callback as the browser does; (status, {output id: value})."""
     output = next(k for k in app.callback_map if f"{held_id}.data" in k)
     specs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in output.strip(".").split("...")]
-    inputs = [{"id": ShellIds.TICK, "property": "n_intervals", "value": 1}]
+    inputs = [{"id": ShellIds.VERSION, "property": "data", "value": {"v": 1}}]
     inputs += [{"id": i, "property": "value", "value": v} for i, v in controls.items()]
     body = {
         "output": output,
         "outputs": specs,
         "inputs": inputs,
-        "changedPropIds": [f"{ShellIds.TICK}.n_intervals"],
+        "changedPropIds": [f"{ShellIds.VERSION}.data"],
         "state": [{"id": held_id, "property": "data", "value": held}],
     }
     response = app.server.test_client().post("/_dash-update-component", json=body)

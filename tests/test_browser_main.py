@@ -39,8 +39,11 @@ def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
     # --p drives the ring and its CSS-drawn label
     wait_for(
         chrome,
-        lambda d: [r.get_attribute("style") for r in d.find_elements(By.CSS_SELECTOR, f"#{Main.BOARD} .ring")],
-        lambda styles: styles == ["--p: 25;", "--p: 0;"],
+        lambda d: [
+            d.execute_script("return getComputedStyle(arguments[0]).getPropertyValue('--p').trim()", r)
+            for r in d.find_elements(By.CSS_SELECTOR, f"#{Main.BOARD} .ring")
+        ],
+        lambda values: values == ["25", "0"],
         message="the job rings",
     )
     wait_for(

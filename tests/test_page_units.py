@@ -9,11 +9,12 @@ import json
 from enum import StrEnum
 
 import pytest
-from dash import html
+from dash import html, no_update
 
 from figures.parts import trace_part
 from pages import PAGES
 from pages.mission.ids import MissionIds
+from pages.mission.render import BOARD_VALUES
 from pages.mission.render import render as render_mission
 from ui.delta import PartNotFound, node, resolve, to_plain, update_for, with_parts
 from ui.page import normal_path, page_at
@@ -117,8 +118,8 @@ def test_every_declared_part_of_the_main_screen_points_at_its_value():
         for path, value in rendered.parts.items():
             assert _at(serialised, path) == value, f"{panel}: {path} does not hold its part"
             checked += 1
-    # ring, ETA, satellite; beat, job, 2 × (meter class + style); 5 queue counts; gauge; rate; radar; timeline
-    assert checked >= 3 + 6 + 5 + 4
+    # ETA, satellite; beat, job, 2 × meter class; 5 queue counts; gauge; rate; radar; timeline
+    assert checked >= 2 + 4 + 5 + 4
     eta_path = next(
         p
         for p in renders[MissionIds.BOARD].parts
@@ -127,16 +128,14 @@ def test_every_declared_part_of_the_main_screen_points_at_its_value():
     assert eta_path[0] == 0  # the first card
 
 
-def test_a_progress_change_is_sent_as_a_patch_of_that_ring_only():
+def test_a_progress_change_is_sent_as_the_boards_values_only():
     before = render_mission(DOC)
     moved = json.loads(json.dumps(DOC))
     moved["mc"]["active_jobs"][0]["progress_percentage"] = 55
     after = render_mission(moved)
-    patch = update_for(after[MissionIds.BOARD], before[MissionIds.BOARD]).to_plotly_json()
-    assert patch["operations"] == [
-        {
-            "operation": "Assign",
-            "location": [0, "props", "children", 0, "props", "style"],
-            "params": {"value": {"--p": 55}},
-        }
-    ]
+    # The cards are unchanged: each ring reads its percentage from the board's element.
+    assert update_for(after[MissionIds.BOARD], before[MissionIds.BOARD]) is no_update
+    values = update_for(after[BOARD_VALUES], before[BOARD_VALUES])
+    assert values["--p0"] == 55 and len(json.dumps(values)) < 100
+    ring = before[MissionIds.BOARD].full[0].children[0]
+    assert ring.className == "ring" and ring.style == {"--p": "var(--p0)"}

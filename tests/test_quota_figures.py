@@ -15,7 +15,7 @@ from test_quota_support import ALL_KEYS, FakeClock, manager, utc
 from figures.quotas import burndown, quota_bars
 from figures.theme import GREEN, MUTED, RED
 from pages.shell.ids import ShellIds as Shell
-from pages.quotas.ids import QuotaIds, provider_id
+from pages.quotas.ids import QuotaIds
 
 OUTPUTS = [
     (QuotaIds.SUMMARY, "children"),
@@ -78,9 +78,9 @@ def _post_tick(client, held):
     payload = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
         "outputs": [{"id": str(i), "property": p} for i, p in OUTPUTS],
-        "inputs": [{"id": str(Shell.TICK), "property": "n_intervals", "value": 5}],
+        "inputs": [{"id": str(Shell.VERSION), "property": "data", "value": {"v": 5}}],
         "state": [{"id": str(QuotaIds.HELD), "property": "data", "value": held}],
-        "changedPropIds": [f"{Shell.TICK}.n_intervals"],
+        "changedPropIds": [f"{Shell.VERSION}.data"],
     }
     return client.post("/_dash-update-component", data=json.dumps(payload), content_type="application/json")
 
@@ -96,7 +96,7 @@ def test_the_refresh_sends_only_what_changed(svc):
     ctx.quotas.consume("serpstack", 10)
     app = dash.Dash(__name__, suppress_callback_exceptions=True)
     page = layout(ctx)
-    app.layout = dash.html.Div([dash.dcc.Interval(id=Shell.TICK), page])
+    app.layout = dash.html.Div([dash.dcc.Store(id=Shell.VERSION), page])
     register(app, ctx)
     client = app.server.test_client()
     held = next(c for c in page.children if getattr(c, "id", None) == QuotaIds.HELD).data
@@ -108,12 +108,16 @@ def test_the_refresh_sends_only_what_changed(svc):
     ctx.quotas.consume("serpstack", 5)
     body = _post_tick(client, held).get_json()["response"]
     assert str(QuotaIds.DECISIONS) not in body and str(QuotaIds.EVENTS) not in body
+    # The cards are patched where they changed (the new count among them), not sent again.
+    cards = body[str(QuotaIds.CARDS)]["children"]
+    assert cards["__dash_patch_update"] and {"value": "15"} in [op["params"] for op in cards["operations"]]
+    assert len(json.dumps(cards)) < 2048
     held = body[str(QuotaIds.HELD)]["data"]
     clock.advance(minutes=1)  # burn rates move with time; the usage bars and decisions did not change
     body = _post_tick(client, held).get_json()["response"]
     assert str(QuotaIds.BARS) not in body and str(QuotaIds.DECISIONS) not in body
     cards = json.dumps(body[str(QuotaIds.CARDS)]["children"])
-    assert f'"id": "{provider_id(QuotaIds.USED, "serpstack")}"' in cards and '"15"' in cards
+    assert '"15"' not in cards and "__dash_patch_update" in cards
 
 
 def test_statuses_accept_the_producers_naive_utc_time(svc):

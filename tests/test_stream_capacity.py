@@ -74,6 +74,25 @@ def test_gunicorns_own_thread_count_wins_over_threads():
         StreamGate.for_settings(make_settings(streams_per_worker=5), gthread)
 
 
+def test_a_gevent_worker_is_bounded_by_its_connections_not_threads():
+    # gunicorn.conf.py: a stream is a greenlet; the worker serves worker_connections at once.
+    gevent = SimpleNamespace(worker_class_str="gevent", threads=1, worker_connections=1000)
+    gate = StreamGate.for_settings(make_settings(worker_threads=16), gevent)
+    assert (gate.limit, gate.capacity.connections, gate.capacity.unit) == (750, 1000, "connections")
+    assert gate.describe() == (
+        "at most 750 push streams in this process "
+        "(1000 connections from gunicorn gevent --worker-connections, 250 kept for other requests)"
+    )
+    classed = SimpleNamespace(
+        worker_class_str="gunicorn.workers.ggevent.GeventWorker", threads=1, worker_connections=40
+    )
+    assert StreamGate.for_settings(make_settings(), classed).limit == 30
+    with pytest.raises(
+        ConfigError, match="MC_STREAMS_PER_WORKER=751 must be at most 750: a worker with 1000 connections"
+    ):
+        StreamGate.for_settings(make_settings(streams_per_worker=751), gevent)
+
+
 # -- raw clients ------------------------------------------------------------------------------
 def _non_reader(port: int, path: str) -> socket.socket:
     """A stream client that sends its request and never reads a byte (tiny receive buffer)."""

@@ -11,6 +11,7 @@ from pages.shell.model import data_state, first_header, wall_config
 def test_wall_settings_default_and_bounds():
     s = load_settings({}, dotenv_path=None)
     assert (s.wall_frozen_after, s.wall_rotate_min_s, s.wall_health_every_s, s.wall_reload_hour) == (10, 10, 5, 4)
+    assert s.fallback_poll_s == 15 and load_settings({"MC_FALLBACK_POLL_S": "1"}, None).fallback_poll_s == 1
     s = load_settings({"MC_WALL_FROZEN_AFTER": "30", "MC_WALL_ROTATE_MIN": "1", "MC_WALL_RELOAD_HOUR": "0"}, None)
     assert (s.wall_frozen_after, s.wall_rotate_min_s, s.wall_reload_hour) == (30, 1, 0)
 
@@ -24,6 +25,7 @@ def test_wall_settings_default_and_bounds():
         ({"MC_WALL_ROTATE_MIN": "3601"}, "MC_WALL_ROTATE_MIN=3601 must be at most 3600"),
         ({"MC_WALL_HEALTH_EVERY": "soon"}, "MC_WALL_HEALTH_EVERY='soon' is not a whole number"),
         ({"MC_WALL_RELOAD_HOUR": "24"}, "MC_WALL_RELOAD_HOUR=24 must be at most 23"),
+        ({"MC_FALLBACK_POLL_S": "0"}, "MC_FALLBACK_POLL_S=0 must be at least 1"),
     ],
 )
 def test_bad_wall_settings_name_the_variable(env, needle):
@@ -67,3 +69,4 @@ def test_first_header_and_the_browser_config():
     }
     assert (config["delayed_after"], config["stale_after"], config["frozen_after"]) == (2, 5, 10)
     assert (config["rotate_min_s"], config["rotate_max_s"], config["painted"]["v"]) == (10, 3600, 7)
+    assert config["poll_ms"] == 15000  # the wall widens its intervals to this while the page polls

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dash import Patch, no_update
+from dash._utils import to_json
 from dash.development.base_component import Component
 
 from figures.inert import inert_figure
@@ -97,6 +98,7 @@ class Render:
     # part's path starts with its item's index. Items are then diffed one by one.
     items: bool = False
     _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _plain: tuple[Any, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, value: Any) -> Render:
@@ -110,6 +112,14 @@ class Render:
                 self.full if self.structure is None else self.structure, sort_keys=True, default=_plain
             )
         return self._key
+
+    def plain(self) -> tuple[Any, int]:
+        """`full` as the browser holds it (plain JSON: components serialised) and its size in
+        bytes; computed once per Render, which every viewer of its version shares."""
+        if self._plain is None:
+            text = to_json(self.full)
+            self._plain = (json.loads(text), len(text))
+        return self._plain
 
 
 def _plain(value):
@@ -180,13 +190,6 @@ def _item_structure(full: list, parts: dict[Path, Any]) -> list:
     return structure
 
 
-def _assign(patch: Patch, path: Path, value: Any) -> None:
-    target = patch
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-
-
 def update_for(new: Render, old: Render | None) -> Any:
     """What to send to turn `old` (what the viewer shows; None = unknown) into `new`."""
     if old is None:
@@ -194,7 +197,7 @@ def update_for(new: Render, old: Render | None) -> Any:
     if new.items and old.items:
         return _update_items(new, old)
     if old.structure_key() != new.structure_key():
-        return new.full
+        return _smaller_of(new, old)
     changed = [path for path, value in new.parts.items() if old.parts.get(path) != value]
     if not changed:
         return no_update
@@ -204,14 +207,86 @@ def update_for(new: Render, old: Render | None) -> Any:
     return patch
 
 
+def _smaller_of(new: Render, old: Render) -> Any:
+    """The structure changed: the operations that turn the old value into the new one, found
+    by comparing the two trees, when they are smaller than the whole new value (a card that
+    changed one class, a figure whose labels moved); else the whole value."""
+    (old_plain, _), (new_plain, size) = old.plain(), new.plain()
+    ops = _diff(old_plain, new_plain, ())
+    if not ops:
+        return no_update
+    if any(op == "set" and not at for op, at, _ in ops):
+        return new.full
+    patch = Patch()
+    _apply(patch, ops)
+    return patch if len(to_json(patch)) < size else new.full
+
+
+# What one operation costs in a response besides its path and value:
+# {"operation":"Assign","location":[],"params":{"value":}}, (and a little for "Delete" / "Extend").
+OP_BYTES = 52
+
+
+def _cost(ops: list) -> int:
+    return sum(OP_BYTES + len(json.dumps(at)) + len(json.dumps(value)) for _, at, value in ops)
+
+
+def _diff(old: Any, new: Any, at: Path) -> list:
+    """The ("set" | "del" | "extend", path, value) operations that turn the plain JSON `old`
+    into `new`: dicts key by key, lists index by index (then the tail extended or deleted, from
+    the end), anything else (or a component of another type) set whole. At every level the
+    subtree is set whole instead when that is smaller (a shifted array, a rewritten card)."""
+    if old == new:
+        return []
+    ops: list = []
+    same_kind = isinstance(old, dict) and isinstance(new, dict)
+    if same_kind and (old.get("type"), old.get("namespace")) == (new.get("type"), new.get("namespace")):
+        for k, v in new.items():
+            ops.extend(_diff(old[k], v, (*at, k)) if k in old else [("set", (*at, k), v)])
+        ops.extend(("del", (*at, k), None) for k in old if k not in new)
+    elif isinstance(old, list) and isinstance(new, list):
+        common = min(len(old), len(new))
+        for i in range(common):
+            ops.extend(_diff(old[i], new[i], (*at, i)))
+        if len(new) > common:
+            ops.append(("extend", at, new[common:]))
+        ops.extend(("del", (*at, j), None) for j in range(len(old) - 1, common - 1, -1))
+    else:
+        return [("set", at, new)]
+    whole = [("set", at, new)]
+    return whole if at and len(ops) > 1 and _cost(whole) <= _cost(ops) else ops
+
+
+def _apply(patch: Patch, ops: list) -> None:
+    for op, at, value in ops:
+        if op == "set":
+            _assign(patch, at, value)
+            continue
+        target = patch
+        for step in at[:-1] if op == "del" else at:
+            target = target[step]
+        if op == "del":
+            del target[at[-1]]
+        else:
+            target.extend(value)
+
+
+def _assign(patch: Patch, path: Path, value: Any) -> None:
+    target = patch
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
 def _update_items(new: Render, old: Render) -> Any:
-    """Item by item: a changed item is replaced whole, an unchanged one gets its changed
+    """Item by item: an item whose structure changed gets the operations that turn it into the
+    new one (or is replaced whole when they are larger), an unchanged one gets its changed
     parts, new items are appended and missing ones deleted from the end."""
     patch, touched = Patch(), False
     n_old, n_new = len(old.structure), len(new.structure)
     for i in range(min(n_old, n_new)):
         if old.structure[i] != new.structure[i]:
-            patch[i] = new.full[i]
+            _replace_item(patch, i, old, new)
             touched = True
             continue
         for path, value in new.parts.items():
@@ -225,3 +300,11 @@ def _update_items(new: Render, old: Render) -> Any:
         del patch[j]
         touched = True
     return patch if touched else no_update
+
+
+def _replace_item(patch: Patch, i: int, old: Render, new: Render) -> None:
+    ops = _diff(old.plain()[0][i], new.plain()[0][i], (i,))
+    if ops == [("set", (i,), new.plain()[0][i])]:
+        patch[i] = new.full[i]
+    else:
+        _apply(patch, ops)

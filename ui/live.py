@@ -9,6 +9,11 @@ version and the hour, the controls' values). The browser keeps the key it shows 
   compare), and each output gets `ui.delta.update_for(new, old)`: nothing, a `dash.Patch` of
   the changed parts, or the full value when the old key's renders are unknown.
 
+With push, every viewer of a process asks within milliseconds of a new version, holding the
+same old key. So both steps run once per process however many ask at once: a key is rendered
+by the first viewer while the others wait for it (not each on its own), and the updates from
+one old key to a new one are computed once and sent to every viewer that held the old key.
+
 `RenderCache` can also warm itself: while viewers poll, a thread renders each new key as soon
 as it exists, so no viewer's request pays for rendering. `stop()` ends that thread.
 """
@@ -28,7 +33,11 @@ from ui.delta import Render, update_for
 
 Renders = dict[str, Render]
 KEPT_RENDERS = 12
+# Updates kept per page: (old key, new key) pairs; viewers hold at most a few old keys.
+KEPT_UPDATES = 32
 WARM_WHILE_VIEWED_S = 60
+# A viewer waiting for another's render of the same key gives up and renders itself after this.
+WAIT_FOR_OTHER_S = 10.0
 
 
 def key_text(key: Any) -> str:
@@ -44,9 +53,14 @@ class RenderCache:
         self._keep = keep
         self._lock = threading.Lock()
         self._renders: OrderedDict[str, Renders] = OrderedDict()
+        self._updates: OrderedDict[str, list] = OrderedDict()
+        self._pending: dict[tuple[int, str], threading.Event] = {}
         self._last_viewer = 0.0
         self._warmer: threading.Thread | None = None
         self._stopped = threading.Event()
+        # How many renders and update lists this cache computed (tests count them).
+        self.rendered = 0
+        self.diffed = 0
 
     def peek(self, key: Any) -> Renders | None:
         with self._lock:
@@ -54,18 +68,53 @@ class RenderCache:
 
     def get(self, key: Any, load: Callable[[], Any]) -> Renders | None:
         """The renders of `key`, rendering `load()` (the model) on a miss; None when load gives None."""
-        found = self.peek(key)
-        if found is not None:
-            return found
-        model = load()
-        if model is None:
-            return None
-        renders = self._render(model)
-        with self._lock:
-            self._renders[key_text(key)] = renders
-            while len(self._renders) > self._keep:
-                self._renders.popitem(last=False)
-        return renders
+
+        def compute():
+            model = load()
+            if model is None:
+                return None
+            with self._lock:
+                self.rendered += 1
+            return self._render(model)
+
+        return self._once(self._renders, key_text(key), compute, self._keep)
+
+    def updates(self, old: Any, new: Any, compute: Callable[[], list]) -> list:
+        """The updates from `old`'s renders to `new`'s, computed once for every viewer."""
+
+        def counted():
+            with self._lock:
+                self.diffed += 1
+            return compute()
+
+        return self._once(self._updates, key_text([old, new]), counted, KEPT_UPDATES)
+
+    def _once(self, table: OrderedDict, text: str, compute: Callable[[], Any], keep: int) -> Any:
+        """`table[text]`, computed by one caller at a time: the others wait for its result (a
+        None result is not kept, and the next caller computes again)."""
+        while True:
+            with self._lock:
+                found = table.get(text)
+                if found is not None:
+                    return found
+                pending = self._pending.get((id(table), text))
+                if pending is None:
+                    pending = self._pending[(id(table), text)] = threading.Event()
+                    break
+            if not pending.wait(WAIT_FOR_OTHER_S):
+                return compute()  # the other caller is stuck: do not queue behind it
+        try:
+            value = compute()
+            if value is not None:
+                with self._lock:
+                    table[text] = value
+                    while len(table) > keep:
+                        table.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop((id(table), text), None)
+            pending.set()
 
     def renders(self, key: Any, model: Any) -> Renders:
         """The renders of `key` for a `model` already read (a page's first paint)."""
@@ -134,8 +183,10 @@ def smallest_update(
         old = cache.peek(shown)
         if old is None and load_old is not None:
             old = cache.get(shown, lambda: load_old(shown))
-    sent = [update_for(new[output], old[output] if old else None) for output in outputs]
-    return sent, {**held, field: key}
+    if old is None:  # the browser's key is unknown here: whole values, nothing to share
+        return [new[output].full for output in outputs], {**held, field: key}
+    sent = cache.updates(shown, key, lambda: [update_for(new[output], old[output]) for output in outputs])
+    return list(sent), {**held, field: key}
 
 
 def page_renders(ctx, name: str, render: Callable[[Any], Renders]) -> RenderCache:

@@ -1,6 +1,6 @@
 """Callbacks of the alert center (attached by `register(app, ctx)`; no module-level state).
 
-- Live sections: triggered by the shell's tick; `ui.live.smallest_update` against the snapshot
+- Live sections: triggered by a new snapshot version (the shell's VERSION); `ui.live.smallest_update` against the snapshot
   version (one Redis GET, no SQL per viewer): nothing when the browser shows that version,
   otherwise per section nothing, a Patch (the ages of cards) or the whole section.
 - Acknowledge / silence / end silence: triggered by the card buttons; `model.act` applies the
@@ -40,12 +40,12 @@ def register(app, ctx) -> None:
     @app.callback(
         *[Output(section, "children") for section in OUTPUTS],
         Output(Ids.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         State(Ids.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh(_tick, held):
-        """Triggered by the shell's interval: send what changed since the version this browser shows."""
+    def refresh(_version, held):
+        """Triggered by a new snapshot version (the shell's VERSION): send what changed since the version this browser shows."""
         try:
             version, doc = latest(ctx)
         except Exception:

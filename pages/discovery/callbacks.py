@@ -1,6 +1,6 @@
 """Callbacks of the Discovery page.
 
-- The shell's tick, the window or the domain filter: `ui.live.smallest_update` against the key
+- A new snapshot version (the shell's VERSION), the window or the domain filter: `ui.live.smallest_update` against the key
   (rollup version, hour, controls); nothing is sent when the browser already shows that key.
 - A click on a heat-map cell or a velocity bar lists the links behind it (a bounded query).
 - Each table's CSV button downloads exactly the rows the table holds.
@@ -31,14 +31,14 @@ def register(app, ctx) -> None:
     @app.callback(
         *[Output(output, prop) for output, prop in OUTPUTS.items()],
         Output(Ids.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         Input(Ids.WINDOW, "value"),
         Input(Ids.DOMAIN, "value"),
         State(Ids.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh(_tick, days, domain, held):
-        """Triggered by the tick or the controls: send what changed since the key the browser holds."""
+    def refresh(_version, days, domain, held):
+        """Triggered by a new snapshot version or the controls: send what changed since the key the browser holds."""
         days = choice("window", days, WINDOWS, DEFAULT_WINDOW)
         domain = None if domain in (None, ALL_DOMAINS) else text("domain", domain, 253)
         # The filter is checked against the watch list only when the key is new (inside the

@@ -1,6 +1,6 @@
 """Callbacks of the Domains page.
 
-- The shell's tick, the "expiring within" box or the picker: `ui.live.smallest_update` against
+- A new snapshot version (the shell's VERSION), the "expiring within" box or the picker: `ui.live.smallest_update` against
   the key (rollup version, hour, controls); nothing is sent when the browser already shows it.
 - A click in the hunter table puts that domain into the calculator's picker.
 - Typing in the picker lists matching domain names (through the model, bounded).
@@ -36,14 +36,14 @@ def register(app, ctx) -> None:
     @app.callback(
         *[Output(output, prop) for output, prop in OUTPUTS.items()],
         Output(Ids.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         Input(Ids.WITHIN, "value"),
         Input(Ids.PICK, "value"),
         State(Ids.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh(_tick, within, picked, held):
-        """Triggered by the tick or the controls: send what changed since the key the browser holds."""
+    def refresh(_version, within, picked, held):
+        """Triggered by a new snapshot version or the controls: send what changed since the key the browser holds."""
         within = _within(within)
         picked = text("picked domain", picked, 253) or None
         sent, held = smallest_update(cache, held, key(ctx, within, picked), lambda: model(ctx, within, picked), OUTPUTS)

@@ -17,13 +17,13 @@ from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
 from pages.mission.layout import ARRANGEMENT
 from pages.mission.model import queue_trend
-from pages.mission.render import render
+from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
 from pages.shell.ids import ShellIds
 from pages.snapshot import at_version, latest
 from ui import arrange
 from ui.live import page_renders, smallest_update
 
-PANELS = [
+PANELS: list[str] = [
     Main.KPI_ACTIVE,
     Main.KPI_ACTIVE_SUB,
     Main.KPI_FLEET,
@@ -44,12 +44,16 @@ PANELS = [
     Main.TIMELINE,
     Main.QUEUE_GAUGE,
     Main.BOARD,
+    BOARD_VALUES,
     Main.FLEET,
+    FLEET_VALUES,
     Main.ERRORS,
     Main.QUEUE_DETAIL,
     Main.ALERT_CARD,
 ]
-PROPERTY = {
+# Render key -> (component, property) where it differs from (key, PROPERTY or "children").
+TARGET: dict[str, tuple[str, str]] = {BOARD_VALUES: (Main.BOARD, "style"), FLEET_VALUES: (Main.FLEET, "style")}
+PROPERTY: dict[str, str] = {
     Main.DISCOVERY_CHART: "figure",
     Main.DISCOVERY_RADAR: "figure",
     Main.QUOTA_CHART: "figure",
@@ -70,15 +74,15 @@ def register(app, ctx) -> None:
         return None if doc is None else (version, doc)
 
     @app.callback(
-        *[Output(p, PROPERTY.get(p, "children")) for p in PANELS],
+        *[Output(*TARGET.get(p, (p, PROPERTY.get(p, "children")))) for p in PANELS],
         Output(Main.QUEUE_TREND, "extendData"),
         Output(Main.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         State(Main.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh_main(_tick, held):
-        """Triggered by the shell's interval: send each changed panel's smallest update."""
+    def refresh_main(_version, held):
+        """Triggered by a new snapshot version (the shell's VERSION): send each changed panel's smallest update."""
         try:
             version, doc = latest(ctx)
         except Exception as exc:

@@ -16,7 +16,7 @@ from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
 from pages.mission.model import queue_trend
 from pages.snapshot import latest
-from pages.mission.render import render
+from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
@@ -140,13 +140,23 @@ def layout(ctx):
                     ),
                     panel(
                         "MISSION CONTROL BOARD",
-                        html.Div(renders[Main.BOARD].full, id=Main.BOARD, className="board-grid"),
+                        html.Div(
+                            renders[Main.BOARD].full,
+                            id=Main.BOARD,
+                            className="board-grid",
+                            style=renders[BOARD_VALUES].full,
+                        ),
                         extra_class="area-board",
                         panel_id=Main.PANEL_BOARD,
                     ),
                     panel(
                         "SATELLITE FLEET",
-                        html.Div(renders[Main.FLEET].full, id=Main.FLEET, className="fleet-grid"),
+                        html.Div(
+                            renders[Main.FLEET].full,
+                            id=Main.FLEET,
+                            className="fleet-grid",
+                            style=renders[FLEET_VALUES].full,
+                        ),
                         extra_class="area-fleet",
                         panel_id=Main.PANEL_FLEET,
                     ),

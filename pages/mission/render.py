@@ -20,6 +20,12 @@ from ui import format as fmt
 from ui.delta import Render, node, to_plain, with_parts
 
 SEVERITIES = ("critical", "warning", "info")
+# The numbers that move every tick (the rings' percentages, the satellites' CPU and memory) are
+# CSS variables on their panel's own element (`style`), which each ring and meter reads by its
+# position: a tick sends one small style object per panel, not one Patch operation (~110 bytes
+# of path and framing) per ring and meter. Render keys of those two extra outputs:
+BOARD_VALUES = f"{Main.BOARD}.style"
+FLEET_VALUES = f"{Main.FLEET}.style"
 USED_BARS = "used"  # the quota chart's usage trace (figures.quotas.quota_bars)
 
 
@@ -75,17 +81,19 @@ def mission_board(doc: dict) -> Render:
     cards: list = []
     parts: dict[Any, Any] = {}
     for i, job in enumerate(jobs[:24]):
-        pct = int(float(job.get("progress_percentage") or 0))
         eta = fmt.coarse_duration(job.get("eta_seconds")) if job.get("eta_seconds") is not None else "measuring…"
         sat = job.get("satellite_id") or "unassigned"
         target = str(job.get("target_url") or "")
-        ring, eta_id, sat_id = (f"{Main.BOARD}-{i}-{part}" for part in ("ring", "eta", "sat"))
+        eta_id, sat_id = (f"{Main.BOARD}-{i}-{part}" for part in ("eta", "sat"))
         cards.append(
             html.Div(
                 className="mission-card",
                 children=[
-                    # The label is drawn by CSS from --p, so a tick only sends the new percentage.
-                    html.Div(id=ring, className="ring", style={"--p": pct}, children=html.Span(className="ring-label")),
+                    # The ring and its label are drawn by CSS from --p, the card's value on the
+                    # board's element (board_values), so a tick only sends the new percentages.
+                    html.Div(
+                        className="ring", style={"--p": f"var(--p{i})"}, children=html.Span(className="ring-label")
+                    ),
                     html.Div(
                         className="mission-info",
                         children=[
@@ -104,10 +112,24 @@ def mission_board(doc: dict) -> Render:
                 ],
             )
         )
-        parts[node(ring, "style")] = {"--p": pct}
         parts[node(eta_id, "children")] = eta
         parts[node(sat_id, "children")] = sat
     return with_parts(cards, parts, items=True)
+
+
+def board_values(doc: dict) -> Render:
+    """The board's element style: each card's progress as --p<i> (read by its ring)."""
+    jobs = doc.get("mc", {}).get("active_jobs", [])[:24]
+    return Render(full={f"--p{i}": int(float(job.get("progress_percentage") or 0)) for i, job in enumerate(jobs)})
+
+
+def fleet_values(doc: dict) -> Render:
+    """The fleet's element style: each tile's CPU and memory as --c<i> and --m<i> (read by its meters)."""
+    values: dict[str, int] = {}
+    for i, s in enumerate(doc.get("mc", {}).get("fleet", [])):
+        values[f"--c{i}"] = _meter_value(s.get("cpu_usage"))
+        values[f"--m{i}"] = _meter_value(s.get("memory_usage"))
+    return Render(full=values)
 
 
 def fleet_grid(doc: dict) -> Render:
@@ -141,7 +163,10 @@ def fleet_grid(doc: dict) -> Render:
                         className="sat-beat",
                     ),
                     html.Div(job_text, id=job_id, className="sat-job mono"),
-                    html.Div(className="sat-meters", children=[_meter(cpu_id, "CPU", cpu), _meter(mem_id, "MEM", mem)]),
+                    html.Div(
+                        className="sat-meters",
+                        children=[_meter(cpu_id, "CPU", cpu, f"--c{i}"), _meter(mem_id, "MEM", mem, f"--m{i}")],
+                    ),
                 ],
             )
         )
@@ -149,7 +174,6 @@ def fleet_grid(doc: dict) -> Render:
         parts[node(job_id, "children")] = job_text
         for meter, value in ((cpu_id, cpu), (mem_id, mem)):
             parts[node(meter, "className")] = _meter_class(value)
-            parts[node(meter, "style")] = _meter_style(value)
     return with_parts(tiles, parts, items=True)
 
 
@@ -159,16 +183,17 @@ def _meter_class(value) -> str:
     return "meter hot" if float(value) >= 90 else "meter"
 
 
-def _meter_style(value) -> dict:
-    """The bar and its number are drawn by CSS from --v (one small update per change)."""
-    return {"--v": 0 if value is None else round(max(0.0, min(100.0, float(value))))}
+def _meter_value(value) -> int:
+    return 0 if value is None else round(max(0.0, min(100.0, float(value))))
 
 
-def _meter(meter_id: str, label: str, value):
+def _meter(meter_id: str, label: str, value, variable: str):
+    """The bar and its number are drawn by CSS from --v, the tile's value on the fleet's element
+    (fleet_values), so a tick only sends the new numbers."""
     return html.Div(
         id=meter_id,
         className=_meter_class(value),
-        style=_meter_style(value),
+        style={"--v": f"var({variable})"},
         children=[
             html.Span(label, className="label"),
             html.Div(html.Div(className="meter-fill"), className="meter-track"),
@@ -326,7 +351,9 @@ def render(doc: dict) -> dict[str, Render]:
     renders = kpis(doc)
     renders.update(figures(doc))
     renders[Main.BOARD] = mission_board(doc)
+    renders[BOARD_VALUES] = board_values(doc)
     renders[Main.FLEET] = fleet_grid(doc)
+    renders[FLEET_VALUES] = fleet_values(doc)
     renders[Main.ERRORS] = error_panel(doc)
     renders[Main.QUEUE_DETAIL] = queue_detail(doc)
     return renders

@@ -1,6 +1,6 @@
 """Callbacks of the Performance page.
 
-- The shell's tick or the window: `ui.live.smallest_update` against the key (rollup version,
+- A new snapshot version (the shell's VERSION) or the window: `ui.live.smallest_update` against the key (rollup version,
   minute, fleet state, window); nothing is sent when the browser already shows that key.
 - Each table's CSV button downloads exactly the rows the table holds.
 """
@@ -29,13 +29,13 @@ def register(app, ctx) -> None:
     @app.callback(
         *[Output(output, prop) for output, prop in OUTPUTS.items()],
         Output(Ids.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         Input(Ids.WINDOW, "value"),
         State(Ids.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh(_tick, hours, held):
-        """Triggered by the tick or the window: send what changed since the key the browser holds."""
+    def refresh(_version, hours, held):
+        """Triggered by a new snapshot version or the window: send what changed since the key the browser holds."""
         hours = choice("window", hours, tuple(WINDOWS), DEFAULT_WINDOW)
         doc = latest_snapshot(ctx)  # one read: the key names the fleet the model is built from
         sent, held = smallest_update(cache, held, key(ctx, hours, doc), lambda: model(ctx, hours, doc), OUTPUTS)

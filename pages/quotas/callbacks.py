@@ -1,6 +1,6 @@
 """Live updates of the quota page.
 
-Triggered by the shell's tick: `ui.live.smallest_update` against the key (ledger version,
+Triggered by a new snapshot version (the shell's VERSION): `ui.live.smallest_update` against the key (ledger version,
 minute), one Redis GET. Same key as the browser holds: nothing is sent. Otherwise the overview
 is read and rendered once per key per process (shared by every viewer and by the first paint)
 and each section is sent only when it differs from what this browser shows.
@@ -25,12 +25,12 @@ def register(app, ctx) -> None:
     @app.callback(
         *[Output(output, prop) for output, prop in OUTPUTS.items()],
         Output(Ids.HELD, "data"),
-        Input(ShellIds.TICK, "n_intervals"),
+        Input(ShellIds.VERSION, "data"),
         State(Ids.HELD, "data"),
         prevent_initial_call=True,
     )
-    def refresh_quotas(_tick, held):
-        """Triggered by the shell's interval: send the sections that changed, else nothing."""
+    def refresh_quotas(_version, held):
+        """Triggered by a new snapshot version (the shell's VERSION): send the sections that changed, else nothing."""
         if ctx.quotas is None:
             raise PreventUpdate
         try:

@@ -1,7 +1,8 @@
-"""Shell callbacks: page routing, kiosk / embed modes, the config panel, and the LIVE
-indicator. The server is asked only for the snapshot's time (and its own clock); the browser
-decides LIVE / DELAYED / STALE and the frozen watermark on a clock of its own (assets/wall.js),
-so a server that hangs cannot keep a screen saying LIVE."""
+"""Shell callbacks: page routing, kiosk / embed modes, the config panel, the live trigger and
+the LIVE indicator. The browser learns of new snapshots from the push stream (assets/push.js)
+and only then asks the server, for the snapshot's time (and its own clock); it decides LIVE /
+DELAYED / STALE and the frozen watermark on a clock of its own (assets/wall.js), so a server
+that hangs cannot keep a screen saying LIVE, and an idle screen costs the server nothing."""
 
 from __future__ import annotations
 
@@ -41,15 +42,33 @@ def register(app, ctx, pages) -> None:
         """Triggered by the ⚙ button."""
         return not is_open
 
+    # The live trigger (assets/push.js): the push stream's notices set VERSION; push.js starts
+    # here, with its settings, and disables the slow POLL while its stream is open. While it is
+    # not, each POLL tick sets VERSION instead. Every page's live callback and `snapshot_time`
+    # are triggered by VERSION alone, so a browser with nothing new to show sends nothing.
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcPush", function_name="start"),
+        Output(Shell.POLL, "disabled"),
+        Input(Shell.PUSH, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcPush", function_name="poll"),
+        Output(Shell.VERSION, "data"),
+        Input(Shell.POLL, "n_intervals"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(Shell.BUILT_AT, "data"),
         Output(Shell.SOURCES, "children"),
-        Input(Shell.TICK, "n_intervals"),
+        Input(Shell.VERSION, "data"),
         State(Shell.BUILT_AT, "data"),
+        prevent_initial_call=True,
     )
-    def snapshot_time(_tick, held):
-        """Triggered by the interval: the snapshot's stamp (build time, this server's clock) and
-        any offline source; nothing when the browser already holds this snapshot."""
+    def snapshot_time(_version, held):
+        """Triggered by a version notice (or the fallback poll): the snapshot's stamp (build
+        time, this server's clock) and any offline source; nothing when the browser already
+        holds this snapshot. The first paint carries both, so nothing runs on load."""
         last = held.get("t") if isinstance(held, dict) else None
         try:
             version, doc = latest(ctx)

@@ -1,4 +1,4 @@
-"""Component ids of the shell (header, nav, the shared tick, the page container)."""
+"""Component ids of the shell (header, nav, the shared version trigger, the page container)."""
 
 from enum import StrEnum
 
@@ -9,7 +9,12 @@ class ShellIds(StrEnum):
     PAGE = "mc-page"
     NAV = "mc-nav"
     TABBAR = "mc-tabbar"
-    TICK = "mc-tick"
+    # What every page's live callback is triggered by: the snapshot version the browser last
+    # learnt of, set by assets/push.js on each notice of the push stream, or {"poll": n} by the
+    # slow fallback poll (POLL) while the stream is not open. PUSH holds push.js's settings.
+    VERSION = "mc-version"
+    POLL = "mc-poll"
+    PUSH = "mc-push"
     LIVE = "mc-live"
     LIVE_TEXT = "mc-live-text"
     AGE = "mc-age"

@@ -1,5 +1,6 @@
 """The frame around every page: header (title, LIVE indicator, data age, clock, config),
-page navigation, the shared refresh interval and the page container.
+page navigation, the shared live trigger (push notices, a slow fallback poll) and the page
+container.
 
 Modes come from the URL: `?kiosk=1` (wall monitor: no nav, larger type, no cursor) and
 `?embed=1` (iframe in Link Profiler: no header chrome, transparent background).
@@ -12,7 +13,7 @@ from dash import dcc, html
 
 from config import display_url
 from pages.shell.ids import ShellIds as Shell
-from pages.shell.model import first_header, painted_stamp, wall_config
+from pages.shell.model import first_header, painted, push_config, wall_config
 from ui.page import page_at, public_path
 
 
@@ -28,6 +29,7 @@ def _config_rows(ctx) -> list:
         ("heartbeat timeout", f"{s.heartbeat_timeout_s} s"),
         ("history retention", f"{s.history_retention_days} days"),
         ("push stream", f"{'on' if s.websocket_enabled else 'off'} (max {s.max_websocket_connections})"),
+        ("fallback poll", f"{s.fallback_poll_s} s"),
         ("simulator", "running" if s.simulator_enabled else "off"),
         ("URL prefix", s.url_prefix),
         ("may be framed by", " ".join(s.frame_ancestors)),
@@ -40,7 +42,7 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
     """The frame; with `content`, the page at `path` is painted with the first response."""
     # The painted snapshot's stamp: the header states the age of what the page shows from the
     # first paint on, and the browser's clock takes it from there (assets/wall.js).
-    stamp = painted_stamp(ctx)
+    stamp, sources = painted(ctx)
     live_class, live_text, age_text = first_header(stamp, ctx.settings)
     nav = dbc.Nav(
         [
@@ -67,7 +69,7 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
             html.Div(
                 className="mc-status",
                 children=[
-                    html.Span(id=Shell.SOURCES, className="mc-sources"),
+                    html.Span(sources, id=Shell.SOURCES, className="mc-sources"),
                     html.Span(
                         id=Shell.LIVE,
                         className=live_class,
@@ -101,7 +103,12 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
         className="mc-root",
         children=[
             dcc.Location(id=Shell.URL, refresh="callback-nav"),
-            dcc.Interval(id=Shell.TICK, interval=ctx.settings.refresh_rate_ms, n_intervals=0),
+            # Live updates (assets/push.js): each notice of the push stream sets VERSION, which
+            # triggers the page's callback and the shell's; while the stream is not open the slow
+            # POLL sets it instead (push.js disables POLL while the stream is open).
+            dcc.Store(id=Shell.VERSION),
+            dcc.Interval(id=Shell.POLL, interval=ctx.settings.fallback_poll_s * 1000, n_intervals=0),
+            dcc.Store(id=Shell.PUSH, data=push_config(ctx.settings)),
             dcc.Store(id=Shell.BUILT_AT, data=stamp),
             # The wall (assets/wall.js): a clock that never waits for the server, its settings,
             # and the watermark it lays over a screen whose data stopped moving.

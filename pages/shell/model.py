@@ -28,6 +28,8 @@ LOOKS = {
 # Consecutive fast failures of /healthz (refused, network error, HTTP error) after which a
 # kiosk reloads once the server answers again.
 HEALTH_FAILURES = 3
+# The push stream's version notices (api/core.py), relative to the app's URL prefix.
+STREAM_PATH = "api/v1/stream?only=version"
 # The rotation name of the page served at "/" (every other page is named by its path).
 ROOT_PAGE_NAME = "mission"
 
@@ -41,16 +43,19 @@ def stamp(version: int | None, doc: dict | None, last_t: float | None = None) ->
     return {"v": version, "t": mc.get("built_at", last_t), "r": mc.get("refresh_rate_ms"), "now": time.time()}
 
 
-def painted_stamp(ctx) -> dict | None:
-    """The stamp of the snapshot a first paint shows, or None when there is none or Redis does
-    not answer (the header then says NO DATA until the first callback). Read just after the
-    page's own layout read it, so at most one refresh newer than what the panels show."""
+def painted(ctx) -> tuple[dict | None, str]:
+    """The stamp of the snapshot a first paint shows (None when there is none or Redis does not
+    answer: the header then says NO DATA until the first callback) and its offline sources.
+    Read just after the page's own layout read it, so at most one refresh newer than what the
+    panels show. The sources are painted too: no callback has to run for them after load."""
     try:
         version, doc = latest(ctx)
     except Exception as exc:
         ctx.services.mark("redis", False, exc)
-        return None
-    return None if doc is None else stamp(version, doc)
+        return None, "REDIS OFFLINE"
+    if doc is None:
+        return None, "WAITING FOR PRODUCER"
+    return stamp(version, doc), offline_sources(doc)
 
 
 def data_state(stamp: dict | None, refresh_ms: int, frozen_after: int) -> tuple[str, float | None]:
@@ -94,6 +99,12 @@ def rotation_name(path: str) -> str:
     return path.strip("/") or ROOT_PAGE_NAME
 
 
+def push_config(settings) -> dict:
+    """What assets/push.js needs: whether the stream is served, and where (below Dash's
+    requests_pathname_prefix, which push.js reads from the page)."""
+    return {"stream": settings.websocket_enabled, "path": STREAM_PATH}
+
+
 def wall_config(settings, pages, painted: dict | None = None) -> dict:
     """The settings the browser's wall logic reads (assets/wall.js): staleness thresholds,
     rotation bounds and page names, the health check and the daily reload; and `painted`, the
@@ -102,6 +113,9 @@ def wall_config(settings, pages, painted: dict | None = None) -> dict:
     return {
         "painted": painted,
         "refresh_ms": settings.refresh_rate_ms,
+        # While its push stream is not open the browser polls at this pace, so data up to one
+        # poll old is what a healthy page shows then (assets/wall.js widens its intervals).
+        "poll_ms": settings.fallback_poll_s * 1000,
         "delayed_after": DELAYED_AFTER,
         "stale_after": STALE_AFTER,
         "grace_s": GRACE_S,

@@ -1,0 +1,293 @@
+"""Load generator for bench/viewers.py: browsers' requests from their own OS process, on asyncio.
+
+    python bench/loadgen.py BASE_URL --mode poll|push|health --clients N --seconds S --out FILE.json
+                            [--refresh-s 1.0] [--fetch] [--rate 5]
+
+  poll    every viewer sends the main screen's refresh callback every --refresh-s, keeping the
+          digests the server returned (what a tab does while it polls);
+  push    every viewer holds `GET /api/v1/stream?only=version` and records, for each `version`
+          notice, received − published_at; with --fetch it then sends the refresh callback, as
+          the tab does after a notice;
+  health  N clients each GET /healthz --rate times a second.
+
+Plain HTTP/1.1 over asyncio streams (keep-alive, one connection per viewer and purpose), so
+one process holds a thousand viewers. Bounded in time; only ever talks to BASE_URL (loopback).
+Writes every sample to --out (JSON) for bench/viewers.py to summarise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections import Counter
+from urllib.parse import urlsplit
+
+HELD = "main-digests.data"
+
+
+class Conn:
+    """One keep-alive HTTP/1.1 connection."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=2**24)
+
+    async def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        """(status, headers, body); reconnects once when the server closed the idle connection."""
+        for attempt in (0, 1):
+            if self.writer is None:
+                await self.open()
+            try:
+                return await self._request(method, path, body, headers or {})
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _request(self, method, path, body, headers):
+        assert self.reader is not None and self.writer is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b""))
+        await self.writer.drain()
+        status, head = await self.read_head()
+        if head.get("transfer-encoding") == "chunked":
+            data = b""
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0], 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                data += chunk[:-2]
+        else:
+            data = await self.reader.readexactly(int(head.get("content-length", 0)))
+        if head.get("connection", "").lower() == "close":
+            self.close()
+        return status, head, data
+
+    async def read_head(self) -> tuple[int, dict]:
+        assert self.reader is not None
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status = int(status_line.split()[1])
+        head = {}
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            k, _, v = line.decode("latin-1").partition(":")
+            head[k.strip().lower()] = v.strip()
+        return status, head
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class Refresh:
+    """The main screen's refresh callback as the browser sends it, from /_dash-dependencies."""
+
+    def __init__(self, deps: list[dict]):
+        cb = next(d for d in deps if HELD in d["output"])
+        self.output = cb["output"]
+        self.outputs = [
+            {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in cb["output"].strip(".").split("...")
+        ]
+        self.inputs = cb["inputs"]
+        self.state = cb["state"]
+
+    def body(self, n: int, held: dict) -> bytes:
+        inputs = [{"id": i["id"], "property": i["property"], "value": n} for i in self.inputs]
+        state = [
+            {"id": s["id"], "property": s["property"], "value": held if f"{s['id']}.{s['property']}" == HELD else None}
+            for s in self.state
+        ]
+        return json.dumps(
+            {
+                "output": self.output,
+                "outputs": self.outputs,
+                "inputs": inputs,
+                "state": state,
+                "changedPropIds": [f"{i['id']}.{i['property']}" for i in self.inputs],
+            }
+        ).encode()
+
+
+class Viewer:
+    def __init__(self, host, port, refresh: Refresh | None, out: dict):
+        self.conn = Conn(host, port)
+        self.refresh = refresh
+        self.held: dict = {}
+        self.n = 0
+        self.out = out
+        self.task: asyncio.Task | None = None
+        self.again = False
+
+    def notify(self) -> None:
+        """A notice: fetch now, or once more after the fetch in flight (one request at a time, as
+        Dash sends a callback again when its input changed meanwhile)."""
+        if self.task is not None and not self.task.done():
+            self.again = True
+            return
+        self.task = asyncio.get_running_loop().create_task(self._fetch_until_current())
+
+    async def _fetch_until_current(self) -> None:
+        self.again = True
+        while self.again:
+            self.again = False
+            await self.fetch()
+
+    async def fetch(self) -> None:
+        assert self.refresh is not None
+        self.n += 1
+        started = time.time()
+        try:
+            status, _h, data = await self.conn.request(
+                "POST", "/_dash-update-component", self.refresh.body(self.n, self.held)
+            )
+        except Exception as exc:  # a benchmark counts errors, it does not stop on them
+            self.out["errors"][f"callback {type(exc).__name__}"] += 1
+            self.conn.close()
+            return
+        ms = (time.time() - started) * 1000
+        if status == 200:
+            self.held = json.loads(data)["response"].get("main-digests", {}).get("data", self.held)
+        elif status != 204:
+            self.out["errors"][f"callback HTTP {status}"] += 1
+        # The viewer's first request carries the whole page (a first fill): n tells them apart.
+        self.out["callbacks"].append([started, ms, len(data) if status == 200 else 0, status, self.n])
+
+
+async def poll(viewer: Viewer, refresh_s: float, until: float) -> None:
+    while time.time() < until:
+        started = time.time()
+        await viewer.fetch()
+        await asyncio.sleep(max(0.0, refresh_s - (time.time() - started)))
+
+
+async def push(viewer: Viewer, until: float, fetch: bool) -> None:
+    """Hold the version stream; for each notice record its delay (and fetch the update)."""
+    conn = Conn(viewer.conn.host, viewer.conn.port)
+    out = viewer.out
+    while time.time() < until:
+        try:
+            await conn.open()
+            assert conn.writer is not None and conn.reader is not None
+            conn.writer.write(
+                f"GET /api/v1/stream?only=version HTTP/1.1\r\nHost: {conn.host}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            await conn.writer.drain()
+            status, _head = await conn.read_head()
+            if status != 200:
+                out["errors"][f"stream HTTP {status}"] += 1
+                conn.close()
+                await asyncio.sleep(1.0)
+                continue
+            event, first = None, True
+            while time.time() < until:
+                remaining = until - time.time()
+                line = await asyncio.wait_for(conn.reader.readline(), timeout=max(0.01, remaining))
+                if not line:
+                    raise ConnectionError("stream closed")
+                out["stream_bytes"] += len(line)
+                text = line.decode().rstrip("\r\n")
+                if text.startswith("event:"):
+                    event = text[6:].strip()
+                elif text.startswith("data:") and event == "version":
+                    received = time.time()
+                    notice = json.loads(text[5:])
+                    published = notice.get("published_at")
+                    # The first notice of a connection is the version current at connect, not a publish.
+                    if published is not None and not first:
+                        out["notices"].append([received, received * 1000 - float(published), notice.get("version")])
+                    first = False
+                    if fetch:
+                        viewer.notify()
+                elif not text:
+                    event = None
+        except TimeoutError:
+            break
+        except Exception as exc:
+            out["errors"][f"stream {type(exc).__name__}"] += 1
+            await asyncio.sleep(0.5)
+        finally:
+            conn.close()
+
+
+async def health(host, port, rate: float, until: float, out: dict) -> None:
+    conn = Conn(host, port)
+    while time.time() < until:
+        started = time.time()
+        try:
+            status, _h, _d = await asyncio.wait_for(conn.request("GET", "/healthz"), timeout=5)
+            out["health"].append([started, (time.time() - started) * 1000, status])
+        except Exception as exc:
+            out["errors"][f"healthz {type(exc).__name__}"] += 1
+            conn.close()
+        await asyncio.sleep(max(0.0, 1 / rate - (time.time() - started)))
+
+
+async def loop_lag(until: float, out: dict) -> None:
+    """How late this process's own event loop wakes (a 10 ms sleep's overshoot): a notice's delay
+    includes it, so the summary shows it beside the delays (a busy load generator is not the server)."""
+    while time.time() < until:
+        started = time.perf_counter()
+        await asyncio.sleep(0.01)
+        out["lag"].append((time.perf_counter() - started - 0.01) * 1000)
+
+
+async def run(args) -> dict:
+    parts = urlsplit(args.base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    out: dict = {"callbacks": [], "notices": [], "health": [], "lag": [], "errors": Counter(), "stream_bytes": 0}
+    refresh = None
+    if args.mode in ("poll", "push"):
+        _status, _h, data = await Conn(host, port).request("GET", "/_dash-dependencies")
+        refresh = Refresh(json.loads(data))
+    until = time.time() + args.seconds
+    out["window"] = [time.time(), until]
+    tasks: list = [loop_lag(until, out)]
+    for _i in range(args.clients):
+        if args.mode == "health":
+            tasks.append(health(host, port, args.rate, until, out))
+        else:
+            v = Viewer(host, port, refresh, out)
+            tasks.append(poll(v, args.refresh_s, until) if args.mode == "poll" else push(v, until, args.fetch))
+        if args.mode == "poll":  # spread the first requests over a tick, as tabs opened at random
+            await asyncio.sleep(args.refresh_s / args.clients)
+            tasks[-1] = asyncio.ensure_future(tasks[-1])
+    await asyncio.gather(*tasks)
+    out["errors"] = dict(out["errors"])
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("base")
+    p.add_argument("--mode", choices=("poll", "push", "health"), required=True)
+    p.add_argument("--clients", type=int, default=1)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--refresh-s", type=float, default=1.0)
+    p.add_argument("--rate", type=float, default=5.0)
+    p.add_argument("--fetch", action="store_true", help="push mode: fetch the update after each notice")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    out = asyncio.run(run(args))
+    with open(args.out, "w") as f:
+        json.dump(out, f)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""gunicorn's configuration for Mission Control (the Dockerfile runs `gunicorn -c gunicorn.conf.py`).
+
+Worker model: **gevent**. Every push client (a Link Profiler UI on the WebSocket, a dashboard
+tab on its version stream, an API client on SSE) holds a connection for as long as it is open.
+Under gthread each one holds a thread of a fixed pool (16 per worker): 100 WebSocket clients
+need 100 threads, and the 1,000 tabs of issue 16 a thousand; whatever is left serves the pages.
+Under gevent a held connection is a greenlet waiting on a socket (a few KB), so a worker serves
+`worker_connections` (1,000) at once, and a stream costs nothing while no version changes. What
+gevent requires, done here: psycopg2 made cooperative (psycogreen) before any connection is
+opened, no application built in the master (`preload_app = False`: the app's engines, locks and
+threads are created in each worker after gevent patched it), and work that holds the
+interpreter for long kept out of the web workers: the producer runs as its own process
+(MC_PRODUCER=external, started and supervised from here), so a callback never waits behind
+snapshot building, analytics or alert delivery.
+
+Environment: HOST, PORT, WEB_CONCURRENCY (workers, default 2), WORKER_CONNECTIONS (default
+1000), MC_PRODUCER (default: `external` with a real Redis; `inline` with the embedded in-process
+Redis, whose data lives in one process, which then also forces a single worker).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# `gunicorn -c path/to/gunicorn.conf.py` from any directory: the app's modules sit beside it.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from config import ConfigError, load_settings
+
+try:
+    _settings = load_settings()
+except ConfigError as exc:  # the workers report it in one line and stop the master (exit 3)
+    _settings = None
+    print(f"configuration error: {exc}")
+
+_embedded = _settings is not None and _settings.embedded_redis
+if not os.environ.get("MC_PRODUCER", "").strip():
+    # Web workers only read; the producer is a child process of this master (on_starting).
+    os.environ["MC_PRODUCER"] = "inline" if _embedded else "external"
+PRODUCER = os.environ["MC_PRODUCER"].strip().lower()
+
+wsgi_app = "app:server"
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
+# The embedded Redis lives inside one process: more workers would each have their own data.
+workers = 1 if _embedded else int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+preload_app = False
+# gunicorn's control socket (one per user at a fixed path) is not used.
+control_socket_disable = True
+timeout = 120
+graceful_timeout = 10
+keepalive = 5
+
+_producer = None
+
+
+def on_starting(server):
+    """Start the producer process (MC_PRODUCER=external) beside the workers."""
+    global _producer
+    if PRODUCER != "external" or _settings is None:
+        return
+    from runtime.producer_process import ProducerProcess
+
+    _producer = ProducerProcess(server.log)
+    _producer.start()
+
+
+def post_fork(server, worker):
+    """In each worker, before it builds the app: psycopg2 waits cooperatively under gevent."""
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+
+
+def post_worker_init(worker):
+    """An app built before the fork (someone turned preload_app on) must not use the master's
+    pooled connections: forget them without closing them (they are the master's)."""
+    import sys
+
+    built = getattr(sys.modules.get("app"), "__dict__", {}).get("server")
+    if built is not None and worker.cfg.preload_app:
+        services = built.extensions["mission_control"].services
+        for engine in {services.engine, services.mc_engine}:
+            engine.dispose(close=False)
+
+
+def on_exit(server):
+    if _producer is not None:
+        _producer.stop()
