@@ -27,7 +27,14 @@ from pathlib import Path
 # `gunicorn -c path/to/gunicorn.conf.py` from any directory: the app's modules sit beside it.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common.metrics_dir import cleanup as _cleanup_metrics_dir
+from common.metrics_dir import prepare as _prepare_metrics_dir
+from common.metrics_dir import process_dead as _metrics_process_dead
 from config import ConfigError, load_settings
+
+# Prometheus multiprocess mode (README "Metrics"): set here, in the master, before any worker or
+# the producer process imports prometheus_client; they inherit it.
+_metrics_dir, _metrics_dir_made = _prepare_metrics_dir()
 
 try:
     _settings = load_settings()
@@ -87,6 +94,12 @@ def post_worker_init(worker):
             engine.dispose(close=False)
 
 
+def child_exit(server, worker):
+    """A worker ended: its live gauges (stream connections) leave /metrics' sums."""
+    _metrics_process_dead(worker.pid)
+
+
 def on_exit(server):
     if _producer is not None:
         _producer.stop()
+    _cleanup_metrics_dir(_metrics_dir, _metrics_dir_made)

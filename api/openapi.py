@@ -320,6 +320,13 @@ SCHEMAS: dict = {
             },
         },
     },
+    "LoadTime": {
+        "type": "object",
+        "required": ["seconds"],
+        "properties": {
+            "seconds": {"type": "number", "minimum": 0, "maximum": 600, "description": "navigation start to filled"}
+        },
+    },
     "CallOutcome": {
         "type": "object",
         "required": ["provider", "ok", "response_time_ms"],
@@ -564,12 +571,32 @@ PATHS: dict = {
     "/metrics": {
         "get": {
             "operationId": "metrics",
-            "summary": "Prometheus text: snapshot version and age, producer leadership, source health",
+            "summary": (
+                "Prometheus text (all processes in multiprocess mode): stream connections, dashboard load "
+                "time, refresh rate, alert delivery latency, quota efficiency, producer tick time, snapshot "
+                "age, fleet counts and queue depth, source health"
+            ),
             "responses": {
                 "200": {
                     "description": "Prometheus exposition format",
                     "content": {"text/plain": {"schema": {"type": "string"}}},
                 }
+            },
+        }
+    },
+    "/api/v1/metrics/load-time": {
+        "post": {
+            "operationId": "load_time_beacon",
+            "summary": (
+                "A browser reports how long its page took from navigation start to filled "
+                "(assets/load_beacon.js, once per page load); feeds mc_dashboard_load_seconds"
+            ),
+            "requestBody": _body("LoadTime"),
+            "responses": {
+                "204": {"description": "counted"},
+                "400": _error("`seconds` missing or not a number from 0 to 600"),
+                "403": _error("refused by the Host/Origin check"),
+                "413": _error("the body is larger than MC_MAX_REQUEST_BYTES"),
             },
         }
     },

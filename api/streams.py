@@ -35,6 +35,7 @@ from api.notice_hub import NoticeHub
 from api.stream_capacity import StreamGate
 from api.stream_slots import StreamSlots
 from api.websocket import Connection, websocket_response
+from common.metrics import OpenStream
 from runtime.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def register_streams(server: Flask, ctx: AppContext) -> None:
             resp = error(refusal.status, refusal.message)
             resp.headers["Retry-After"] = str(RETRY_AFTER_S)
             return resp
+        holds.append(OpenStream("sse_notices" if only else "sse_documents"))
         try:
             _set_write_timeout(request.environ, WRITE_TIMEOUT_S)
             events = version_events(hub, retry_ms) if only else snapshot_events(hub, retry_ms)
@@ -166,6 +168,7 @@ def register_streams(server: Flask, ctx: AppContext) -> None:
             elif refusal is not None:
                 ws.refuse(_frame("error", message=refusal.ws_message), refusal.ws_code)
             else:
+                holds.append(OpenStream("websocket"))
                 serve_websocket(ws, hub)
         finally:
             release_all(holds)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 
+from common import metrics
+
 log = logging.getLogger(__name__)
 
 
 def latest(ctx) -> tuple[int | None, dict | None]:
     """(version, document) of the latest snapshot; raises when Redis does not answer."""
-    return ctx.snapshots.load()
+    version, doc = ctx.snapshots.load()
+    metrics.observe_snapshot_age(doc)
+    return version, doc
 
 
 def at_version(ctx, version) -> dict | None:
@@ -25,4 +29,5 @@ def latest_snapshot(ctx) -> dict:
     except Exception as exc:
         log.debug("no snapshot: %s", exc)
         return {}
+    metrics.observe_snapshot_age(doc)
     return doc or {}

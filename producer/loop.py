@@ -18,6 +18,7 @@ from datetime import datetime
 
 from typing import TYPE_CHECKING
 
+from common import metrics
 from common.timestamps import utcnow
 from producer.fast_step import FastStep
 from producer.heavy_step import run_heavy_step
@@ -47,6 +48,7 @@ class ProducerLoop:
         self._threads: list[threading.Thread] = []
         self._heavy_due = 0.0
         self._heavy_lock = threading.Lock()
+        self._last_publish: float | None = None
 
     # -- one iteration ---------------------------------------------------------------------
     def tick(self, now: datetime | None = None) -> int | None:
@@ -58,9 +60,12 @@ class ProducerLoop:
             self.ctx.services.mark("redis", False, exc)
             self.leader = False
             return None
+        finally:
+            metrics.PRODUCER_LEADER.set(1 if self.leader else 0)
         if self.leader != was_leader:
             if self.leader:  # another producer kept the series meanwhile: continue from Redis
                 self.state.forget_series()
+                self._last_publish = None
             log.info("producer %s is now %s", self.identity, "the leader" if self.leader else "a standby")
         if not self.leader:
             return None
@@ -69,6 +74,7 @@ class ProducerLoop:
             # Driven by hand (tests, one-shot use): build the analytics inline. When running,
             # the analytics thread does it, so a slow first scan never delays the live figures.
             self.refresh_heavy(now)
+        started = time.perf_counter()
         doc = self.fast.run(now)
         doc["mc"]["producer"] = self.identity
         for hook in self.ctx.tick_hooks:
@@ -77,10 +83,22 @@ class ProducerLoop:
             except Exception:
                 log.exception("tick hook %r failed", hook)
         try:
-            return self.ctx.snapshots.publish(doc)
+            version = self.ctx.snapshots.publish(doc)
         except Exception as exc:
             self.ctx.services.mark("redis", False, exc)
             return None
+        self._published(time.perf_counter() - started)
+        return version
+
+    def _published(self, took: float) -> None:
+        # The refresh rate achieved: the interval between this producer's own publishes
+        # (a standby's first publish after taking over starts a new series).
+        metrics.PRODUCER_TICK.labels("fast").observe(took)
+        metrics.SNAPSHOTS_PUBLISHED.inc()
+        at = time.monotonic()
+        if self._last_publish is not None:
+            metrics.SNAPSHOT_INTERVAL.observe(at - self._last_publish)
+        self._last_publish = at
 
     def refresh_heavy(self, now: datetime | None = None) -> float:
         """Rebuild the heavy analytics now; returns the seconds it took."""
@@ -88,6 +106,7 @@ class ProducerLoop:
         with self._heavy_lock:
             run_heavy_step(self.ctx, self.state, now or utcnow())
         took = time.monotonic() - started
+        metrics.PRODUCER_TICK.labels("heavy").observe(took)
         log.info("analytics refreshed in %.2f s", took)
         return took
 
@@ -105,6 +124,7 @@ class ProducerLoop:
             t.join(timeout=10)
         self._threads.clear()
         if self.leader:
+            metrics.PRODUCER_LEADER.set(0)
             try:
                 self.lease.release()
             except Exception:  # Redis gone at shutdown: the lease simply lapses

@@ -23,6 +23,7 @@ from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable, Mapping
 
+from common import metrics
 from quotas.cache import ResponseCache
 from quotas.calls import CLOSED, HALF_OPEN, OPEN, Breaker, CallRecords, Performance
 from quotas.errors import NoQuotaLeft, QuotaUnavailable, UnknownProvider
@@ -116,6 +117,8 @@ class QuotaManager:
         units = _check_units(units)
         now = self.clock()
         granted, used = self.ledger.grant(cfg, units, query_type, caller, now)
+        if granted:
+            metrics.QUOTA_UNITS.labels(cfg.name).inc(units)
         remaining = max(cfg.limit - used, 0)
         if remaining < cfg.cost_per_call and self.ledger.mark_exhausted_once(cfg, now):
             self._event(
@@ -228,6 +231,7 @@ class QuotaManager:
         """
         hit = self.cache.get(query_type, params)
         if hit is not None:
+            metrics.QUOTA_ANSWERS.labels(str(hit["provider"]), "cache").inc()
             return {"result": hit["result"], "provider": hit["provider"], "cached": True}
         answer = self.call(query_type, fetch, priority, caller)
         cfg = self.providers[answer["provider"]]
@@ -256,6 +260,8 @@ class QuotaManager:
         except Exception as exc:  # any Redis failure
             self.services.mark("redis", False, exc)
             raise QuotaUnavailable(f"call records unavailable: {type(exc).__name__}") from exc
+        if ok:
+            metrics.QUOTA_ANSWERS.labels(cfg.name, "provider").inc()
         if breaker.state == OPEN and before != OPEN:
             trial = "a trial call failed, " if before == HALF_OPEN else ""
             self._event(

@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from common.metrics_dir import process_dead
+
 ROOT = Path(__file__).resolve().parent.parent
 BACKOFF_S = (1.0, 30.0)
 HEALTHY_AFTER_S = 60.0
@@ -84,6 +86,8 @@ class ProducerProcess:
             if proc is not None:
                 # The master may reap it first (gunicorn reaps every child): wait() then says 0.
                 code = proc.wait()
+                # Its live gauges (the producer lease) leave /metrics (stdlib only: no app import).
+                process_dead(proc.pid)
                 if self._stop.is_set():
                     break
                 self.log.error(

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from producer.loop import ProducerLoop
@@ -26,8 +27,13 @@ def test_health_and_readiness(app_ctx):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
-    metrics = client.get("/metrics").get_data(as_text=True)
-    assert 'mc_source_up{source="database"} 1' in metrics and "mc_active_jobs_count 2" in metrics
+    metrics = {
+        (s.name, tuple(s.labels.items())): s.value
+        for family in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))
+        for s in family.samples
+    }
+    assert metrics[("mc_source_up", (("source", "database"),))] == 1
+    assert metrics[("mc_active_jobs_count", ())] == 2
 
 
 def _first_event(resp) -> dict:

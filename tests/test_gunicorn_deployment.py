@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 import websocket
 
 from api import streams
@@ -206,6 +207,14 @@ def test_the_producer_is_its_own_process_and_comes_back_when_killed(deployment):
     assert len(producers) == 1 and producers[0] not in workers and workers
     doc = json.loads(_get(base + "/api/v1/snapshot")[1])
     assert doc["mc"]["producer"].split(":")[1] == str(producers[0])
+    # Prometheus multiprocess mode: a web worker's /metrics carries what the producer process wrote.
+    metrics = {
+        s.name: s.value
+        for family in text_string_to_metric_families(_get(base + "/metrics")[1].decode())
+        for s in family.samples
+        if not s.labels
+    }
+    assert metrics["mc_snapshots_published_total"] >= 1 and metrics["mc_producer_leader"] == 1
 
     os.kill(producers[0], signal.SIGKILL)
     _wait_for(

@@ -132,7 +132,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 def _live_here(base: str) -> int:
     _, body = _get(base + "/metrics")
-    found = re.search(rb"^mc_stream_clients_here (\d+)$", body, re.M)
+    found = re.search(rb"^mc_stream_clients_here (\d+)(?:\.0)?$", body, re.M)
     assert found, body[-500:]
     return int(found[1])
 
