@@ -201,12 +201,24 @@ def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
 
 def test_the_producer_is_its_own_process_and_comes_back_when_killed(deployment):
     base, _redis, log_path, _request, proc = deployment
+    started = r"producer process started \(pid (\d+)\)"
+    # Wait for the master's line rather than read the log once: on a loaded machine the test may
+    # look before it is written.
+    _wait_for("the producer process", lambda: re.findall(started, log_path.read_text()), 60, proc, log_path)
     log = log_path.read_text()
-    producers = [int(p) for p in re.findall(r"producer process started \(pid (\d+)\)", log)]
+    producers = [int(p) for p in re.findall(started, log)]
     workers = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", log)}
-    assert len(producers) == 1 and producers[0] not in workers and workers
-    doc = json.loads(_get(base + "/api/v1/snapshot")[1])
-    assert doc["mc"]["producer"].split(":")[1] == str(producers[0])
+    assert len(producers) == 1 and producers[0] not in workers and workers, log[-3000:]
+    _wait_for(
+        "snapshots from the producer process",
+        lambda: (
+            json.loads(_get(base + "/api/v1/snapshot")[1] or b"{}").get("mc", {}).get("producer", "::").split(":")[1]
+            == str(producers[0])
+        ),
+        60,
+        proc,
+        log_path,
+    )
     # Prometheus multiprocess mode: a web worker's /metrics carries what the producer process wrote.
     metrics = {
         s.name: s.value
