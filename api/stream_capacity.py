@@ -25,6 +25,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
+from common.release_once import ReleaseOnce
 from config import DEFAULT_WORKER_THREADS, Settings, stream_reserve, streams_per_worker
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,13 @@ class StreamGate:
         limit = streams_per_worker(capacity.connections, settings.streams_per_worker, capacity.source, capacity.unit)
         return cls(limit, capacity)
 
-    def enter(self) -> Ticket | None:
+    def enter(self) -> ReleaseOnce | None:
         """A ticket for one stream, or None when `limit` streams are live here."""
         with self._lock:
             if self._live >= self.limit:
                 return None
             self._live += 1
-        return Ticket(self)
+        return ReleaseOnce(self._leave)
 
     def _leave(self) -> None:
         with self._lock:
@@ -127,23 +128,3 @@ class StreamGate:
             f"at most {self.limit} push streams in this process ({self.describe_capacity()}, "
             f"{stream_reserve(self.capacity.connections)} kept for other requests)"
         )
-
-
-class Ticket:
-    """One stream's place in its process; `release()` is idempotent and thread-safe."""
-
-    def __init__(self, gate: StreamGate):
-        self.gate = gate
-        self._released = False
-        self._lock = threading.Lock()
-
-    def release(self) -> None:
-        with self._lock:
-            if self._released:
-                return
-            self._released = True
-        self.gate._leave()
-
-    @property
-    def released(self) -> bool:
-        return self._released

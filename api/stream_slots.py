@@ -21,6 +21,8 @@ import threading
 import time
 import uuid
 
+from common.release_once import ReleaseOnce
+
 log = logging.getLogger(__name__)
 
 _ACQUIRE = """
@@ -31,25 +33,12 @@ return 1
 """
 
 
-class Slot:
+class Slot(ReleaseOnce):
     """One held slot; `release()` is idempotent and safe to call from any thread."""
 
     def __init__(self, owner: StreamSlots, slot_id: str):
-        self.owner = owner
+        super().__init__(lambda: owner._release(slot_id))
         self.id = slot_id
-        self._released = False
-        self._lock = threading.Lock()
-
-    def release(self) -> None:
-        with self._lock:
-            if self._released:
-                return
-            self._released = True
-        self.owner._release(self.id)
-
-    @property
-    def released(self) -> bool:
-        return self._released
 
 
 class StreamSlots:

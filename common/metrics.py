@@ -20,6 +20,7 @@ import time
 from prometheus_client import Counter, Gauge, Histogram
 
 from common.metrics_dir import MULTIPROCESS_ENV
+from common.release_once import ReleaseOnce
 
 # Seconds, from a fast local page (a quarter second) to one that took a minute.
 LOAD_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
@@ -81,19 +82,14 @@ def multiprocess() -> bool:
     return bool(os.environ.get(MULTIPROCESS_ENV, "").strip())
 
 
-class OpenStream:
+class OpenStream(ReleaseOnce):
     """Counts one push connection in STREAM_CONNECTIONS until `release()` (idempotent), so it
     can be one of a stream's holds (api/streams.py releases them whatever ends the stream)."""
 
     def __init__(self, kind: str):
-        self._gauge = STREAM_CONNECTIONS.labels(kind)
-        self._gauge.inc()
-        self._open = True
-
-    def release(self) -> None:
-        if self._open:
-            self._open = False
-            self._gauge.dec()
+        gauge = STREAM_CONNECTIONS.labels(kind)
+        gauge.inc()
+        super().__init__(gauge.dec)
 
 
 def observe_snapshot_age(doc: dict | None) -> None:
