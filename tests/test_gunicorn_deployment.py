@@ -30,6 +30,7 @@ from pages.mission.ids import MissionIds as Main
 from tests import dataset
 from tests.conftest import build_services, isolated_env, ticked_app
 from tests.dataset import NOW
+from tests.app_process import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -97,12 +98,7 @@ def deployment(pg_url, redis_url, tmp_path):
         yield base, redis, log_path, (key, outputs), proc
     finally:
         redis.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc, timeout=40)
 
 
 def _refresh(base: str, key: str, outputs: list, held: dict) -> tuple[int, dict]:

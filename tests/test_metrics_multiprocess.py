@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from data.connections import make_redis
 from producer.snapshot_store import SnapshotStore
 from tests import dataset
 from tests.conftest import build_services, isolated_env
+from tests.app_process import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -51,16 +51,6 @@ def holder_pid(mp_dir: Path, known: set[int]) -> int:
     """The pid of the one process that wrote a live gauge file and is not among `known`."""
     [pid] = {int(p.stem.rsplit("_", 1)[1]) for p in mp_dir.glob("gauge_livesum_*.db")} - known
     return pid
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def test_producer_and_web_worker_write_one_metrics_page(pg_url, redis_url, tmp_path, monkeypatch):
@@ -148,8 +138,8 @@ def test_producer_and_web_worker_write_one_metrics_page(pg_url, redis_url, tmp_p
         assert _samples(base).get(("mc_stream_connections", (("kind", "websocket"),)), 0) == 0
     finally:
         store.redis.close()
-        _stop(producer)
-        _stop(web)
+        stop_process(producer)
+        stop_process(web)
         cleanup(mp_dir, created)
 
     temporary, made = prepare({})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import socket
 import struct
 import subprocess
@@ -33,6 +32,7 @@ from producer.snapshot_store import SnapshotStore
 from tests import dataset
 from tests.conftest import build_services, isolated_env, make_settings, ticked_app
 from tests.dataset import NOW
+from tests.app_process import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -195,12 +195,7 @@ def gunicorn_server(pg_url, redis_url, tmp_path):
         yield base, redis, log_path
     finally:
         redis.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc, timeout=30)
 
 
 def test_stream_clients_beyond_the_bound_are_refused_and_the_server_stays_responsive(gunicorn_server):
