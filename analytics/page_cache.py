@@ -18,6 +18,7 @@ import time
 from flask_caching.backends import RedisCache, SimpleCache
 
 from analytics.refresh import current_version
+from data.connections import redis_twin
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class PageCache:
         else:
             self.backend = RedisCache(host=services.redis, key_prefix="mc:analytics:page:", default_timeout=ttl_s)
             # Our client decodes responses to str; cachelib needs the raw pickled bytes.
-            self.backend._write_client = self.backend._read_client = _raw_client(services.redis)
+            self.backend._write_client = self.backend._read_client = redis_twin(services.redis, decode_responses=False)
 
     def version(self) -> str:
         return current_version(self.services.redis)
@@ -106,14 +107,3 @@ class PageCache:
                 if hit is not None:
                     return hit
             return compute()  # the other worker died or is very slow: answer anyway
-
-
-def _raw_client(client):
-    """A client on the same connection settings as `client` that returns bytes."""
-    import redis
-
-    kwargs = dict(client.connection_pool.connection_kwargs)
-    kwargs["decode_responses"] = False
-    return redis.Redis(
-        connection_pool=redis.ConnectionPool(connection_class=client.connection_pool.connection_class, **kwargs)
-    )

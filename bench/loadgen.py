@@ -188,9 +188,12 @@ async def push(viewer: Viewer, until: float, fetch: bool) -> None:
                 f"GET /api/v1/stream?only=version HTTP/1.1\r\nHost: {conn.host}\r\nAccept: text/event-stream\r\n\r\n".encode()
             )
             await conn.writer.drain()
-            status, _head = await conn.read_head()
+            status, head = await conn.read_head()
             if status != 200:
-                out["errors"][f"stream HTTP {status}"] += 1
+                # Which refusal it was (the per-process bound or the deployment's cap) is in the
+                # JSON error's text: keep its start so the summary says which one.
+                body = await conn.reader.readexactly(int(head.get("content-length", 0) or 0))
+                out["errors"][f"stream HTTP {status}: {refusal_text(body)}"] += 1
                 conn.close()
                 await asyncio.sleep(1.0)
                 continue
@@ -223,6 +226,15 @@ async def push(viewer: Viewer, until: float, fetch: bool) -> None:
             await asyncio.sleep(0.5)
         finally:
             conn.close()
+
+
+def refusal_text(body: bytes) -> str:
+    """The start of a refusal's `error` text (or of its body when it is not our JSON)."""
+    try:
+        text = str(json.loads(body).get("error", ""))
+    except (ValueError, AttributeError):
+        text = body.decode("utf-8", "replace")
+    return text[:60]
 
 
 async def health(host, port, rate: float, until: float, out: dict) -> None:

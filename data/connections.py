@@ -48,6 +48,12 @@ def make_engine(url: str) -> Engine:
     )
 
 
+# Connections one Redis client of a process may open, and how long a caller waits for a free
+# one before that counts as Redis being unavailable.
+REDIS_POOL_SIZE = 64
+REDIS_POOL_WAIT_S = 5.0
+
+
 def make_redis(url: str) -> redis.Redis:
     """A Redis client with decoded strings; `memory://name` is an in-process fakeredis."""
     if url.startswith("memory://"):
@@ -56,8 +62,36 @@ def make_redis(url: str) -> redis.Redis:
         with _fake_lock:
             server = _fake_servers.setdefault(url, fakeredis.FakeServer())
         return fakeredis.FakeRedis(server=server, decode_responses=True)
-    return redis.Redis.from_url(
-        url, decode_responses=True, socket_connect_timeout=2, socket_timeout=3, health_check_interval=30
+    # A blocking pool: under gevent a burst of a thousand stream admissions asks for a thousand
+    # connections at once; redis-py's default pool refuses the 101st ("Too many connections"),
+    # which a client saw as "Redis offline". Waiting briefly for one of a bounded set is right.
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=REDIS_POOL_SIZE,
+        timeout=REDIS_POOL_WAIT_S,
+        decode_responses=True,
+        socket_connect_timeout=2,
+        socket_timeout=3,
+        health_check_interval=30,
+    )
+    return redis.Redis(connection_pool=pool)
+
+
+def redis_twin(client: redis.Redis, **overrides) -> redis.Redis:
+    """A client to the same Redis as `client`, with `overrides` to its connection settings (e.g.
+    decode_responses=False for bytes), on a blocking pool of its own. A fakeredis client is
+    returned as it is (its in-process server has no pool to share)."""
+    pool = getattr(client, "connection_pool", None)
+    if not isinstance(pool, redis.ConnectionPool) or type(client).__module__.startswith("fakeredis"):
+        return client
+    kwargs = {**pool.connection_kwargs, **overrides}
+    return redis.Redis(
+        connection_pool=redis.BlockingConnectionPool(
+            connection_class=pool.connection_class,
+            max_connections=REDIS_POOL_SIZE,
+            timeout=REDIS_POOL_WAIT_S,
+            **kwargs,
+        )
     )
 
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, UTC
 from collections.abc import Callable, Iterable
 
-import redis
 import sqlalchemy as sa
 
 from data.dead_rows import store_rows
@@ -75,21 +74,6 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _blocking_twin(client):
-    """A client to the same Redis whose pool makes bursts wait for a connection.
-
-    The shared client's pool raises "Too many connections" past its size; a burst of
-    consumes (a threaded server, a batch job) must queue, not be refused for it.
-    """
-    pool = getattr(client, "connection_pool", None)
-    if type(pool) is not redis.ConnectionPool:  # fakeredis or an already custom pool
-        return client
-    blocking = redis.BlockingConnectionPool(
-        connection_class=pool.connection_class, max_connections=32, timeout=10, **pool.connection_kwargs
-    )
-    return redis.Redis(connection_pool=blocking)
-
-
 @dataclass
 class Usage:
     """One provider's state: used this period and its daily units (this and last period)."""
@@ -105,7 +89,7 @@ class QuotaLedger:
 
     def __init__(self, services, clock: Callable[[], datetime]):
         self.services = services
-        self.redis = _blocking_twin(services.redis)
+        self.redis = services.redis
         self.engine = services.mc_engine
         self.clock = clock
         self._grant = self.redis.register_script(_GRANT)
