@@ -135,6 +135,10 @@ class Settings:
     # while its stream is not open (a proxy blocks it, the deployment's stream cap is full, the
     # stream is disabled) it polls every this many seconds instead (MC_FALLBACK_POLL_S).
     fallback_poll_s: int = 15
+    # A tab waits a random 0..this many ms after a version notice before it asks for the update,
+    # so a new version does not bring every open tab's request in the same millisecond
+    # (MC_PUSH_SPREAD_MS; 0 asks at once).
+    push_spread_ms: int = 300
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -532,6 +536,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         wall_health_every_s=src.integer("MC_WALL_HEALTH_EVERY", 5, 1, 3600),
         wall_reload_hour=src.integer("MC_WALL_RELOAD_HOUR", 4, 0, 23),
         fallback_poll_s=src.integer("MC_FALLBACK_POLL_S", 15, 1, 3600),
+        push_spread_ms=src.integer("MC_PUSH_SPREAD_MS", 300, 0, 10_000),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

@@ -122,6 +122,7 @@ def register_streams(server: Flask, ctx: AppContext) -> None:
     server.extensions["mc_stream_gate"] = gate
     hub = NoticeHub(ctx.snapshots)
     server.extensions["mc_notice_hub"] = hub
+    ctx.notices = hub
     ctx.parts.extend((hub, slots))
     admission = Admission(ctx, gate, slots)
     if settings.websocket_enabled:

@@ -5,6 +5,8 @@
    event per new snapshot ({"version": N, "built_at": ISO, "published_at": epoch ms}). Each new
    version sets the shell's `mc-version` store, which triggers the page's live callback and the
    shell's `snapshot_time` (each page's callbacks.py): a tab with nothing new to show sends nothing.
+   Each tab waits a random 0..spread_ms (MC_PUSH_SPREAD_MS) after a notice before setting the
+   store, so the tabs of a room do not all ask in the same millisecond.
 
    While the stream is not open (a proxy blocks it, the deployment's stream cap answers 503, the
    stream is disabled, EventSource is missing) the slow `mc-poll` interval (MC_FALLBACK_POLL_S)
@@ -47,7 +49,7 @@
     failures: 0,
     retryMs: RETRY_MIN_MS,
     openedAt: 0,
-    timers: {retry: null, first: null, silence: null},
+    timers: {retry: null, first: null, silence: null, spread: null},
   };
   window.mcPush = push;
 
@@ -109,13 +111,25 @@
     push.notices += 1;
     clear("first");
     armSilence();
+    // A connection's first event is the version current when it opened (no burst: tabs open
+    // and reconnect at their own times): it is passed on at once.
+    const published = push.streaming;
     if (!push.streaming) {
       push.streaming = true;
       pollWhileNeeded();
     }
     if (version === push.lastVersion) { return; }
     push.lastVersion = version;
-    setProps(VERSION, {data: {v: version}});
+    // Every tab hears a notice in the same few milliseconds; each waits a random part of
+    // spread_ms before asking, so the server answers a room of tabs one after another instead
+    // of all at once. A newer notice meanwhile replaces the pending one (one request, newest).
+    const spread = Number(push.config.spread_ms) || 0;
+    clear("spread");
+    if (spread <= 0 || !published) { setProps(VERSION, {data: {v: version}}); return; }
+    push.timers.spread = setTimeout(function () {
+      push.timers.spread = null;
+      setProps(VERSION, {data: {v: push.lastVersion}});
+    }, Math.random() * spread);
   }
 
   function connect() {

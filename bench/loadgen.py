@@ -6,8 +6,8 @@
   poll    every viewer sends the main screen's refresh callback every --refresh-s, keeping the
           digests the server returned (what a tab does while it polls);
   push    every viewer holds `GET /api/v1/stream?only=version` and records, for each `version`
-          notice, received − published_at; with --fetch it then sends the refresh callback, as
-          the tab does after a notice;
+          notice, received − published_at; with --fetch it then sends the refresh callback
+          after a random 0..--spread-ms wait, as the tab does after a notice (assets/push.js);
   health  N clients each GET /healthz --rate times a second.
 
 Plain HTTP/1.1 over asyncio streams (keep-alive, one connection per viewer and purpose), so
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import time
 from collections import Counter
 from urllib.parse import urlsplit
@@ -125,8 +126,9 @@ class Refresh:
 
 
 class Viewer:
-    def __init__(self, host, port, refresh: Refresh | None, out: dict):
+    def __init__(self, host, port, refresh: Refresh | None, out: dict, spread_ms: float = 0.0):
         self.conn = Conn(host, port)
+        self.spread_ms = spread_ms
         self.refresh = refresh
         self.held: dict = {}
         self.n = 0
@@ -143,6 +145,9 @@ class Viewer:
         self.task = asyncio.get_running_loop().create_task(self._fetch_until_current())
 
     async def _fetch_until_current(self) -> None:
+        # As assets/push.js does: wait a random part of MC_PUSH_SPREAD_MS before asking.
+        if self.spread_ms > 0:
+            await asyncio.sleep(random.random() * self.spread_ms / 1000)
         self.again = True
         while self.again:
             self.again = False
@@ -274,7 +279,7 @@ async def run(args) -> dict:
         if args.mode == "health":
             tasks.append(health(host, port, args.rate, until, out))
         else:
-            v = Viewer(host, port, refresh, out)
+            v = Viewer(host, port, refresh, out, args.spread_ms)
             tasks.append(poll(v, args.refresh_s, until) if args.mode == "poll" else push(v, until, args.fetch))
         if args.mode == "poll":  # spread the first requests over a tick, as tabs opened at random
             await asyncio.sleep(args.refresh_s / args.clients)
@@ -293,6 +298,7 @@ def main(argv=None) -> int:
     p.add_argument("--refresh-s", type=float, default=1.0)
     p.add_argument("--rate", type=float, default=5.0)
     p.add_argument("--fetch", action="store_true", help="push mode: fetch the update after each notice")
+    p.add_argument("--spread-ms", type=float, default=300.0, help="push --fetch: as MC_PUSH_SPREAD_MS")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     out = asyncio.run(run(args))

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     # Types only: these modules import this one, so importing them here would be a cycle.
@@ -34,6 +34,17 @@ class _Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
+class VersionNotices(Protocol):
+    """The process's notices of new snapshot versions (api.notice_hub.NoticeHub): `wait(held,
+    timeout)` returns the newest notice (it has `.version`) once it differs from `held`, or None
+    after `timeout` s or when the hub stops (`stopped`)."""
+
+    @property
+    def stopped(self) -> bool: ...
+
+    def wait(self, held: int | None, timeout: float) -> Any: ...
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -49,6 +60,9 @@ class AppContext:
     tick_hooks: list[TickHook] = field(default_factory=list)
     # Other parts with a thread of their own (the push streams' notice hub and slot leases).
     parts: list[_Stoppable] = field(default_factory=list)
+    # This process's notices of new snapshot versions (set by api.streams when it starts the hub):
+    # render caches wake on them, so a new version is rendered before any viewer asks.
+    notices: VersionNotices | None = None
 
     def stop(self) -> None:
         """Stop every thread this app started: the streams' parts (their clients end), the

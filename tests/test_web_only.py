@@ -88,3 +88,50 @@ def test_gunicorn_conf_runs_the_producer_apart_unless_redis_is_embedded(monkeypa
     monkeypatch.setenv("MC_PRODUCER", "inline")  # said explicitly: kept (every worker a standby producer)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     assert runpy.run_path(conf_path)["PRODUCER"] == "inline"
+
+
+def test_a_new_version_is_rendered_on_its_notice_before_any_viewer_asks(pg_url, redis_url):
+    """The render cache's warmer wakes on the process's notice of a new version: it renders the
+    version and the update from the previous one, so the viewers' requests that follow the notice
+    render nothing and diff nothing (counted)."""
+    import time
+
+    from tests import lp_rows as lp
+    from tests.conftest import ticked_app
+
+    services = build_services(pg_url, redis_url, "M")
+    dataset.load(services)
+    with ticked_app(services, NOW) as (_producer_app, _pctx, loop):
+        web = Services(make_settings(database_url=pg_url, redis_url=redis_url, producer_mode="external"))
+        app = create_app(web.settings, services=web, start_background=True)
+        ctx = app.server.extensions["mission_control"]
+        try:
+            client = app.server.test_client()
+            status, _body, first = call(client, app, f"{Main.HELD}.data", *_tick_request({}))
+            assert status == 200 and first["response"][Main.KPI_ACTIVE]["children"] == "2"
+            held = first["response"][Main.HELD]["data"]
+            cache = ctx.render_caches["mission"]
+            # The warmer is running and subscribed before the new version is published.
+            deadline = time.monotonic() + 30
+            while ctx.notices is None or ctx.notices.latest() is None:
+                assert time.monotonic() < deadline, "the notice hub never read a version"
+                time.sleep(0.05)
+            rendered, diffed = cache.rendered, cache.diffed
+
+            lp.insert(services, "crawl_jobs", [lp.job("in_progress", started=NOW - 10 * dataset.S) for _ in range(3)])
+            loop.tick(now=NOW)
+            while (cache.rendered, cache.diffed) != (rendered + 1, diffed + 1):
+                assert time.monotonic() < deadline, (
+                    f"the warmer did not render the new version: {(cache.rendered, cache.diffed)} "
+                    f"after {(rendered, diffed)}"
+                )
+                time.sleep(0.05)
+
+            for _ in range(5):  # five viewers that held the previous version
+                status, _body, update = call(client, app, f"{Main.HELD}.data", *_tick_request(held))
+                assert status == 200 and update["response"][Main.KPI_ACTIVE]["children"] == "5"
+            assert (cache.rendered, cache.diffed) == (rendered + 1, diffed + 1)
+        finally:
+            ctx.stop()
+            web.dispose()
+    services.dispose()

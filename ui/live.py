@@ -14,8 +14,11 @@ same old key. So both steps run once per process however many ask at once: a key
 by the first viewer while the others wait for it (not each on its own), and the updates from
 one old key to a new one are computed once and sent to every viewer that held the old key.
 
-`RenderCache` can also warm itself: while viewers poll, a thread renders each new key as soon
-as it exists, so no viewer's request pays for rendering. `stop()` ends that thread.
+`RenderCache` can also warm itself: while viewers watch, a thread renders each new key as
+soon as it exists, woken by the process's notice of a new snapshot version (the same notice the
+browsers hear, so it starts before their requests arrive), and computes the update from the
+previous key, which is what nearly every viewer holds: a viewer's request then only looks both
+up. Without notices (no push stream) it looks every `pause_s`. `stop()` ends that thread.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from dash.exceptions import PreventUpdate
 
+from runtime.context import VersionNotices
 from ui.delta import Render, update_for
 
 Renders = dict[str, Render]
@@ -38,6 +42,8 @@ KEPT_UPDATES = 32
 WARM_WHILE_VIEWED_S = 60
 # A viewer waiting for another's render of the same key gives up and renders itself after this.
 WAIT_FOR_OTHER_S = 10.0
+# The warmer's longest wait for a notice, so that it notices stop() and a stopped hub.
+WAKE_TIMEOUT_S = 1.0
 
 
 def key_text(key: Any) -> str:
@@ -121,28 +127,64 @@ class RenderCache:
         found = self.get(key, lambda: model)
         return found if found is not None else self._render(model)
 
-    def warm_while_viewed(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
-        """Note a viewer's poll; on first use start a thread that renders `latest()`'s
-        (key, model) every `pause_s` for as long as viewers poll."""
+    def warm_while_viewed(
+        self,
+        latest: Callable[[], tuple[Any, Any] | None],
+        pause_s: float,
+        notices: VersionNotices | None = None,
+        outputs: Sequence[str] = (),
+    ) -> None:
+        """Note a viewer's request; on first use start a thread that, for as long as viewers
+        watch, renders `latest()`'s (key, model) at each of `notices`' new versions (every
+        `pause_s` without notices) and the update from the previous key for `outputs`."""
         self._last_viewer = time.monotonic()
         if self._warmer is not None or self._stopped.is_set():
             return
         with self._lock:
             if self._warmer is None:
                 self._warmer = threading.Thread(
-                    target=self._warm, args=(latest, pause_s), name="mc-render-warmer", daemon=True
+                    target=self._warm,
+                    args=(latest, pause_s, notices, tuple(outputs)),
+                    name="mc-render-warmer",
+                    daemon=True,
                 )
                 self._warmer.start()
 
-    def _warm(self, latest: Callable[[], tuple[Any, Any] | None], pause_s: float) -> None:
-        while not self._stopped.wait(pause_s):
+    def _next_round(self, pause_s: float, notices: VersionNotices | None, held: list) -> bool:
+        """Wait for the next round (a new version's notice, else `pause_s`); False when stopping
+        or when a notice wait ended without a new version. `held` keeps the last version seen."""
+        if notices is not None and not notices.stopped:
+            notice = notices.wait(held[0], WAKE_TIMEOUT_S)
+            if notice is None or self._stopped.is_set():
+                return False
+            held[0] = notice.version
+            return True
+        return not self._stopped.wait(pause_s)
+
+    def _warm(
+        self,
+        latest: Callable[[], tuple[Any, Any] | None],
+        pause_s: float,
+        notices: VersionNotices | None,
+        outputs: tuple[str, ...],
+    ) -> None:
+        held: list = [None]
+        previous = None
+        while not self._stopped.is_set():
+            if not self._next_round(pause_s, notices, held):
+                continue
             if time.monotonic() - self._last_viewer > WARM_WHILE_VIEWED_S:
                 continue
             try:
                 found = latest()
-                if found is not None:
-                    key, model = found
-                    self.get(key, lambda: model)  # noqa: B023  (used at once, inside this iteration)
+                if found is None:
+                    continue
+                key, model = found
+                new = self.get(key, lambda: model)  # noqa: B023  (used at once, inside this iteration)
+                old = self.peek(previous) if previous is not None and outputs else None
+                if new is not None and old is not None and key_text(previous) != key_text(key):
+                    self.updates(previous, key, lambda: diff(new, old, outputs))  # noqa: B023
+                previous = key
             except Exception:  # a source is down: viewers' requests report it; keep warming later
                 self._stopped.wait(1)
 
@@ -152,6 +194,11 @@ class RenderCache:
         warmer = self._warmer
         if warmer is not None and warmer is not threading.current_thread():
             warmer.join(timeout=5)
+
+
+def diff(new: Renders, old: Renders, outputs: Sequence[str]) -> list:
+    """The update of each output from `old`'s renders to `new`'s (nothing, a Patch, or whole)."""
+    return [update_for(new[output], old[output]) for output in outputs]
 
 
 def smallest_update(
@@ -185,7 +232,7 @@ def smallest_update(
             old = cache.get(shown, lambda: load_old(shown))
     if old is None:  # the browser's key is unknown here: whole values, nothing to share
         return [new[output].full for output in outputs], {**held, field: key}
-    sent = cache.updates(shown, key, lambda: [update_for(new[output], old[output]) for output in outputs])
+    sent = cache.updates(shown, key, lambda: diff(new, old, outputs))
     return list(sent), {**held, field: key}
 
 

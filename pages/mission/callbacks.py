@@ -88,7 +88,7 @@ def register(app, ctx) -> None:
         except Exception as exc:
             ctx.services.mark("redis", False, exc)
             raise PreventUpdate from None
-        cache.warm_while_viewed(latest_model, pause_s)
+        cache.warm_while_viewed(latest_model, pause_s, ctx.notices, PANELS)
         if doc is None:
             raise PreventUpdate
         held = held if isinstance(held, dict) else {}

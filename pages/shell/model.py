@@ -101,8 +101,9 @@ def rotation_name(path: str) -> str:
 
 def push_config(settings) -> dict:
     """What assets/push.js needs: whether the stream is served, and where (below Dash's
-    requests_pathname_prefix, which push.js reads from the page)."""
-    return {"stream": settings.websocket_enabled, "path": STREAM_PATH}
+    requests_pathname_prefix, which push.js reads from the page), and how widely to spread the
+    requests that follow a notice (MC_PUSH_SPREAD_MS)."""
+    return {"stream": settings.websocket_enabled, "path": STREAM_PATH, "spread_ms": settings.push_spread_ms}
 
 
 def wall_config(settings, pages, painted: dict | None = None) -> dict:
