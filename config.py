@@ -139,6 +139,8 @@ class Settings:
     # so a new version does not bring every open tab's request in the same millisecond
     # (MC_PUSH_SPREAD_MS; 0 asks at once).
     push_spread_ms: int = 300
+    # The heavy analytics thread's nice increment (MC_ANALYTICS_NICE; 0 keeps the priority).
+    analytics_nice: int = 10
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -537,6 +539,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         wall_reload_hour=src.integer("MC_WALL_RELOAD_HOUR", 4, 0, 23),
         fallback_poll_s=src.integer("MC_FALLBACK_POLL_S", 15, 1, 3600),
         push_spread_ms=src.integer("MC_PUSH_SPREAD_MS", 300, 0, 10_000),
+        analytics_nice=src.integer("MC_ANALYTICS_NICE", 10, 0, 19),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from common import metrics
+from common.priority import lower_this_thread
 from common.timestamps import utcnow
 from producer.fast_step import FastStep
 from producer.heavy_step import run_heavy_step
@@ -141,6 +142,8 @@ class ProducerLoop:
 
     def _run_heavy(self) -> None:
         ttl = self.ctx.settings.cache_ttl_s
+        # Viewers first: under CPU contention the analytics wait, not the web workers.
+        lower_this_thread(self.ctx.settings.analytics_nice)
         while not self._stop.wait(0.2):
             # After the first fast document: the bottleneck finder reads its fleet.
             if self.leader and self.state.last_tick is not None and time.monotonic() >= self._heavy_due:
