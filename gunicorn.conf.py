@@ -5,7 +5,7 @@ tab on its version stream, an API client on SSE) holds a connection for as long 
 Under gthread each one holds a thread of a fixed pool (16 per worker): 100 WebSocket clients
 need 100 threads, and the 1,000 tabs of issue 16 a thousand; whatever is left serves the pages.
 Under gevent a held connection is a greenlet waiting on a socket (a few KB), so a worker serves
-`worker_connections` (1,000) at once, and a stream costs nothing while no version changes. What
+`worker_connections` (2,000) at once, and a stream costs nothing while no version changes. What
 gevent requires, done here: psycopg2 made cooperative (psycogreen) before any connection is
 opened, no application built in the master (`preload_app = False`: the app's engines, locks and
 threads are created in each worker after gevent patched it), and work that holds the
@@ -14,7 +14,7 @@ interpreter for long kept out of the web workers: the producer runs as its own p
 snapshot building, analytics or alert delivery.
 
 Environment: HOST, PORT, WEB_CONCURRENCY (workers, default 2), WORKER_CONNECTIONS (default
-1000), MC_PRODUCER (default: `external` with a real Redis; `inline` with the embedded in-process
+2000), MC_PRODUCER (default: `external` with a real Redis; `inline` with the embedded in-process
 Redis, whose data lives in one process, which then also forces a single worker).
 """
 
@@ -48,12 +48,29 @@ if not os.environ.get("MC_PRODUCER", "").strip():
     os.environ["MC_PRODUCER"] = "inline" if _embedded else "external"
 PRODUCER = os.environ["MC_PRODUCER"].strip().lower()
 
+
+def _raise_open_files_limit(connections: int) -> None:
+    """Each held connection is a file descriptor: raise the soft limit (often 1,024) towards
+    what `connections` per worker needs, within the hard limit; workers inherit it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256  # database, Redis, logs, the listening socket
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+
+
 wsgi_app = "app:server"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
 # The embedded Redis lives inside one process: more workers would each have their own data.
 workers = 1 if _embedded else int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gevent"
-worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+# 2,000: connections do not split evenly between workers (a gevent worker accepts every
+# connection waiting when it wakes), so 1,000 tabs may arrive 800 : 200; each worker can hold
+# all of them (1,500 streams) and the deployment's cap is MAX_WEBSOCKET_CONNECTIONS.
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+_raise_open_files_limit(worker_connections)
 preload_app = False
 # gunicorn's control socket (one per user at a fixed path) is not used.
 control_socket_disable = True

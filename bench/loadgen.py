@@ -301,7 +301,14 @@ def main(argv=None) -> int:
     p.add_argument("--spread-ms", type=float, default=300.0, help="push --fetch: as MC_PUSH_SPREAD_MS")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    out = asyncio.run(run(args))
+    # A thousand streams' notices arrive in the same few milliseconds; the client's own event
+    # loop is part of each measured delay, so the faster loop is used where it is installed.
+    try:
+        import uvloop
+    except ImportError:
+        out = asyncio.run(run(args))
+    else:
+        out = uvloop.run(run(args))
     with open(args.out, "w") as f:
         json.dump(out, f)
     return 0

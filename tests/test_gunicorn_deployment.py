@@ -192,7 +192,7 @@ def test_100_websocket_clients_and_20_viewers_are_all_served(deployment):
     _wait_for("every slot given back", lambda: redis.zcard(streams.STREAM_CLIENTS) == 0, 30)
     log = log_path.read_text()
     assert "Traceback" not in log, log[-3000:]
-    assert log.count("push stream: at most 750 push streams in this process (1000 connections") == 2
+    assert log.count("push stream: at most 1500 push streams in this process (2000 connections") == 2
 
 
 def test_the_producer_is_its_own_process_and_comes_back_when_killed(deployment):
