@@ -131,6 +131,9 @@ class ProducerLoop:
     # -- threads ---------------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        log.info(
+            "producer %s running: lease %d ms, standby poll %.2f s", self.identity, self.lease.lease_ms, STANDBY_POLL_S
+        )
         for target, name in ((self._run_fast, "mc-producer"), (self._run_heavy, "mc-analytics")):
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
