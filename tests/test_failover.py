@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import re
 import threading
+import urllib.request
 import time
 from urllib.parse import urlsplit
 
@@ -138,6 +140,30 @@ class StreamClient(threading.Thread):
         self.join(35)
 
 
+def _get(url: str, **headers: str) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return resp.status, dict(resp.headers), resp.read()
+
+
+def _caching_and_compression(base: str) -> None:
+    """Through the deployment's nginx: fingerprinted assets are cached for a year (immutable)
+    and gzipped; the page, the API and an asset without its fingerprint are not kept."""
+    status, headers, page = _get(base + PREFIX)
+    assert status == 200 and "immutable" not in headers.get("Cache-Control", "")
+    html = page.decode()
+    suite = re.search(rf'src="({PREFIX}_dash-component-suites/[^"]+\.v[\w-]+m[0-9a-f]+\.min\.js)"', html)
+    asset = re.search(rf'href="({PREFIX}assets/[^"?]+\.css)\?m=([\d.]+)"', html)
+    assert suite and asset, html[:2000]
+    year = "public, max-age=31536000, immutable"
+    status, headers, _ = _get(base + suite[1], **{"Accept-Encoding": "gzip"})
+    assert (status, headers["Cache-Control"], headers.get("Content-Encoding")) == (200, year, "gzip")
+    status, headers, _ = _get(f"{base}{asset[1]}?m={asset[2]}", **{"Accept-Encoding": "gzip"})
+    assert (status, headers["Cache-Control"]) == (200, year)
+    assert _get(base + asset[1])[1]["Cache-Control"] == "no-cache"  # no fingerprint: revalidate
+    assert _get(base + PREFIX + "api/v1/snapshot")[1]["Cache-Control"] == "no-store"
+
+
 @pytest.fixture
 def cluster(pg_url, redis_url, tmp_path):
     """Two instances behind nginx, a webhook receiver, the publish log. Yields a dict of them."""
@@ -208,6 +234,8 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url):
             client.start()
             wait_for(f"{client.kind} client's first version", client.versions, 60, logs)
 
+        _caching_and_compression(proxy.base)
+
         # Nothing opens a database connection before the fork: gunicorn's masters hold none,
         # the producers do.
         for instance in instances:
@@ -237,6 +265,10 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url):
         print(f"takeover: {takeover_s:.2f} s after the kill (bound {takeover_bound_s(REFRESH_MS):.2f} s)")
         assert takeover_s < TAKEOVER_LIMIT_S, f"takeover took {takeover_s:.2f} s"
         assert first_version > last_version
+
+        # Requests keep being answered: one sent to the dead instance goes to the next.
+        for _ in range(6):
+            assert _get(proxy.base + PREFIX + "api/v1/snapshot")[0] == 200
 
         # Every viewer, wherever it was, gets the new leader's versions without a reload.
         def all_follow():
