@@ -238,8 +238,11 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url):
 
         # Nothing opens a database connection before the fork: gunicorn's masters hold none,
         # the producers do.
+        pg_port = urlsplit(pg_url).port or 5432
         for instance in instances:
-            assert tcp_connections_to(instance.proc.pid, urlsplit(pg_url).port or 5432) == 0
+            assert tcp_connections_to(instance.proc.pid, pg_port) == 0
+        producing = publishes.seen[-1][1]
+        assert producing is not None and tcp_connections_to(int(producing.split(":")[1]), pg_port) >= 1
 
         # An alert: the job queue over its threshold. The leader's delivery of its notice is
         # held by the receiver, and the leader is killed while it waits for the answer.
