@@ -8,7 +8,8 @@ while it is delivering an alert notice, and:
   standby's poll plus one build: producer.loop.takeover_bound_s, README "Several instances");
 - SSE version streams and WebSocket clients through nginx that were on the dead instance
   reconnect (as a browser's EventSource and our tabs do: no reload) and receive the new
-  leader's versions, like those that were on the survivor;
+  leader's versions, like those that were on the survivor; so does a dashboard tab in Chromium,
+  in the same document;
 - the version never goes backwards: the published sequence is strictly increasing across the
   takeover, and no client ever sees a version lower than one it saw;
 - no alert notice is lost or sent twice: the notice whose delivery the kill interrupted is
@@ -221,7 +222,16 @@ def cluster(pg_url, redis_url, tmp_path):
         receiver.stop()
 
 
-def test_kill_the_producing_instance(cluster, pg_url, redis_url):
+# The tab's push state (assets/push.js), and whether this is still the document the test opened.
+TAB_STATE = """
+const p = window.mcPush;
+return p ? {same: window.__mcSameDocument === true, streaming: p.streaming, version: p.lastVersion,
+            connects: p.connects} : null;
+"""
+
+
+@pytest.mark.browser
+def test_kill_the_producing_instance(cluster, pg_url, redis_url, chrome):
     instances, proxy, receiver = cluster["instances"], cluster["proxy"], cluster["receiver"]
     publishes: Publishes = cluster["publishes"]
     logs = cluster["logs"]
@@ -235,6 +245,10 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url):
             wait_for(f"{client.kind} client's first version", client.versions, 60, logs)
 
         _caching_and_compression(proxy.base)
+        # A dashboard tab through nginx, streaming; marked so that a reload would show.
+        chrome.get(proxy.base + PREFIX)
+        wait_for("the tab streaming", lambda: (chrome.execute_script(TAB_STATE) or {}).get("streaming"), 60, logs)
+        chrome.execute_script("window.__mcSameDocument = true;")
 
         # Nothing opens a database connection before the fork: gunicorn's masters hold none,
         # the producers do.
@@ -278,6 +292,15 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url):
             return all(any(v >= first_version for v in c.versions()) for c in clients)
 
         wait_for("every client receiving the new leader's versions", all_follow, 60, logs)
+
+        # The tab too, in the same document (its stream reopened if it was on the dead instance).
+        def tab_follows():
+            state = chrome.execute_script(TAB_STATE) or {}
+            return state if state.get("streaming") and (state.get("version") or 0) >= first_version else None
+
+        tab = wait_for("the tab following the new leader", tab_follows, 60, logs)
+        assert tab["same"], "the tab was reloaded"
+        print(f"tab: {tab}")
         moved = {kind: [c for c in clients if c.kind == kind and len(c.connections) > 1] for kind in ("sse", "ws")}
         assert moved["sse"] and moved["ws"], {k: len(v) for k, v in moved.items()}  # some were on the victim
         for client in clients:
