@@ -27,8 +27,9 @@ EventSource does; our tabs' stream client too), WebSocket clients get a close an
 (Link Profiler's UI and our tabs do) to a worker that is still accepting.
 
 Environment: HOST, PORT, WEB_CONCURRENCY (workers, default 2), WORKER_CONNECTIONS (default
-1000), MAX_REQUESTS, MAX_REQUESTS_JITTER, MC_PRODUCER (default: `external` with a real Redis; `inline` with the embedded in-process
-Redis, whose data lives in one process, which then also forces a single worker).
+1000), MAX_REQUESTS, MAX_REQUESTS_JITTER, MC_PRODUCER (default: `external` with a real Redis;
+`inline` with the embedded in-process Redis, whose data lives in one process, which then also
+forces a single worker).
 """
 
 from __future__ import annotations
