@@ -8,8 +8,8 @@ while it is delivering an alert notice, and:
   standby's poll plus one build: producer.loop.takeover_bound_s, README "Several instances");
 - SSE version streams and WebSocket clients through nginx that were on the dead instance
   reconnect (as a browser's EventSource and our tabs do: no reload) and receive the new
-  leader's versions, like those that were on the survivor; so does a dashboard tab in Chromium,
-  in the same document;
+  leader's versions, like those that were on the survivor; so does a dashboard tab in Chromium
+  whose version stream was on the dead instance, in the same document;
 - the version never goes backwards: the published sequence is strictly increasing across the
   takeover, and no client ever sees a version lower than one it saw;
 - no alert notice is lost or sent twice: the notice whose delivery the kill interrupted is
@@ -41,6 +41,7 @@ from producer.snapshot_store import HISTORY_PREFIX
 from tests.cluster import Instance, WebhookReceiver, tcp_connections_to, wait_for
 from tests.conftest import SNAPSHOT_CHANNEL, _unavailable, isolated_env
 from tests.nginx_proxy import Nginx, NginxUnavailable, compose_upstream
+from prometheus_client.parser import text_string_to_metric_families
 
 PREFIX = "/mc/"
 REFRESH_MS = 1000  # the default refresh rate: the bound is proven for the default
@@ -222,6 +223,45 @@ def cluster(pg_url, redis_url, tmp_path):
         receiver.stop()
 
 
+def _notice_streams(instance: Instance) -> int:
+    """Version streams (SSE, only=version) open on `instance` now, from its own /metrics."""
+    text = _get(f"http://{instance.address}/metrics")[2].decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "mc_stream_connections" and sample.labels.get("kind") == "sse_notices":
+                return int(sample.value)
+    return 0
+
+
+def _producing(instances: list[Instance], publishes: Publishes) -> Instance:
+    producer = publishes.seen[-1][1]
+    assert producer is not None
+    return next(i for i in instances if i.owns(int(producer.split(":")[1])))
+
+
+def _open_tab_on(chrome, url: str, wanted: Instance, instances: list[Instance], logs) -> None:
+    """Open `url` until the tab's version stream is on `wanted` (its count is one above the
+    test's own SSE clients there); at most 10 tries."""
+    own = {i.name: _notice_streams(i) for i in instances}
+    for _ in range(10):
+        chrome.get(url)
+        wait_for("the tab streaming", lambda: (chrome.execute_script(TAB_STATE) or {}).get("streaming"), 60, logs)
+        # The previous page's stream is gone and this one is counted: one more in all.
+        counts = wait_for(
+            "the tab's stream counted",
+            lambda: (
+                (c := {i.name: _notice_streams(i) for i in instances})
+                and sum(c.values()) == sum(own.values()) + 1
+                and c
+            ),
+            30,
+            logs,
+        )
+        if counts[wanted.name] == own[wanted.name] + 1:
+            return
+    raise AssertionError("the tab's stream never landed on the producing instance in 10 tries")
+
+
 # The tab's push state (assets/push.js), and whether this is still the document the test opened.
 TAB_STATE = """
 const p = window.mcPush;
@@ -245,9 +285,9 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url, chrome):
             wait_for(f"{client.kind} client's first version", client.versions, 60, logs)
 
         _caching_and_compression(proxy.base)
-        # A dashboard tab through nginx, streaming; marked so that a reload would show.
-        chrome.get(proxy.base + PREFIX)
-        wait_for("the tab streaming", lambda: (chrome.execute_script(TAB_STATE) or {}).get("streaming"), 60, logs)
+        # A dashboard tab through nginx whose version stream is on the producing instance (the
+        # page is opened again until round robin puts it there); marked so a reload would show.
+        _open_tab_on(chrome, proxy.base + PREFIX, _producing(instances, publishes), instances, logs)
         chrome.execute_script("window.__mcSameDocument = true;")
 
         # Nothing opens a database connection before the fork: gunicorn's masters hold none,
@@ -300,7 +340,7 @@ def test_kill_the_producing_instance(cluster, pg_url, redis_url, chrome):
 
         tab = wait_for("the tab following the new leader", tab_follows, 60, logs)
         assert tab["same"], "the tab was reloaded"
-        print(f"tab: {tab}")
+        assert tab["connects"] >= 2  # its stream was on the dead instance: EventSource reopened it
         moved = {kind: [c for c in clients if c.kind == kind and len(c.connections) > 1] for kind in ("sse", "ws")}
         assert moved["sse"] and moved["ws"], {k: len(v) for k, v in moved.items()}  # some were on the victim
         for client in clients:
