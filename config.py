@@ -166,6 +166,10 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     quotas: QuotaSettings = field(default_factory=QuotaSettings)
+    # -- deployment (README "Deployment") --
+    # A read replica of Link Profiler's database (DATABASE_READ_URL): the producer's reads of
+    # Link Profiler's tables go there; mc_ tables and everything written stay on the primary.
+    database_read_url: str | None = field(default=None, repr=False)
 
     @property
     def embedded_database(self) -> bool:
@@ -559,7 +563,19 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         alerts=_alert_settings(src),
         analytics=_analytics_settings(src),
         quotas=_quota_settings(src),
+        **_deployment_settings(src),
     )
+
+
+# -- deployment (README "Deployment") ----------------------------------------------------------
+def _deployment_settings(src: EnvSource) -> dict:
+    """DATABASE_READ_URL (a replica for the producer's reads of Link Profiler's tables)."""
+    read_url = src.text("DATABASE_READ_URL")
+    if read_url:
+        _check_url("DATABASE_READ_URL", read_url, ("postgresql", "postgres"))
+        if read_url.startswith("postgres://"):
+            read_url = "postgresql://" + read_url[len("postgres://") :]
+    return {"database_read_url": read_url}
 
 
 # -- feature sections ------------------------------------------------------------------------
@@ -591,10 +607,22 @@ def _alert_settings(src: EnvSource) -> AlertSettings:
         flap_window_s=src.number("ALERT_FLAP_WINDOW", base.flap_window_s, 10.0),
         flap_threshold=int(src.number("ALERT_FLAP_THRESHOLD", base.flap_threshold, 2)),
         delivery_max_age_s=src.number("ALERT_DELIVERY_MAX_AGE", base.delivery_max_age_s, 60.0),
+        **_delivery_claim(src, base),
         competitor_domains=tuple(
             d.strip().lower() for d in (src.text("ALERT_COMPETITOR_DOMAINS") or "").split(",") if d.strip()
         ),
     )
+
+
+def _delivery_claim(src: EnvSource, base: AlertSettings) -> dict:
+    """ALERT_DELIVERY_TIMEOUT and ALERT_DELIVERY_LEASE (seconds). A claim must outlive the
+    attempt it covers, or a second deliverer could take a row whose first attempt is still
+    going (a duplicate); how long a notice whose deliverer died waits is the lease."""
+    timeout = src.number("ALERT_DELIVERY_TIMEOUT", base.delivery_timeout_s, 1.0)
+    lease = src.number("ALERT_DELIVERY_LEASE", base.delivery_lease_s, 2.0)
+    if lease <= timeout:
+        raise ConfigError(f"ALERT_DELIVERY_LEASE={lease:g} must be longer than ALERT_DELIVERY_TIMEOUT={timeout:g}")
+    return {"delivery_timeout_s": timeout, "delivery_lease_s": lease}
 
 
 def _domain_list(text: str | None) -> tuple[str, ...]:

@@ -13,9 +13,23 @@ interpreter for long kept out of the web workers: the producer runs as its own p
 (MC_PRODUCER=external, started and supervised from here), so a callback never waits behind
 snapshot building, analytics or alert delivery.
 
+Engines and fork: with `preload_app = False` nothing opens a connection before the fork: the
+master imports config and common.metrics_dir only (no engine, no Redis client, no thread); each
+worker builds its own app, engines and pools after gevent patched it (tests/test_failover.py
+asserts the master holds no PostgreSQL session). post_worker_init still forgets an inherited
+pool if someone turns preload_app on.
+
+Worker recycling: MAX_REQUESTS (default 0 = never) requests after which a worker is replaced,
+plus up to MAX_REQUESTS_JITTER more, so workers do not all restart at once. A worker that is
+being replaced (or stopped) ends its push streams at once rather than after graceful_timeout:
+its SSE clients get the end of the stream and reconnect after `retry:` (the browser's
+EventSource does; our tabs' stream client too), WebSocket clients get a close and reconnect
+(Link Profiler's UI and our tabs do) to a worker that is still accepting.
+
 Environment: HOST, PORT, WEB_CONCURRENCY (workers, default 2), WORKER_CONNECTIONS (default
-2000), MC_PRODUCER (default: `external` with a real Redis; `inline` with the embedded in-process
-Redis, whose data lives in one process, which then also forces a single worker).
+2000), MAX_REQUESTS, MAX_REQUESTS_JITTER, MC_PRODUCER (default: `external` with a real Redis;
+`inline` with the embedded in-process Redis, whose data lives in one process, which then also
+forces a single worker).
 """
 
 from __future__ import annotations
@@ -75,6 +89,8 @@ preload_app = False
 # gunicorn's control socket (one per user at a fixed path) is not used.
 control_socket_disable = True
 timeout = 120
+max_requests = int(os.environ.get("MAX_REQUESTS", "0"))
+max_requests_jitter = int(os.environ.get("MAX_REQUESTS_JITTER", "0"))
 graceful_timeout = 10
 keepalive = 5
 
@@ -101,9 +117,11 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """An app built before the fork (someone turned preload_app on) must not use the master's
-    pooled connections: forget them without closing them (they are the master's)."""
-    import sys
+    pooled connections: forget them without closing them (they are the master's). Then watch
+    for this worker's end, to close its push streams at once (recycling, stop)."""
+    from runtime.worker_streams import end_streams_on_exit
 
+    end_streams_on_exit(worker)
     built = getattr(sys.modules.get("app"), "__dict__", {}).get("server")
     if built is not None and worker.cfg.preload_app:
         services = built.extensions["mission_control"].services

@@ -228,7 +228,7 @@ class AlertEngine:
         if mono >= self._lp_due:
             self._lp_due = mono + self.settings.lp_rules_refresh_s
             self._lp_rules = self._guard(
-                "lp_rules_load", lambda: lp_rules.load_rules(svc.engine, schema), self._lp_rules
+                "lp_rules_load", lambda: lp_rules.load_rules(svc.read_engine, schema), self._lp_rules
             )
         if mono >= self._job_due:
             self._job_due = mono + self.settings.job_interval_s
@@ -239,7 +239,7 @@ class AlertEngine:
             self._job_rows = self._guard(
                 "job_events",
                 lambda: job_events.recent_jobs(
-                    svc.engine, schema, now, self.settings.event_hold_s, waiting_too=waiting
+                    svc.read_engine, schema, now, self.settings.event_hold_s, waiting_too=waiting
                 ),
                 self._job_rows,
             )
@@ -263,16 +263,19 @@ class AlertEngine:
         out: list[Condition] = []
         out += self._guard(
             "high_authority_backlink",
-            lambda: backlink_rules.high_authority_links(svc.engine, schema, now, self.settings),
+            lambda: backlink_rules.high_authority_links(svc.read_engine, schema, now, self.settings),
         )
         out += self._guard(
             "competitor_surge",
-            lambda: backlink_rules.competitor_surges(svc.engine, schema, now, self.settings, competitors),
+            lambda: backlink_rules.competitor_surges(svc.read_engine, schema, now, self.settings, competitors),
         )
         out += self._guard(
-            "negative_seo", lambda: backlink_rules.spam_influx(svc.engine, schema, now, self.settings, self._baselines)
+            "negative_seo",
+            lambda: backlink_rules.spam_influx(svc.read_engine, schema, now, self.settings, self._baselines),
         )
-        out += self._guard("lost_backlinks", lambda: backlink_rules.lost_links(svc.engine, schema, now, self.settings))
+        out += self._guard(
+            "lost_backlinks", lambda: backlink_rules.lost_links(svc.read_engine, schema, now, self.settings)
+        )
         return out
 
     def _simulated_competitors(self) -> tuple[str, ...]:

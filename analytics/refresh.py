@@ -121,7 +121,7 @@ class Refresher:
 
     def _run(self, now: datetime, full: bool) -> dict:
         svc, cfg = self.services, self.settings
-        lp, mc, schema = svc.engine, svc.mc_engine, svc.schema
+        lp, mc, schema = svc.read_engine, svc.mc_engine, svc.schema
         if full:
             with mc.begin() as conn:
                 for table in t.ROLLUP_TABLES:

@@ -29,15 +29,15 @@ def refresh(analytics: Analytics, now: datetime) -> dict | None:
 
 def backlink_metrics(analytics: Analytics, services: Services, now: datetime) -> dict:
     analytics.refresher.ensure_tables()
-    return discovery.discovery_metrics(services.mc_engine, now, lp=services.engine, schema=services.schema)
+    return discovery.discovery_metrics(services.mc_engine, now, lp=services.read_engine, schema=services.schema)
 
 
 def radar(services: Services, now: datetime) -> pd.DataFrame:
-    return discovery.radar(services.mc_engine, now, lp=services.engine, schema=services.schema)
+    return discovery.radar(services.mc_engine, now, lp=services.read_engine, schema=services.schema)
 
 
 def domain_metrics(services: Services, now: datetime) -> dict:
-    return domains.domain_metrics(services.mc_engine, now, lp=services.engine, schema=services.schema)
+    return domains.domain_metrics(services.mc_engine, now, lp=services.read_engine, schema=services.schema)
 
 
 def bottleneck_findings(
@@ -46,7 +46,7 @@ def bottleneck_findings(
     """Named bottlenecks with evidence (see analytics.crawler.bottlenecks), for the `fleet` and
     `queue_depth` of the producer's latest document."""
     jobs = (
-        crawler.queued_jobs(services.engine)
+        crawler.queued_jobs(services.read_engine)
         if services.schema.has("crawl_jobs")
         else pd.DataFrame(columns=["created_at"])
     )

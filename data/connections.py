@@ -19,8 +19,9 @@ _fake_servers: dict[str, Any] = {}  # url -> fakeredis.FakeServer (imported only
 _fake_lock = threading.Lock()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; creates the folder of a SQLite file and tunes SQLite for sharing."""
+def make_engine(url: str, application_name: str = "mission-control") -> Engine:
+    """An engine for `url`; creates the folder of a SQLite file and tunes SQLite for sharing.
+    `application_name`: how PostgreSQL lists its sessions (pg_stat_activity)."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         # SQLAlchemy 2.1 defaults to psycopg 3; Link Profiler and we ship psycopg2.
@@ -44,7 +45,7 @@ def make_engine(url: str) -> Engine:
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
-        connect_args={"connect_timeout": 3, "application_name": "mission-control"},
+        connect_args={"connect_timeout": 3, "application_name": application_name},
     )
 
 

@@ -45,6 +45,13 @@ class Services:
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self.mc_engine = make_engine(settings.mc_database_url) if settings.mc_database_url else self.engine
+        # The producer's reads of Link Profiler's tables (DATABASE_READ_URL: a replica); writes,
+        # mc_ tables, schema detection and admin commands stay on `engine` / `mc_engine`.
+        self.read_engine = (
+            make_engine(settings.database_read_url, application_name="mission-control-read")
+            if settings.database_read_url
+            else self.engine
+        )
         self.redis = redis_client or make_redis(settings.redis_url)
         self.health = {name: SourceHealth() for name in SOURCES}
         self._schema: SchemaInfo | None = None
@@ -101,6 +108,8 @@ class Services:
         self.engine.dispose()
         if self.mc_engine is not self.engine:
             self.mc_engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
         try:
             self.redis.close()
         except Exception as exc:  # closing a dead connection is not worth a traceback

@@ -108,7 +108,7 @@ class FastStep:
     def _jobs(self, now: datetime, schema: SchemaInfo) -> dict:
         if not schema.has("crawl_jobs"):
             return {}
-        engine = self.ctx.services.engine
+        engine = self.ctx.services.read_engine
         touched = jobs.jobs_touched_24h(engine, now)
         part = {
             "counts": jobs.job_status_counts(engine),
@@ -128,7 +128,9 @@ class FastStep:
         svc, settings, state = self.ctx.services, self.ctx.settings, self.state
         client = svc.redis
         now_epoch = epoch_of(now)
-        db_engine = svc.engine if svc.health["database"].online and schema.has("satellite_performance_logs") else None
+        db_engine = (
+            svc.read_engine if svc.health["database"].online and schema.has("satellite_performance_logs") else None
+        )
         try:
             frame, problems = fleet.read_fleet(
                 client, settings.redis_keys, db_engine, schema, now, now_epoch, settings.heartbeat_timeout_s

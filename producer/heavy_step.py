@@ -26,7 +26,7 @@ def run_heavy_step(ctx: AppContext, state: ProducerState, now: datetime) -> dict
     """Rebuild the heavy sections into `state` (a failed section keeps its previous value)."""
     svc = ctx.services
     schema = svc.schema
-    engine = svc.engine
+    engine = svc.read_engine
     analytics = ctx.analytics
     heavy = dict(state.heavy)
     steps: dict[str, Callable[[], Any]] = {

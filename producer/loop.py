@@ -3,8 +3,8 @@
 Every worker runs a `ProducerLoop`, but only the holder of the Redis lease builds: every
 DASHBOARD_REFRESH_RATE ms it builds the fast snapshot and publishes it; every
 MISSION_CONTROL_CACHE_TTL s a second thread refreshes the heavy analytics, so a slow
-backlink scan never delays the live figures. Standbys retry the lease each tick and take over
-within the lease time (a few seconds) when the producer dies.
+backlink scan never delays the live figures. Standbys retry the lease every STANDBY_POLL_S and
+take over when the producer dies: within `takeover_bound_s` (README "Several instances").
 """
 
 from __future__ import annotations
@@ -31,6 +31,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The lease outlives a few missed ticks (a slow tick must not hand the lease over) but lapses
+# quickly when the holder dies: LEASE_TICKS intervals, at least LEASE_MIN_MS.
+LEASE_MIN_MS = 3000
+LEASE_TICKS = 3
+# A standby asks for the lease this often (one SET NX), whatever the refresh interval.
+STANDBY_POLL_S = 0.25
+
+
+def lease_ms_for(refresh_rate_ms: int) -> int:
+    """The producer lease for a refresh interval of `refresh_rate_ms`."""
+    return max(LEASE_MIN_MS, LEASE_TICKS * refresh_rate_ms)
+
+
+def takeover_bound_s(refresh_rate_ms: int, first_build_s: float = 1.0) -> float:
+    """Longest time from a producer's death to its successor's first publish: the lease left
+    (at most the whole lease: the holder renewed it just before dying), a standby's poll, and
+    the successor's first build (`first_build_s`, its budget). 4.25 s at the default 1 s."""
+    return lease_ms_for(refresh_rate_ms) / 1000 + STANDBY_POLL_S + first_build_s
+
 
 class ProducerLoop:
     """Background producer; `tick()` is one iteration (tests call it directly)."""
@@ -38,8 +57,7 @@ class ProducerLoop:
     def __init__(self, ctx: AppContext, lease_ms: int | None = None):
         self.ctx = ctx
         interval = ctx.settings.refresh_rate_ms / 1000
-        # The lease outlives a few missed ticks but lapses quickly when the holder dies.
-        self.lease = Lease(ctx.services.redis, lease_ms=lease_ms or int(max(3000, interval * 3000)))
+        self.lease = Lease(ctx.services.redis, lease_ms=lease_ms or lease_ms_for(ctx.settings.refresh_rate_ms))
         self.state = ProducerState()
         self.fast = FastStep(ctx, self.state)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{self.lease.token[:6]}"
@@ -114,6 +132,9 @@ class ProducerLoop:
     # -- threads ---------------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        log.info(
+            "producer %s running: lease %d ms, standby poll %.2f s", self.identity, self.lease.lease_ms, STANDBY_POLL_S
+        )
         for target, name in ((self._run_fast, "mc-producer"), (self._run_heavy, "mc-analytics")):
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
@@ -138,7 +159,9 @@ class ProducerLoop:
                 self.tick()
             except Exception:
                 log.exception("producer tick failed")
-            self._stop.wait(max(0.05, self.interval - (time.monotonic() - started)))
+            # A standby only asks for the lease: it does so often, so takeover waits on the lease alone.
+            every = self.interval if self.leader else min(self.interval, STANDBY_POLL_S)
+            self._stop.wait(max(0.05, every - (time.monotonic() - started)))
 
     def _run_heavy(self) -> None:
         ttl = self.ctx.settings.cache_ttl_s

@@ -1,7 +1,8 @@
 """The shared snapshot in Redis: the one document the producer writes and every viewer reads.
 
 Keys (prefix `mc:`): `mc:snapshot` holds the JSON document, `mc:snapshot:version` its version
-(an integer that only grows), and `mc:snapshot:v:{version}` keeps each recent version for
+(an integer that only grows: INCR in the publishing script, whichever producer publishes, and
+the key never expires, so a successor after any pause continues the numbering), and `mc:snapshot:v:{version}` keeps each recent version for
 `HISTORY_TTL_S`, so any worker can tell a viewer exactly what changed since the version it
 holds. Readers fetch the version first (a few bytes) and parse a document once per version per
 process, so a hundred viewers in one worker cost one JSON parse per version, not a hundred.
@@ -36,7 +37,6 @@ local v = redis.call('INCR', KEYS[2])
 local doc = string.gsub(ARGV[1], '"__VERSION__"', tostring(v), 1)
 redis.call('SET', KEYS[1], doc, 'EX', ARGV[2])
 redis.call('SET', ARGV[4] .. v, doc, 'EX', ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
 local notice = '{"version":' .. v .. ',"built_at":' .. ARGV[5] .. ',"published_at":' .. ARGV[6] .. '}'
 redis.call('SET', KEYS[3], notice, 'EX', ARGV[2])
 redis.call('PUBLISH', ARGV[7], notice)

@@ -10,6 +10,7 @@ nginx (if any) is never touched.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import string
 import subprocess
@@ -52,22 +53,37 @@ def render_site(prefix: str, upstream: str, listen: str, *, strip_prefix: bool =
         MC_URL_PREFIX=prefix, MC_UPSTREAM=upstream, MC_LISTEN=listen
     )
     if strip_prefix:
+        # Every location passes the path on without the prefix (a rewrite, which regex
+        # locations allow, where a URI part in proxy_pass is refused).
         passing = f"proxy_pass http://{upstream};"
         assert passing in text, "the template's proxy_pass line changed"
-        text = text.replace(passing, f"proxy_pass http://{upstream}/;")
+        text = text.replace(passing, f"rewrite ^{prefix}(.*)$ /$1 break; {passing}")
     return text
+
+
+def compose_upstream(servers: list[str]) -> str:
+    """deploy/nginx/nginx.conf's upstream block (its name and every parameter of its server
+    lines: max_fails, fail_timeout) with the instances' addresses replaced by `servers`."""
+    conf = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    block = re.search(r"upstream mission_control \{(.*?)\}", conf, re.S)
+    assert block is not None, "nginx.conf has no upstream mission_control block"
+    lines = re.findall(r"server [\w.-]+:\d+([^;]*);", block[1])
+    assert len(lines) == len(servers), "nginx.conf's upstream names a different number of instances"
+    body = "".join(f"    server {address}{params};\n" for address, params in zip(servers, lines))
+    return f"upstream mission_control {{\n{body}}}\n"
 
 
 class Nginx:
     """nginx in `folder` proxying `prefix` on a free loopback port to `upstream` (host:port)."""
 
-    def __init__(self, folder: Path, prefix: str, upstream: str, *, strip_prefix: bool = False):
+    def __init__(self, folder: Path, prefix: str, upstream: str, *, strip_prefix: bool = False, http_block: str = ""):
+        """`http_block`: more http-level configuration before the site (an upstream block)."""
         if not os.access(NGINX, os.X_OK):
             raise NginxUnavailable(f"{NGINX} is not installed (apt-get install nginx)")
         self.folder = folder
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        site = render_site(prefix, upstream, f"127.0.0.1:{self.port}", strip_prefix=strip_prefix)
+        site = http_block + render_site(prefix, upstream, f"127.0.0.1:{self.port}", strip_prefix=strip_prefix)
         (folder / "mission-control.conf").write_text(site)
         # Run as root (CI), nginx would hand its workers to `nobody`, who cannot enter the
         # test's folder; as any other user the directive does not apply.
