@@ -190,7 +190,7 @@ def bearer(token: str) -> dict:
 
 
 def test_link_profiler_jwts_sign_in_only_with_its_secret(world):
-    app, ctx, fp = world
+    app, _ctx, fp = world
     client = app.server.test_client()
     admin = client.get("/api/v1/kiosk-tokens", headers=bearer(lp_token("lp-admin")))
     assert admin.status_code == 200 and admin.get_json() == {"tokens": []}  # is_admin -> admin
@@ -323,7 +323,7 @@ def test_failed_sign_ins_lock_the_name_out_even_with_the_right_password(world):
 def test_a_users_file_signs_in_and_a_bad_one_is_ignored(world, tmp_path):
     from auth.passwords import hash_password
 
-    app, ctx, _fp = world
+    app, _ctx, _fp = world
     path = tmp_path / "users"
     path.write_text(f"# ops\nfile-fred:operator:{hash_password('fred password')}\n")
     state = app.server.extensions["mc_auth"]
