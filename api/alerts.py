@@ -94,6 +94,8 @@ def _text(body: dict, name: str, limit: int, default: str = "") -> str:
 def _actor(body: dict, who) -> str:
     """Who an alert change is recorded as: the caller; a service token's caller may add a name."""
     given = _text(body, "by", 120)
+    if "\x00" in given:  # checked whoever calls, so a bad body is a 400 whatever the credential
+        raise BadRequest("'by' must not contain NUL characters")
     return f"{who.name}:{given}" if given and who.via == "service_token" else who.name
 
 

@@ -181,6 +181,8 @@ def install(server: Flask, ctx) -> None:
 
     @server.after_request
     def mc_csrf_cookie(response):
+        if request.path.startswith(OPEN_PREFIXES):
+            return response  # static files: never read the session (no `Vary: Cookie` on them)
         value = session.get(csrf.SESSION_KEY) if session else None
         if value and request.cookies.get(csrf.COOKIE) != value:
             response.set_cookie(
