@@ -331,3 +331,107 @@ def test_a_users_file_signs_in_and_a_bad_one_is_ignored(world, tmp_path):
     client = app.server.test_client()
     assert sign_in(client, "file-fred", "fred password").status_code == 303
     assert "needs the admin role; file-fred (session)" in client.get("/api/v1/kiosk-tokens").get_json()["error"]
+
+
+def test_cookies_work_inside_a_foreign_iframe_and_the_demo_needs_no_sign_in(pg_url, redis_url):
+    import dataclasses
+
+    from pages.shell.layout import user_box
+
+    services = build_services(pg_url, redis_url, "M", frame_ancestors=("https://lp.example.org",))
+    auth_users.add_user(services.mc_engine, "otto", PASSWORD, Role.OPERATOR)
+    app = create_app(services.settings, services=services, start_background=False)
+    ctx = app.server.extensions["mission_control"]
+    try:
+        fresh = app.server.test_client()
+        page = fresh.get("/signin")
+        resp = fresh.post(
+            "/signin",
+            data={"name": "otto", "password": PASSWORD, "csrf_token": form_token(page.get_data(as_text=True))},
+        )
+        cookies = {c.split("=", 1)[0]: c for c in resp.headers.getlist("Set-Cookie")}
+        for name in ("mc_session", "_csrf_token"):
+            assert "SameSite=None" in cookies[name] and "Secure" in cookies[name] and "Partitioned" in cookies[name]
+        assert "HttpOnly" in cookies["mc_session"] and "HttpOnly" not in cookies["_csrf_token"]
+
+        # The embedded demo: nothing configured, so loopback is an operator and the header offers sign-in.
+        with app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            box = user_box(ctx)
+        assert [getattr(c, "children", None) for c in box.children] == ["this host (demo)", "operator", "Sign in"]
+        with app.server.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+            box = user_box(ctx)
+        assert [getattr(c, "children", None) for c in box.children] == ["anonymous", "viewer", "Sign in"]
+        ctx.settings = dataclasses.replace(ctx.settings, api_token="t0ken-t0ken")
+        assert ack(app.server.test_client(), "anything").status_code == 401  # a token ends the demo operator
+    finally:
+        ctx.stop()
+        services.dispose()
+
+
+def test_the_command_line_adds_a_user_from_stdin(pg_url, redis_url):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "auth", "users", "add", "sam", "--role", "admin"],
+        input="sam's password here\n",
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "added sam (admin)\n"
+    again = subprocess.run(
+        [sys.executable, "-m", "auth", "users", "add", "sam"],
+        input="another password\n",
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=120,
+    )
+    assert (again.returncode, again.stderr) == (1, "error: a user named 'sam' already exists\n")
+    from data.connections import make_engine
+
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == "sam")).one()
+    finally:
+        engine.dispose()
+    assert row.role == "admin" and row.password_hash.startswith("$argon2id$")
+
+
+def test_auth_settings_are_read_and_checked():
+    from config import ConfigError, load_settings
+
+    def load(**env):
+        return load_settings(env, dotenv_path=None).auth
+
+    assert load().required is False and load().lp_jwt_secret is None
+    assert load(LP_AUTH_SECRET_KEY="shared-with-link-profiler").lp_jwt_secret == "shared-with-link-profiler"
+    assert load(LP_AUTH_SECRET_KEY="PLACEHOLDER_MUST_SET_LP_AUTH_SECRET_KEY").lp_jwt_secret is None
+    assert load(MC_LP_JWT_SECRET="mine", LP_AUTH_SECRET_KEY="theirs").lp_jwt_secret == "mine"
+    got = load(
+        MC_AUTH_REQUIRED="true",
+        MC_API_TOKEN_ROLE="admin",
+        MC_AUTH_PROXY_HEADER="X-Forwarded-User",
+        MC_AUTH_TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16",
+    )
+    assert (got.required, got.api_token_role, got.proxy_enabled) == (True, Role.ADMIN, True)
+    assert [str(n) for n in got.trusted_proxies] == ["10.0.0.5/32", "10.1.0.0/16"]
+    for env, words in (
+        ({"MC_AUTH_PROXY_HEADER": "X-Forwarded-User"}, "needs MC_AUTH_TRUSTED_PROXIES"),
+        ({"MC_AUTH_TRUSTED_PROXIES": "10.0.0.300"}, "MC_AUTH_TRUSTED_PROXIES: '10.0.0.300' is not an IP"),
+        ({"MC_API_TOKEN_ROLE": "root"}, "MC_API_TOKEN_ROLE: unknown role 'root'"),
+        ({"MC_SECRET_KEY": "short"}, "MC_SECRET_KEY must be at least 32 characters"),
+        ({"MC_LP_JWT_ALGORITHM": "none"}, "must be HS256, HS384 or HS512"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(words)):
+            load(**env)
