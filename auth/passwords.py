@@ -46,3 +46,8 @@ def verify(stored_hash: str | None, password: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return _HASHER.check_needs_rehash(stored_hash)
+
+
+def rehash(password: str) -> str:
+    """A verified password's hash at today's cost (no length rule: it was accepted before)."""
+    return _HASHER.hash(password)

@@ -187,5 +187,6 @@ class UserDirectory:
         if not ok or user is None or user.disabled:
             return None
         if user.source == "table" and passwords.needs_rehash(user.password_hash):
-            set_password(self.engine, user.name, password)
+            # The stored cost is out of date: store this (correct) password at today's cost.
+            _update(self.engine, user.name, password_hash=passwords.rehash(password))
         return user

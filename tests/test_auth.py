@@ -435,3 +435,26 @@ def test_auth_settings_are_read_and_checked():
     ):
         with pytest.raises(ConfigError, match=re.escape(words)):
             load(**env)
+
+
+def test_an_outdated_hash_is_upgraded_on_the_next_sign_in(tmp_path):
+    from argon2 import PasswordHasher
+
+    from auth.users import UserDirectory
+    from data.bootstrap import create_mc_tables
+    from data.connections import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'mc.db'}")
+    create_mc_tables(engine)
+    auth_users.add_user(engine, "old-timer", PASSWORD, Role.VIEWER)
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(users.update().values(password_hash=weak))
+    directory = UserDirectory(engine)
+    assert directory.authenticate("old-timer", "wrong password") is None
+    assert directory.authenticate("old-timer", PASSWORD).name == "old-timer"
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(users.c.password_hash)).scalar_one()
+    assert stored != weak and stored.startswith("$argon2id$") and "t=1," not in stored
+    assert directory.authenticate("old-timer", PASSWORD) is not None
+    engine.dispose()
