@@ -42,6 +42,7 @@ def create_app(
     from api import headers as security_headers
     from api import url_prefix
     from api.core import register_core_api
+    from auth import web as auth_web
     from runtime.startup import (
         attach_features,
         build_context,
@@ -86,6 +87,8 @@ def create_app(
     app.server.register_error_handler(InvalidInput, refuse_input)
     register_core_api(app.server, ctx)
     register_feature_apis(app.server, ctx)
+    # Sign-in and roles: sessions, the gate (after the Host/Origin guard), /signin, kiosk tokens.
+    auth_web.install(app.server, ctx)
     # After the API's guards (registered above), so a foreign Host or Origin is refused before
     # the request's shape is even looked at.
     callback_requests.install(app.server, app.config.routes_pathname_prefix)

@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettings
 from analytics.settings import AnalyticsSettings
+from auth.settings import AuthSettings, parse_networks
+from common.identity import Role
 from quotas.providers import API_KEY_VARIABLES, DAY_S, DEFAULT_PROVIDERS
 from quotas.settings import BreakerSettings, QuotaSettings
 from scoring.domain_value import parse_weights
@@ -170,6 +172,7 @@ class Settings:
     # A read replica of Link Profiler's database (DATABASE_READ_URL): the producer's reads of
     # Link Profiler's tables go there; mc_ tables and everything written stay on the primary.
     database_read_url: str | None = field(default=None, repr=False)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
     def embedded_database(self) -> bool:
@@ -564,6 +567,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         analytics=_analytics_settings(src),
         quotas=_quota_settings(src),
         **_deployment_settings(src),
+        auth=_auth_settings(src),
     )
 
 
@@ -656,6 +660,62 @@ def _analytics_settings(src: EnvSource) -> AnalyticsSettings:
 
 def _names(value: str) -> tuple[str, ...]:
     return tuple(v.strip().lower() for v in value.split(",") if v.strip())
+
+
+def _role(src: EnvSource, name: str, default: Role) -> Role:
+    value = src.get(name)
+    if value is None:
+        return default
+    try:
+        return Role.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+# Link Profiler's own placeholder for an unset secret (its config.yaml): never a key.
+LP_SECRET_PLACEHOLDER = "PLACEHOLDER_MUST_SET_LP_AUTH_SECRET_KEY"
+
+
+def _auth_settings(src: EnvSource) -> AuthSettings:
+    """Sign-in and roles (auth/settings.py; README "Sign-in and roles")."""
+    try:
+        proxies = parse_networks(src.text("MC_AUTH_TRUSTED_PROXIES"))
+    except ValueError as exc:
+        raise ConfigError(f"MC_AUTH_TRUSTED_PROXIES: {exc}") from None
+    proxy_header = src.text("MC_AUTH_PROXY_HEADER")
+    if proxy_header and not proxies:
+        raise ConfigError(
+            "MC_AUTH_PROXY_HEADER needs MC_AUTH_TRUSTED_PROXIES: the proxies' addresses it is believed from"
+        )
+    lp_secret = src.text("MC_LP_JWT_SECRET") or src.text("AUTH_SECRET_KEY")  # AUTH_… also reads LP_AUTH_SECRET_KEY
+    if lp_secret == LP_SECRET_PLACEHOLDER:
+        lp_secret = None
+    algorithm = src.text("MC_LP_JWT_ALGORITHM", "HS256").upper()
+    if algorithm not in ("HS256", "HS384", "HS512"):
+        raise ConfigError(
+            f"MC_LP_JWT_ALGORITHM={algorithm!r} must be HS256, HS384 or HS512 (Link Profiler signs with its shared secret)"
+        )
+    secret = src.text("MC_SECRET_KEY")
+    if secret is not None and len(secret) < 32:
+        raise ConfigError(
+            "MC_SECRET_KEY must be at least 32 characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return AuthSettings(
+        required=src.boolean("MC_AUTH_REQUIRED", False),
+        secret_key=secret,
+        users_file=src.text("MC_AUTH_USERS_FILE"),
+        api_token_role=_role(src, "MC_API_TOKEN_ROLE", Role.OPERATOR),
+        proxy_header=proxy_header,
+        proxy_role_header=src.text("MC_AUTH_PROXY_ROLE_HEADER"),
+        proxy_default_role=_role(src, "MC_AUTH_PROXY_DEFAULT_ROLE", Role.VIEWER),
+        trusted_proxies=proxies,
+        lp_jwt_secret=lp_secret,
+        lp_jwt_algorithm=algorithm,
+        lp_jwt_role=_role(src, "MC_LP_JWT_ROLE", Role.VIEWER),
+        max_failures=src.integer("MC_AUTH_MAX_FAILURES", 5, 1, 1000),
+        lockout_s=src.integer("MC_AUTH_LOCKOUT_S", 900, 1, 7 * 86400),
+        session_hours=src.integer("MC_AUTH_SESSION_HOURS", 12, 1, 24 * 90),
+    )
 
 
 def _quota_settings(src: EnvSource) -> QuotaSettings:

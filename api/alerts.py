@@ -9,12 +9,16 @@
     POST /api/v1/alerts/silences              {"fingerprint" | "type", "duration_minutes", "comment"?, "by"?} -> 201
     POST /api/v1/alerts/silences/<id>/end     -> 200 | 404
 
-Writes need `Authorization: Bearer <MC_API_TOKEN>` when a token is configured, otherwise they
-are accepted only from loopback. Bad input is a 400 with a message saying what is wrong.
+Writes need the operator role (auth.request.require: a signed-in operator, the service token
+MC_API_TOKEN, or the loopback demo); a viewer gets a 403 saying so, an anonymous caller a 401.
+The acknowledgement or silence names the caller (`by` is kept only beside the service token's
+name, e.g. `service:alice`, since a shared token cannot say who used it). Bad input is a 400
+with a message saying what is wrong.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import wraps
 
@@ -22,11 +26,14 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
 from alerts.conditions import ALERT_TYPES
-from api.http import error, json_body, refuse_write
+from api.http import error, json_body, require_role
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
+from common.identity import Role
 from common.timestamps import to_datetime
 from data.frames import iso
+
+log = logging.getLogger(__name__)
 
 BLUEPRINT = "mc_alert_api"
 SEVERITIES = ("critical", "warning", "info")
@@ -84,9 +91,12 @@ def _text(body: dict, name: str, limit: int, default: str = "") -> str:
     return value.strip()
 
 
-def _actor(body: dict) -> str:
+def _actor(body: dict, who) -> str:
+    """Who an alert change is recorded as: the caller; a service token's caller may add a name."""
     given = _text(body, "by", 120)
-    return f"api:{given or request.remote_addr or 'client'}"
+    if "\x00" in given:  # checked whoever calls, so a bad body is a 400 whatever the credential
+        raise BadRequest("'by' must not contain NUL characters")
+    return f"{who.name}:{given}" if given and who.via == "service_token" else who.name
 
 
 def register_alert_api(server: Flask, ctx) -> None:
@@ -113,10 +123,10 @@ def register_alert_api(server: Flask, ctx) -> None:
     def writes(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            refusal = refuse_write(ctx.settings, "alert changes")
+            who, refusal = require_role(ctx.settings, Role.OPERATOR, "alert changes")
             if refusal is not None:
                 return refusal
-            return view(*args, **kwargs)
+            return view(*args, who=who, **kwargs)
 
         return wrapper
 
@@ -187,9 +197,9 @@ def register_alert_api(server: Flask, ctx) -> None:
     @bp.post("/api/v1/alerts/<fingerprint>/ack")
     @guarded
     @writes
-    def acknowledge(fingerprint: str):
+    def acknowledge(fingerprint: str, who):
         body = _body()
-        row = acknowledge_alert(ctx.alerts, fingerprint, _actor(body), _text(body, "comment", 1000))
+        row = acknowledge_alert(ctx.alerts, fingerprint, _actor(body, who), _text(body, "comment", 1000))
         if row is None:
             return error(404, f"no pending or firing alert has fingerprint {fingerprint[:64]!r}")
         return jsonify(
@@ -202,7 +212,7 @@ def register_alert_api(server: Flask, ctx) -> None:
     @bp.post("/api/v1/alerts/silences")
     @guarded
     @writes
-    def add_silence():
+    def add_silence(who):
         body = _body()
         fingerprint = _text(body, "fingerprint", 64) or None
         kind = _text(body, "type", 100) or None
@@ -211,7 +221,7 @@ def register_alert_api(server: Flask, ctx) -> None:
             fingerprint=fingerprint,
             alert_type=kind,
             minutes=body.get("duration_minutes"),
-            actor=_actor(body),
+            actor=_actor(body, who),
             comment=_text(body, "comment", 1000),
         )
         resp = jsonify(
@@ -228,9 +238,10 @@ def register_alert_api(server: Flask, ctx) -> None:
     @bp.post("/api/v1/alerts/silences/<silence_id>/end")
     @guarded
     @writes
-    def end_silence(silence_id: str):
+    def end_silence(silence_id: str, who):
         if not end_alert_silence(ctx.alerts, silence_id):
             return error(404, f"no active silence has id {silence_id[:36]!r}")
+        log.info("%s ended silence %s", who.name, silence_id[:36])
         return jsonify(id=silence_id, ended=True)
 
     server.register_blueprint(bp)

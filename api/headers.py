@@ -17,8 +17,8 @@
 - **Referrer-Policy: same-origin**: the app's own requests carry the page's URL (the first
   paint reads the page's path from the layout request's Referer), while a click on a crawled
   link tells that site nothing of the dashboard's address or its query.
-- **Cookies**: the app sets none today (no sign-in yet). The session cookie Flask would set is
-  configured here: when a foreign origin may frame the dashboard, `SameSite=None; Secure;
+- **Cookies**: the sign-in session (`mc_session`) and its readable CSRF twin (`_csrf_token`,
+  auth/web.py copies these attributes) are configured here: when a foreign origin may frame the dashboard, `SameSite=None; Secure;
   Partitioned` (a cookie in a third-party iframe needs SameSite=None, which needs Secure, i.e.
   HTTPS; Partitioned keeps it to that embedding site, which browsers blocking third-party
   cookies still accept); otherwise `SameSite=Lax`.

@@ -1,17 +1,15 @@
-"""Request helpers shared by the JSON APIs: error bodies, JSON bodies, and the write rule.
+"""Request helpers shared by the JSON APIs: error bodies and JSON bodies.
 
-The write rule: with `MC_API_TOKEN` set, a write needs `Authorization: Bearer <token>`;
-without one, writes are accepted only from loopback, so an unconfigured dashboard cannot be
-changed (or a quota drained) from the network.
+Who may write is `auth.request.require` (roles; README "Sign-in and roles").
 """
 
 from __future__ import annotations
 
 
 from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from common.write_rule import write_refusal
-
+from auth.request import require
 
 # An error message says what is wrong in a sentence; one that quotes a huge input is cut here,
 # the last line of defence behind the handlers' own short quotes.
@@ -37,12 +35,13 @@ def json_body() -> dict:
     return body
 
 
-def refuse_write(settings, what: str = "changes"):
-    """The refusal response for the current request, or None when the write is allowed."""
-    refusal = write_refusal(settings, request.headers.get("Authorization"), request.remote_addr, what)
-    if refusal is None:
-        return None
-    resp = error(*refusal)
-    if refusal[0] == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
-    return resp
+def require_role(settings, role, what: str):
+    """(the caller, None) when they may do `what`, else (None, the JSON refusal): a 401 with
+    `WWW-Authenticate` when no valid credential came, a 403 naming the role that is missing."""
+    try:
+        return require(settings, role, what), None
+    except HTTPException as exc:
+        resp = error(exc.code or 403, exc.description or "not allowed")
+        if exc.code == 401:
+            resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
+        return None, resp

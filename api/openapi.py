@@ -68,8 +68,12 @@ PROVIDER_NAME = {
 # The answers every write may give besides its own.
 WRITE_ERRORS = {
     "400": _error("bad input: the message says which field and what it must be"),
-    "401": _error("MC_API_TOKEN is set and the request lacks `Authorization: Bearer <token>`"),
-    "403": _error("refused by the write rule (not from this host) or the Host/Origin check"),
+    "401": _error(
+        "no valid credential: sign in, or send `Authorization: Bearer <MC_API_TOKEN or a Link Profiler JWT>`"
+    ),
+    "403": _error(
+        "the caller's role is too low (the message names the role needed), a missing CSRF token, or the Host/Origin check"
+    ),
     "413": _error("the body is larger than MC_MAX_REQUEST_BYTES"),
     "503": _error("a source (Redis, the database) or the engine behind the endpoint is not available"),
 }
@@ -520,6 +524,45 @@ SCHEMAS: dict = {
         "required": ["id", "ended"],
         "properties": {"id": {"type": "string"}, "ended": {"const": True}},
     },
+    "KioskTokenRequest": {
+        "type": "object",
+        "required": ["label"],
+        "properties": {
+            "label": {"type": "string", "minLength": 1, "maxLength": 200, "description": "which screen it is for"}
+        },
+    },
+    "KioskTokenCreated": {
+        "type": "object",
+        "required": ["id", "label", "token", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "label": {"type": "string"},
+            "token": {"type": "string", "description": "shown once; only its SHA-256 is stored"},
+            "url": {"type": "string", "description": "the wall's URL with `?kiosk=<token>`"},
+        },
+    },
+    "KioskTokenList": {
+        "type": "object",
+        "required": ["tokens"],
+        "properties": {
+            "tokens": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label", "created_by", "created_at", "last_used_at", "revoked_at"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "label": {"type": "string"},
+                        "created_by": {"type": "string"},
+                        "created_at": TIME,
+                        "last_used_at": _nullable(TIME),
+                        "revoked_at": _nullable(TIME),
+                    },
+                },
+            }
+        },
+    },
+    "KioskTokenRevoked": {"type": "object", "required": ["revoked"], "properties": {"revoked": {"type": "integer"}}},
 }
 
 
@@ -791,6 +834,36 @@ PATHS: dict = {
             },
         }
     },
+    "/api/v1/kiosk-tokens": {
+        "get": {
+            "operationId": "list_kiosk_tokens",
+            "summary": "Every kiosk token's record (never the token); admin only",
+            "responses": {
+                "200": _json(_ref("KioskTokenList"), "the tokens, newest first"),
+                **{k: v for k, v in WRITE_ERRORS.items() if k in ("401", "403", "503")},
+            },
+        },
+        "post": {
+            "operationId": "create_kiosk_token",
+            "summary": "Create a read-only kiosk token for a wall screen; admin only",
+            "requestBody": _body("KioskTokenRequest"),
+            "responses": {"201": _json(_ref("KioskTokenCreated"), "the token, shown this once"), **WRITE_ERRORS},
+        },
+    },
+    "/api/v1/kiosk-tokens/{token_id}": {
+        "delete": {
+            "operationId": "revoke_kiosk_token",
+            "summary": "Revoke a kiosk token (it stops working on the next request); admin only",
+            "parameters": [
+                {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}
+            ],
+            "responses": {
+                "200": _json(_ref("KioskTokenRevoked"), "revoked"),
+                **{k: v for k, v in WRITE_ERRORS.items() if k != "400"},
+                "404": _error("no live kiosk token has this id"),
+            },
+        }
+    },
 }
 
 DOCUMENT: dict = {
@@ -801,8 +874,9 @@ DOCUMENT: dict = {
         "description": (
             "The snapshot, its push stream, the quota ledger and the alert center over HTTP. Every /api/ "
             "answer is JSON with `Cache-Control: no-store`, errors included (`Error`); 404 for an unknown "
-            "/api/ path, 405 with `Allow` for a wrong method. Writes need `Authorization: Bearer "
-            "<MC_API_TOKEN>` when a token is configured, otherwise they are accepted from this host only."
+            '/api/ path, 405 with `Allow` for a wrong method. Writes need a role (README "Sign-in and roles"): '
+            "a signed-in user's session (with its CSRF token), `Authorization: Bearer <MC_API_TOKEN>` (role "
+            "MC_API_TOKEN_ROLE) or a Link Profiler JWT, or, with nothing configured, a request from this host."
         ),
     },
     "paths": PATHS,

@@ -19,7 +19,8 @@ from functools import wraps
 
 from flask import Blueprint, Flask, jsonify
 
-from api.http import error, json_body, refuse_write
+from api.http import error, json_body, require_role
+from common.identity import Role
 from quotas.errors import NoQuotaLeft, QuotaUnavailable, UnknownProvider, UnknownQueryType
 from quotas.router import PRIORITIES
 
@@ -38,7 +39,7 @@ def register_quota_api(server: Flask, ctx) -> None:
     def writes_allowed(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            refusal = refuse_write(ctx.settings, "quota writes")
+            _who, refusal = require_role(ctx.settings, Role.OPERATOR, "quota writes")
             if refusal is not None:
                 return refusal
             if ctx.quotas is None:

@@ -26,11 +26,17 @@
     return !!(root && root.querySelector(FILLED) && !document.querySelector('[data-dash-is-loading="true"]'));
   }
 
+  function csrfHeader() {
+    const found = document.cookie.split("; ").find((c) => c.startsWith("_csrf_token="));
+    return found ? {"X-CSRFToken": decodeURIComponent(found.slice("_csrf_token=".length))} : {};
+  }
+
   function send(seconds) {
     window.mcLoadBeacon = "sent";
     fetch(prefix() + "api/v1/metrics/load-time", {
       method: "POST",
-      headers: {"Content-Type": "application/json"},
+      // A signed-in session's writes carry its CSRF token (auth/csrf.py), as Dash's own do.
+      headers: Object.assign({"Content-Type": "application/json"}, csrfHeader()),
       body: JSON.stringify({seconds: seconds}),
       credentials: "same-origin",
       keepalive: true

@@ -41,7 +41,8 @@
   const browserNow = () => performance.timeOrigin + performance.now();
 
   const wall = {
-    kiosk: flag(loadParams, "kiosk"),
+    // `?kiosk=1`, or `?kiosk=<token>` (a kiosk token, auth/kiosk.py: 32+ characters) is a wall.
+    kiosk: flag(loadParams, "kiosk") || (loadParams.get("kiosk") || "").length >= 32,
     // The display-mode part of the query this page was opened with, kept on every page.
     modeParams: MODE_PARAMS.filter((k) => loadParams.has(k)).map((k) => [k, loadParams.get(k)]),
     // Until the first Dash callback brings the server's settings (pages/shell/model.py).

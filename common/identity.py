@@ -47,7 +47,8 @@ class Identity:
         """None when this identity may do `what`, else the reason it may not (for a 403)."""
         if self.may(needed):
             return None
-        return f"{what} needs the {needed.label} role; {self.name} ({self.via}) is a {self.role.label}"
+        article = "an" if self.role.label[0] in "aeiou" else "a"
+        return f"{what} needs the {needed.label} role; {self.name} ({self.via}) is {article} {self.role.label}"
 
 
 ANONYMOUS = Identity("anonymous", Role.VIEWER, "anonymous")

@@ -107,10 +107,10 @@ def test_alert_center_acknowledge_and_silence(alert_app, chrome, serve):
     click(chrome, "satellite_failure", "Acknowledge")
     status_becomes(chrome, "Acknowledged")
     [row] = ctx.alerts.store.history(event="acknowledged")
-    assert (row["comment"], row["actor"]) == ("rebooting the host", "dashboard:127.0.0.1")
+    assert (row["comment"], row["actor"]) == ("rebooting the host", "loopback:127.0.0.1")
 
     publish(ctx, 2, dead=(HOSTILE,), queue_depth=4000)  # the producer applies it on its next tick
-    card_shows(chrome, "satellite_failure", lambda t: "dashboard:127.0.0.1: rebooting the host" in t, "with the ack")
+    card_shows(chrome, "satellite_failure", lambda t: "loopback:127.0.0.1: rebooting the host" in t, "with the ack")
     assert "ACK" in cards(chrome)["satellite_failure"].split("\n")[:3]
     assert enabled(chrome, "satellite_failure", "Acknowledge") is False
 

@@ -136,7 +136,7 @@ def test_call_outcomes_feed_performance_and_the_breaker(svc):
         assert resp.status_code == 200 and resp.get_json()["circuit_breaker_state"] == "CLOSED"
     resp = c.post("/api/v1/quotas/calls", json={"provider": "serpstack", "ok": False, "response_time_ms": 3000})
     assert resp.get_json()["circuit_breaker_state"] == "OPEN" and resp.get_json()["consecutive_failures"] == 3
-    assert c.post("/api/v1/quotas/calls", json={}, environ_base=REMOTE).status_code == 403  # a write
+    assert c.post("/api/v1/quotas/calls", json={}, environ_base=REMOTE).status_code == 401  # a write
     serp = c.get("/api/v1/quotas").get_json()[0]
     assert serp["performance"] == {
         "total_calls": 4,
@@ -171,8 +171,8 @@ def test_without_a_token_writes_only_from_loopback(svc):
     c = app.test_client()
     body = {"provider": "serpstack", "units": 1}
     resp = c.post("/api/v1/quotas/consume", json=body, environ_base=REMOTE)
-    assert resp.status_code == 403 and "MC_API_TOKEN" in resp.get_json()["error"]
-    assert c.post("/api/v1/quotas/route", json={"query_type": "subdomains"}, environ_base=REMOTE).status_code == 403
+    assert resp.status_code == 401 and "quota writes needs the operator role" in resp.get_json()["error"]
+    assert c.post("/api/v1/quotas/route", json={"query_type": "subdomains"}, environ_base=REMOTE).status_code == 401
     assert c.post("/api/v1/quotas/consume", json=body, environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
     assert ctx.quotas.statuses()[0]["used"] == 1
 

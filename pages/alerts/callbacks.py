@@ -15,7 +15,6 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, dcc
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
-from flask import request
 
 from pages.alerts import model
 from pages.alerts.ids import AlertIds as Ids
@@ -62,10 +61,9 @@ def register(app, ctx) -> None:
         *[Input({"type": button, "index": ALL}, "n_clicks") for button in ACTION_OF_BUTTON],
         State(Ids.COMMENT, "value"),
         State(Ids.DURATION, "value"),
-        State(Ids.TOKEN, "value"),
         prevent_initial_call=True,
     )
-    def act(_acknowledges, _silences, _type_silences, _ends, comment, minutes, token):
+    def act(_acknowledges, _silences, _type_silences, _ends, comment, minutes):
         """A card button: acknowledge, silence (one alert or a type) or end a silence."""
         trigger = dash_ctx.triggered_id
         if not isinstance(trigger, dict) or not any(t.get("value") for t in dash_ctx.triggered):
@@ -74,7 +72,7 @@ def register(app, ctx) -> None:
         if action is None:
             raise PreventUpdate
         # The change shows on the producer's next snapshot, which the tick then sends.
-        return model.act(ctx, action, str(trigger.get("index")), comment, minutes, token, request.remote_addr)
+        return model.act(ctx, action, str(trigger.get("index")), comment, minutes)
 
     @app.callback(
         Output(Ids.HISTORY, "children"),

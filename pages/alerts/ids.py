@@ -13,7 +13,6 @@ class AlertIds(StrEnum):
     STATUS = "ac-status"
     COMMENT = "ac-comment"
     DURATION = "ac-duration"
-    TOKEN = "ac-token"
     ACKNOWLEDGE = "ac-ack"  # pattern-matching: {"type": ACKNOWLEDGE, "index": fingerprint}
     SILENCE = "ac-silence"  # {"type": SILENCE, "index": fingerprint}
     SILENCE_TYPE = "ac-silence-type"  # {"type": SILENCE_TYPE, "index": alert type}

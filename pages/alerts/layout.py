@@ -19,7 +19,6 @@ from pages.alerts.model import (
     SEVERITIES,
     TYPES,
     current,
-    token_required,
 )
 from pages.alerts.render import history, render
 from ui.live import page_renders
@@ -34,20 +33,9 @@ def _options(values) -> list[dict]:
 
 
 def _controls(ctx) -> html.Div:
-    """The comment, duration and (when changes need it) token fields above the firing list;
-    live refreshes never redraw them, so what a person types survives the ticks."""
-    token_box = (
-        dbc.Input(
-            id=Ids.TOKEN,
-            type="password",
-            placeholder="MC_API_TOKEN (needed to change alerts)",
-            size="sm",
-            className="ac-token",
-            autoComplete="off",
-        )
-        if token_required(ctx)
-        else dcc.Input(id=Ids.TOKEN, type="hidden", value="")
-    )
+    """The comment and duration fields above the firing list; live refreshes never redraw
+    them, so what a person types survives the ticks. Who acts is the signed-in user (the shell's
+    header says who that is), not a token typed here."""
     return html.Div(
         className="ac-controls",
         children=[
@@ -65,7 +53,6 @@ def _controls(ctx) -> html.Div:
                 clearable=False,
                 className="ac-duration",
             ),
-            token_box,
             html.Div(id=Ids.STATUS, className="ac-status", role="status"),
         ],
     )

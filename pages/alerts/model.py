@@ -5,8 +5,8 @@
   screen's alert card shows; one Redis GET of the version per tick, the document parsed once
   per version per process. Viewers never cause SQL for them.
 - History: queried only when a person asks (filters, refresh, export), through `on_demand`.
-- Acknowledge / silence / end a silence: the API's write rule (`common.write_rule.write_refusal`) and its
-  write functions with their validation (`alerts.actions`), so the page and the API change alerts
+- Acknowledge / silence / end a silence: the operator role (`auth.request`, the same gate as the
+  API; the change is recorded under the signed-in user's name) and the API's write functions with their validation (`alerts.actions`), so the page and the API change alerts
   the same way. The producer applies a change on its next tick.
 """
 
@@ -20,7 +20,8 @@ from alerts.export import PAGE_HEADER, history_csv, history_record
 from alerts.store import HISTORY_EVENTS
 from ui.inputs import bounded_int, choice, text
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
-from common.write_rule import write_refusal
+from auth.request import current_identity
+from common.identity import Role
 from pages.snapshot import latest
 
 SEVERITIES = ("critical", "warning", "info")
@@ -43,11 +44,6 @@ def current(ctx) -> tuple[int | None, dict]:
     except Exception:
         return None, {}
     return (version, doc) if doc else (None, {})
-
-
-def token_required(ctx) -> bool:
-    """Whether changes need MC_API_TOKEN (then the page asks for it)."""
-    return bool(ctx.settings.api_token)
 
 
 @dataclass(frozen=True)
@@ -94,16 +90,17 @@ def history_export(ctx, filters: HistoryFilter) -> str:
     return history_csv(filters.rows(ctx, EXPORT_LIMIT), PAGE_HEADER)
 
 
-def act(ctx, action: str, target: str, comment, minutes, token, remote_addr: str | None) -> str:
+def act(ctx, action: str, target: str, comment, minutes) -> str:
     """Carry out a card button's `action` on `target` (a fingerprint, an alert type or a silence
-    id) for the viewer at `remote_addr`; returns the sentence the page shows."""
+    id) for the person asking (the current request's identity); returns the sentence the page shows."""
     if ctx.alerts is None:
         return "The alert engine is not running"
-    comment, token = text("comment", comment, 5000), text("token", token, 500)
-    refusal = write_refusal(ctx.settings, f"Bearer {token}" if token else None, remote_addr, "alert changes")
+    comment = text("comment", comment, 5000)
+    caller = current_identity(ctx.settings)
+    refusal = caller.refusal(Role.OPERATOR, "changing alerts")
     if refusal:
-        return f"Not allowed: {refusal[1]}"
-    who = f"dashboard:{remote_addr or '?'}"
+        return f"Not allowed: {refusal}" + ("; sign in as an operator" if caller.via == "anonymous" else "")
+    who = caller.name
     # The field allows 1000 characters; a longer value did not come from the page.
     comment = (comment or "").strip()[:1000]
     try:

@@ -33,3 +33,7 @@ class ShellIds(StrEnum):
     # reads the same key before the first chart is drawn.
     TIME_ZONE = "mc-tz"
     TIME_ZONE_TOGGLE = "mc-tz-toggle"
+    # Who is signed in (name and role), with sign-out; "Sign in" when anonymous.
+    USER = "mc-user"
+    SIGN_IN = "mc-sign-in"
+    SIGN_OUT = "mc-sign-out"

@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from config import display_url
 from pages.shell.ids import ShellIds as Shell
-from pages.shell.model import first_header, painted, push_config, wall_config
+from pages.shell.model import caller, first_header, painted, push_config, wall_config
 from ui.page import page_at, public_path
 
 
@@ -36,6 +36,36 @@ def _config_rows(ctx) -> list:
         ("API keys set", ", ".join(sorted(s.api_keys)) or "none"),
     ]
     return [html.Tr([html.Td(k, className="label"), html.Td(v, className="mono")]) for k, v in rows]
+
+
+def user_box(ctx) -> html.Span:
+    """Who is using the page and their role, with a sign-out button (a form POST carrying the
+    session's CSRF token) or a "Sign in" link."""
+    who = caller(ctx)
+    if who is None:
+        return html.Span(id=Shell.USER, className="mc-user")
+    prefix = ctx.settings.url_prefix
+    parts: list = [
+        html.Span(who.name, className="mc-user-name mono"),
+        html.Span(who.role, className="mc-user-role"),
+    ]
+    if who.signed_in:
+        parts.append(
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=who.csrf),
+                    html.Button("Sign out", id=Shell.SIGN_OUT, type="submit", className="mc-user-action"),
+                ],
+                action=public_path("/signout", prefix),
+                method="POST",
+                className="mc-user-form",
+            )
+        )
+    elif who.may_sign_in:
+        parts.append(
+            html.A("Sign in", id=Shell.SIGN_IN, href=public_path("/signin", prefix), className="mc-user-action")
+        )
+    return html.Span(parts, id=Shell.USER, className="mc-user")
 
 
 def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
@@ -70,6 +100,7 @@ def layout(ctx, pages, path: str | None = None, content=None) -> html.Div:
                 className="mc-status",
                 children=[
                     html.Span(sources, id=Shell.SOURCES, className="mc-sources"),
+                    user_box(ctx),
                     html.Span(
                         id=Shell.LIVE,
                         className=live_class,

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import time
 
+from dataclasses import dataclass
+
+from auth import csrf
+from auth.request import BadCredential, current_identity
 from config import WALL_ROTATE_MAX_S
 from pages.snapshot import latest
 from ui.page import public_path
@@ -146,3 +150,36 @@ def embed_config(settings, pages) -> dict:
         "pages": {rotation_name(p.path): public_path(p.path, settings.url_prefix) for p in pages},
         "controls": controls,
     }
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who the header says is using the page: `name` and `role` as shown, whether they signed
+    in here (then sign-out needs `csrf`), and whether a "Sign in" link helps."""
+
+    name: str
+    role: str
+    signed_in: bool
+    may_sign_in: bool
+    csrf: str = ""
+
+
+# How each way in is named beside the role in the header.
+_VIA_LABELS = {"loopback": "this host (demo)", "anonymous": "anonymous", "kiosk": "kiosk"}
+
+
+def caller(ctx) -> Caller | None:
+    """The header's user for the request being served (None outside a request, e.g. a
+    layout built for a test)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return None
+    try:
+        who = current_identity(ctx.settings)
+    except BadCredential:
+        return None
+    name = _VIA_LABELS.get(who.via, who.name) if who.via in ("loopback", "anonymous") else who.name
+    if who.via == "session":
+        return Caller(name, who.role.label, True, False, csrf.token())
+    return Caller(name, who.role.label, False, who.via in ("loopback", "anonymous"))
