@@ -65,7 +65,6 @@ class ParquetStore:
             # call: the archive pass retries on its next cycle, a viewer's replay should not hang.
             options.update(
                 use_listings_cache=False,
-                retries=1,
                 config_kwargs={"connect_timeout": 5, "read_timeout": 30, "retries": {"max_attempts": 1}},
             )
             if s3_endpoint:

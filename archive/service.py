@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from archive import minutes as minute_store
-from archive.parquet_store import ParquetStore
+from archive.parquet_store import ArchiveError, ParquetStore
 from archive.replay import Replay, replay_at
 from archive.retention import PassReport, run_pass
 from archive.tables import minutes
@@ -64,7 +64,7 @@ class Archive:
             report = PassReport(error=str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
             log.error("archive pass failed, nothing pruned: %s", report.error)
         self.last_pass = report
-        self.services.mark("archive", report.error is None, RuntimeError(report.error) if report.error else None)
+        self.services.mark("archive", report.error is None, ArchiveError(report.error) if report.error else None)
         self._update_range()
         return report
 

@@ -57,10 +57,8 @@ def replay_range(doc: dict) -> tuple[int, int] | None:
     if not isinstance(kept, dict):
         return None
     first, last = kept.get("from"), kept.get("to")
-    if not (_number(first) and _number(last)):
+    if isinstance(first, bool) or isinstance(last, bool):
+        return None
+    if not isinstance(first, (int, float)) or not isinstance(last, (int, float)):
         return None
     return int(first // 60), int(last // 60)
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
