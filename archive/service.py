@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
 from archive import minutes as minute_store
@@ -69,15 +69,17 @@ class Archive:
         return report
 
     def _update_range(self) -> None:
+        """The replayable minutes: from the first archived day (or kept minute) to the last kept minute
+        (or the end of the last archived day)."""
         try:
             kept = minute_store.stored_range(self.engine)
             days = self.store.days(minutes.name) if self.store is not None else []
         except Exception:
             log.debug("replay range not updated", exc_info=True)
             return
-        first = datetime.combine(days[0], datetime.min.time()) if days else (kept[0] if kept else None)
-        if kept is not None and first is not None:
-            self.range = (_epoch(min(first, kept[0])), _epoch(kept[1]))
+        firsts = [*(kept[:1] if kept else []), *[datetime.combine(d, time()) for d in days[:1]]]
+        lasts = [*(kept[1:] if kept else []), *[datetime.combine(d, time(23, 59)) for d in days[-1:]]]
+        self.range = (_epoch(min(firsts)), _epoch(max(lasts))) if firsts else None
 
     def annotate(self, document: dict, _now: datetime) -> None:
         """A tick hook: the replayable range into the document (`mc.replay`), for the main screen's scrubber."""

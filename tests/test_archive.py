@@ -411,3 +411,115 @@ def test_archive_settings_are_checked():
     for bad in ({"MC_ARCHIVE_URL": "ftp://x/y"}, {"MC_ARCHIVE_S3_ENDPOINT": "minio:9000"}):
         with pytest.raises(ConfigError):
             load_settings(bad, dotenv_path=None)
+
+
+# -- in the browser ----------------------------------------------------------------------------
+PAYLOAD = '<img src=x onerror="window.__pwned=1"><a href="https://evil.example/x">CLICK ME</a>'
+
+
+@pytest.mark.browser
+def test_a_replay_in_the_browser_names_its_minute_stays_still_and_keeps_hostile_text_inert(
+    pg_url, redis_url, tmp_path, chrome, serve
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from tests import lp_rows as lp
+    from tests.browser import act, read, wait_for, wait_text, wait_text_where
+    from tests.conftest import browser_errors
+
+    url = f"file://{tmp_path / 'archive'}"
+    services = build_services(pg_url, redis_url, "M", refresh_rate_ms=500, archive=archive_settings(url))
+    dataset.load(services)
+    with ticked_app(services, NOW) as (app, ctx, loop):
+        _v, live_doc = ctx.snapshots.load()
+        # 03:12, when the pager went off: its own figures, and a crawled target that is hostile.
+        kept = copy.deepcopy(live_doc)
+        kept["crawler_mission_status"]["total_pages_crawled_24h"] = 4242
+        kept["mc"]["active_jobs"][0]["target_url"] = PAYLOAD
+        insert_once(services.mc_engine, datetime(2026, 11, 28, 3, 12), 77, encode(dict(kept, version=77)))
+        assert ctx.archive.run_pass(LATER).archived[0] == (minutes.name, DAY, 2)  # 03:12 and 12:00
+        assert stored_minutes(services.mc_engine) == 0  # both come from the archive now
+
+        base = serve(app)
+        chrome.get(base + "/?at=2026-11-28T03:12Z")
+        wait_text_where(
+            chrome,
+            Main.REPLAY_BANNER,
+            lambda t: t.startswith("REPLAY 2026-11-28T03:12Z") and "from the archive" in t and "paused" in t,
+            what="the replay banner",
+        )
+        wait_text(chrome, Main.METRIC_PAGES, "4,242")
+        wait_text(chrome, Main.KPI_ACTIVE, "2")
+        wait_text_where(chrome, Main.BOARD, lambda t: "<img src=x" in t, what="the hostile target as text")
+        wait_text_where(chrome, Main.ERRORS, lambda t: dataset.HOSTILE in t, what="the hostile error as text")
+        made = read(
+            chrome,
+            lambda d: d.execute_script(
+                "return [...document.querySelectorAll('main img, main a[href*=evil], main script')].length"
+                " + (typeof window.__pwned === 'undefined' ? 0 : 100)"
+            ),
+        )
+        assert made == 0
+        assert (
+            read(chrome, lambda d: d.find_element(By.ID, Main.SCRUB_AT).get_attribute("value")) == "2026-11-28T03:12Z"
+        )
+
+        # Live goes on (more jobs, a new version reaches this tab); the replay does not move.
+        lp.insert(
+            services,
+            "crawl_jobs",
+            [lp.job("in_progress", started=NOW - 10 * dataset.S, progress=5.0) for _ in range(3)],
+        )
+        version = loop.tick(now=NOW + timedelta(minutes=1))
+        wait_for(
+            chrome,
+            lambda d: d.execute_script("return window.mcWall && window.mcWall.stamp && window.mcWall.stamp.v"),
+            lambda v: v == version,
+            message="the new version's notice in the replaying tab",
+        )
+        assert read(chrome, lambda d: d.find_element(By.ID, Main.KPI_ACTIVE).text) == "2"
+        assert read(chrome, lambda d: d.find_element(By.ID, Main.METRIC_PAGES).text) == "4,242"
+
+        # The scrubber's field asks for another minute (a plain GET of ?at=).
+        def ask(d):
+            field = d.find_element(By.ID, Main.SCRUB_AT)
+            field.send_keys(Keys.CONTROL, "a")  # (clear() does not reach React's state)
+            field.send_keys("2026-11-28T12:00Z", Keys.ENTER)  # submits the scrubber's form
+            return True
+
+        act(chrome, ask)
+        wait_text_where(chrome, Main.REPLAY_BANNER, lambda t: t.startswith("REPLAY 2026-11-28T12:00Z"), what="12:00")
+        wait_text(chrome, Main.METRIC_PAGES, "167")
+        assert "at=2026-11-28T12%3A00Z" in chrome.current_url
+
+        # The slider spans the day archived; a minute back from 12:00 writes 11:59 into the field.
+        def step_back(d):
+            thumb = d.find_element(By.CSS_SELECTOR, f"#{Main.SCRUB_SLIDER} [role=slider]")
+            d.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus();", thumb
+            )
+            ActionChains(d).send_keys(Keys.ARROW_LEFT).perform()
+            return True
+
+        act(chrome, step_back)
+        wait_for(
+            chrome,
+            lambda d: d.find_element(By.ID, Main.SCRUB_AT).get_attribute("value"),
+            lambda v: v == "2026-11-28T11:59Z",
+            message="the slider's minute in the field",
+        )
+
+        # "back to live": the live screen, updated again.
+        def back_to_live(d):
+            link = d.find_element(By.CSS_SELECTOR, f"#{Main.REPLAY_BANNER} a")
+            d.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", link)
+            link.click()
+            return True
+
+        act(chrome, back_to_live)
+        wait_text(chrome, Main.KPI_ACTIVE, "5")
+        assert chrome.find_elements(By.ID, Main.REPLAY_BANNER) == []
+        assert browser_errors(chrome) == []
+    services.dispose()
