@@ -25,15 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app import create_app  # noqa: E402
-from archive.minutes import encode, insert_once  # noqa: E402
-from archive.parquet_store import ParquetStore  # noqa: E402
-from archive.service import Archive  # noqa: E402
-from archive.tables import minutes  # noqa: E402
-from config import ArchiveSettings, load_settings  # noqa: E402
-from data.bootstrap import create_lp_tables  # noqa: E402
-from data.connections import make_engine  # noqa: E402
-from producer.loop import ProducerLoop  # noqa: E402
+from app import create_app
+from archive.minutes import encode, insert_once
+from archive.parquet_store import ParquetStore
+from archive.service import Archive
+from archive.tables import minutes
+from config import ArchiveSettings, load_settings
+from data.bootstrap import create_lp_tables
+from data.connections import make_engine
+from producer.loop import ProducerLoop
 
 DAY = date(2026, 11, 28)
 
@@ -104,7 +104,9 @@ def run(archive: Archive, engine, doc: dict, url: str, endpoint: str | None) -> 
     print(f"a day in the database: {1440 * stored / 1e6:.1f} MB; written in {wrote:.2f} s (1,440 inserts)")
     print(f"the day's Parquet object: {size / 1e6:.2f} MB ({url.split('://')[0]})")
     print(f"archive pass for the day (write, read back, compare, prune): {passed:.2f} s")
-    print(f"replay 03:12: from the database {replay_db * 1000:.0f} ms, from the archive (cold) {replay_archive * 1000:.0f} ms")
+    print(
+        f"replay 03:12: from the database {replay_db * 1000:.0f} ms, from the archive (cold) {replay_archive * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
