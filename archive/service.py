@@ -9,6 +9,8 @@ from collections import OrderedDict
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import OperationalError
+
 from archive import minutes as minute_store
 from archive.parquet_store import ArchiveError, ParquetStore
 from archive.replay import Replay, replay_at
@@ -40,6 +42,7 @@ class Archive:
         self._store: ParquetStore | None = None
         self._lock = threading.Lock()
         self._replays: OrderedDict[datetime, Replay] = OrderedDict()
+        self._failed_minute: datetime | None = None
 
     @property
     def store(self) -> ParquetStore | None:
@@ -53,8 +56,13 @@ class Archive:
         """Keep `document` (just published as `version`) if its minute has none yet."""
         try:
             self.recorder.record(document, version, now)
-        except Exception as exc:
+        except OperationalError as exc:  # the database is down: tried again next tick
             self.services.mark("database", False, exc)
+        except Exception:
+            minute = now.replace(second=0, microsecond=0)
+            if minute != self._failed_minute:  # one line a minute, not one a tick
+                self._failed_minute = minute
+                log.exception("the snapshot of minute %s was not kept", minute.isoformat())
 
     def run_pass(self, now: datetime) -> PassReport:
         """One bounded archive pass (see archive.retention); its outcome is the `archive` source's health."""

@@ -26,6 +26,7 @@ from pages.mission.render import render
 from pages.shell.ids import ShellIds
 from tests import dataset
 from tests.conftest import build_services, ticked_app
+from tests.test_analysis_pages_degrade import component
 from tests.dataset import NOW
 
 DAY = NOW.date()  # 2026-11-28; NOW is 12:00, the minute the producer itself keeps
@@ -92,17 +93,6 @@ def s3(monkeypatch):
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def component(tree, component_id: str):
-    """The serialised component with `component_id` in `tree`, else None."""
-    if isinstance(tree, dict):
-        if tree.get("props", {}).get("id") == component_id:
-            return tree
-        return component(tree.get("props", {}).get("children"), component_id)
-    if isinstance(tree, list):
-        return next((found for item in tree if (found := component(item, component_id)) is not None), None)
-    return None
-
-
 def text_of(node) -> str:
     """The text a serialised component shows (its children's strings, in order)."""
     if node is None:
