@@ -218,6 +218,31 @@ def test_a_failed_archive_prunes_nothing_and_says_so(sqlite_url, memory_redis_ur
     services.dispose()
 
 
+def test_an_object_that_reads_back_different_prunes_nothing(sqlite_url, memory_redis_url, tmp_path, monkeypatch):
+    url = f"file://{tmp_path / 'archive'}"
+    services = build_services(sqlite_url, memory_redis_url, archive=archive_settings(url))
+    dataset.load(services)
+    with ticked_app(services, NOW) as (_app, ctx, _loop):
+        _v, live_doc = ctx.snapshots.load()
+        keep_a_day(services.mc_engine, live_doc)
+        real_read = ParquetStore.read
+
+        def corrupted(self, table, day, filters=None):
+            # What a faulty store hands back: the day's object with one document altered.
+            read = real_read(self, table, day, filters)
+            if read is None:  # before the first write
+                return None
+            docs = read.column("document").to_pylist()
+            docs[100] = encode({"not": "what was written"})
+            return read.set_column(read.schema.get_field_index("document"), "document", [docs])
+
+        monkeypatch.setattr(ParquetStore, "read", corrupted)
+        report = ctx.archive.run_pass(LATER)
+        assert report.archived == [] and "differs in the object read back" in report.error
+        assert stored_minutes(services.mc_engine, DAY) == 1440
+    services.dispose()
+
+
 def test_archiving_a_day_again_merges_into_the_same_object(sqlite_url, memory_redis_url, tmp_path):
     url = f"file://{tmp_path / 'archive'}"
     services = build_services(sqlite_url, memory_redis_url, archive=archive_settings(url))
