@@ -13,8 +13,11 @@ prunable later (an outbox row settled late), never lose what the object held.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
 
 import fsspec
 import pyarrow as pa
@@ -73,6 +76,9 @@ class ParquetStore:
             options["auto_mkdir"] = True
         self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
         self.local = self.url.startswith("file://")
+        self.s3 = self.url.startswith("s3://")
+        self.s3_endpoint = s3_endpoint
+        self._native: Any = None  # Arrow's S3 client, for reads in a gevent worker (see read)
 
     def path(self, table: str, day: date) -> str:
         """The object of `table`'s rows of `day`."""
@@ -95,10 +101,34 @@ class ParquetStore:
 
     def read(self, table: str, day: date, filters: Sequence | None = None) -> pa.Table | None:
         """The object's rows (only the row groups `filters` can match); None when there is none."""
+        if self.s3 and green():
+            # A gevent worker (gunicorn.conf.py) replaying from S3: s3fs cannot run there (its
+            # asyncio loop would share the worker's OS thread), so Arrow's own S3 client reads,
+            # on a native thread of gevent's pool, while the worker's other greenlets run.
+            import gevent
+
+            return gevent.get_hub().threadpool.apply(self._read_native, (table, day, filters))
         path = self.path(table, day)
         if not self.fs.exists(path):
             return None
         return pq.read_table(path, filesystem=self.fs, filters=filters)
+
+    def _read_native(self, table: str, day: date, filters: Sequence | None) -> pa.Table | None:
+        from pyarrow import fs as arrow_fs
+
+        if self._native is None:
+            endpoint = urlsplit(self.s3_endpoint) if self.s3_endpoint else None
+            self._native = arrow_fs.S3FileSystem(
+                endpoint_override=endpoint.netloc if endpoint else None,
+                scheme=endpoint.scheme if endpoint else "https",
+                region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+                connect_timeout=5,
+                request_timeout=30,
+            )
+        path = self.path(table, day)
+        if self._native.get_file_info(path).type == arrow_fs.FileType.NotFound:
+            return None
+        return pq.read_table(path, filesystem=self._native, filters=filters)
 
     def write_day(self, table: str, day: date, rows: pa.Table, key: Sequence[str]) -> pa.Table:
         """Write `rows` as the day's object, merged with the rows it already holds (by `key`);
@@ -139,3 +169,12 @@ def verify(written: pa.Table, expected: list[dict], key: Sequence[str]) -> None:
             raise ArchiveError(f"row {k} missing from the object read back")
         if got != row:
             raise ArchiveError(f"row {k} differs in the object read back")
+
+
+def green() -> bool:
+    """True in a process gevent has patched (gunicorn's gevent workers)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return bool(monkey.is_module_patched("threading"))

@@ -304,6 +304,57 @@ def test_alert_history_is_archived_before_it_is_pruned(sqlite_url, memory_redis_
     services.dispose()
 
 
+GEVENT_REPLAY = """
+from gevent import monkey
+
+monkey.patch_all()  # as gunicorn's gevent workers are
+import json, sys
+from datetime import datetime
+
+import gevent
+from data.connections import make_engine
+from archive.parquet_store import ParquetStore
+from archive.replay import replay_at
+
+db, url, endpoint = sys.argv[1:4]
+store = ParquetStore(url, endpoint)
+found = gevent.spawn(replay_at, make_engine(db), store, datetime(2026, 11, 28, 3, 12)).get(timeout=60)
+print(json.dumps({"minute": found.minute.isoformat(), "source": found.source,
+                  "pages": found.document["crawler_mission_status"]["total_pages_crawled_24h"]}))
+"""
+
+
+def test_a_gevent_worker_replays_from_s3(sqlite_url, memory_redis_url, s3):
+    """gunicorn's web workers are gevent-patched, where s3fs cannot run: the replay still reads."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    services = build_services(sqlite_url, memory_redis_url, archive=archive_settings(s3.url, s3.endpoint))
+    doc = {"crawler_mission_status": {"total_pages_crawled_24h": 4242}, "mc": {}}
+    insert_once(services.mc_engine, datetime(2026, 11, 28, 3, 12), 5, encode(doc))
+    from archive.retention import run_pass
+
+    assert run_pass(services.mc_engine, ParquetStore(s3.url, s3.endpoint), LATER, 30, 1).archived
+    assert stored_minutes(services.mc_engine) == 0
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", GEVENT_REPLAY, sqlite_url, s3.url, s3.endpoint],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "minute": "2026-11-28T03:12:00",
+        "source": "archive",
+        "pages": 4242,
+    }
+    services.dispose()
+
+
 # -- the minute itself ------------------------------------------------------------------------
 @pytest.mark.parametrize("backend", ["sqlite", "pg"])
 def test_one_document_a_minute_the_first_one_wins(backend, request, tmp_path, memory_redis_url):
