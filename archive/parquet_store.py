@@ -58,7 +58,7 @@ def json_columns(table: Table) -> list[str]:
 
 
 class ParquetStore:
-    """One archive location; every call opens what it needs (no cached listings or handles)."""
+    """One archive location; nothing listed or read is cached (every call asks the store)."""
 
     def __init__(self, url: str, s3_endpoint: str | None = None):
         self.url = url.rstrip("/")

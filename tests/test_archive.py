@@ -273,11 +273,13 @@ def test_archiving_a_day_again_merges_into_the_same_object(sqlite_url, memory_re
     services.dispose()
 
 
-def test_alert_history_is_archived_before_it_is_pruned(sqlite_url, memory_redis_url, tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "pg"])
+def test_alert_history_is_archived_before_it_is_pruned(backend, request, memory_redis_url, tmp_path):
     from alerts import tables as alert_tables
 
     url = f"file://{tmp_path / 'archive'}"
-    services = build_services(sqlite_url, memory_redis_url, archive=archive_settings(url))
+    db = request.getfixturevalue("pg_url") if backend == "pg" else f"sqlite:///{tmp_path / 'lp.db'}"
+    services = build_services(db, memory_redis_url, archive=archive_settings(url))
     old = NOW - timedelta(days=40)
     hostile = "<script>alert(1)</script>"
     with services.mc_engine.begin() as conn:
