@@ -98,6 +98,18 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """The minute snapshots' cold archive (README "Archive and time travel"): Parquet, one
+    object per table and UTC day, under `url` (`file:///var/lib/mc-archive` or
+    `s3://bucket/prefix`); None = no archive (rows past the retention are deleted, as before).
+    S3 credentials come from the standard AWS variables (AWS_ACCESS_KEY_ID, …), never from here."""
+
+    url: str | None = None
+    s3_endpoint: str | None = None  # MC_ARCHIVE_S3_ENDPOINT: an S3-compatible server (MinIO, Ceph…)
+    days_per_pass: int = 2  # table-days archived per heavy cycle (bounds one pass's work)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = EMBEDDED_DATABASE_URL
     redis_url: str = EMBEDDED_REDIS_URL
@@ -173,6 +185,7 @@ class Settings:
     # Link Profiler's tables go there; mc_ tables and everything written stay on the primary.
     database_read_url: str | None = field(default=None, repr=False)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    archive: ArchiveSettings = ArchiveSettings()
 
     @property
     def embedded_database(self) -> bool:
@@ -568,6 +581,20 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         quotas=_quota_settings(src),
         **_deployment_settings(src),
         auth=_auth_settings(src),
+        archive=_archive_settings(src),
+    )
+
+
+def _archive_settings(src: EnvSource) -> ArchiveSettings:
+    """MC_ARCHIVE_URL (file:// or s3:// only), MC_ARCHIVE_S3_ENDPOINT, MC_ARCHIVE_DAYS_PER_PASS."""
+    url = src.text("MC_ARCHIVE_URL")
+    if url and urlsplit(url).scheme not in ("file", "s3"):
+        raise ConfigError(f"MC_ARCHIVE_URL: {url[:80]!r} must start with file:// or s3://")
+    endpoint = _check_http_url("MC_ARCHIVE_S3_ENDPOINT", src.text("MC_ARCHIVE_S3_ENDPOINT"))
+    return ArchiveSettings(
+        url=url.rstrip("/") if url else None,
+        s3_endpoint=endpoint,
+        days_per_pass=src.integer("MC_ARCHIVE_DAYS_PER_PASS", ArchiveSettings.days_per_pass, 1, 365),
     )
 
 

@@ -396,7 +396,8 @@ class AlertEngine:
         if mono >= self._outbox_due:
             self._outbox_due = mono + OUTBOX_SUMMARY_EVERY_S
             self._outbox_summary = self._guard("outbox_summary", self._summarise_outbox, self._outbox_summary)
-        if mono >= self._prune_due:
+        # With an archive, the archive pass prunes these rows once it has written them (archive/retention.py).
+        if mono >= self._prune_due and not self.ctx.settings.archive.url:
             self._prune_due = mono + PRUNE_EVERY_S
             removed = self._guard("prune", lambda: self.store.prune(now, self.ctx.settings.history_retention_days), {})
             if any(removed.values()):

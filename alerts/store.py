@@ -275,15 +275,10 @@ class AlertStore:
         """Delete history, resolved alerts, ended silences and settled outbox rows older than
         the retention (DASHBOARD_HISTORY_RETENTION days)."""
         cutoff = now - timedelta(days=retention_days)
-        a, h, s, o = tables.alerts, tables.history, tables.silences, tables.outbox
         with self.engine.begin() as conn:
             return {
-                "history": conn.execute(delete(h).where(h.c.at < cutoff)).rowcount,
-                "alerts": conn.execute(
-                    delete(a).where(a.c.state == "resolved", a.c.resolved_at < cutoff, a.c.flapping.is_(False))
-                ).rowcount,
-                "silences": conn.execute(delete(s).where(s.c.ended_at.is_not(None), s.c.ended_at < cutoff)).rowcount,
-                "outbox": conn.execute(delete(o).where(o.c.status != "pending", o.c.created_at < cutoff)).rowcount,
+                name: conn.execute(delete(table).where(at < cutoff, *finished)).rowcount
+                for name, (table, at, finished) in tables.EXPIRING.items()
             }
 
 

@@ -98,3 +98,14 @@ outbox = Table(
     Column("last_error", Text),
     Index("ix_mc_alert_outbox_due", "status", "next_attempt_at"),
 )
+
+# What expires after DASHBOARD_HISTORY_RETENTION days, by name: (table, the time column that
+# dates a row, the conditions that make it finished). `AlertStore.prune` deletes these rows; with
+# an archive configured (MC_ARCHIVE_URL) the archive pass (archive/retention.py) writes them to
+# Parquet first and deletes only what it wrote and read back.
+EXPIRING = {
+    "history": (history, history.c.at, ()),
+    "alerts": (alerts, alerts.c.resolved_at, (alerts.c.state == "resolved", alerts.c.flapping.is_(False))),
+    "silences": (silences, silences.c.ended_at, (silences.c.ended_at.is_not(None),)),
+    "outbox": (outbox, outbox.c.created_at, (outbox.c.status != "pending",)),
+}

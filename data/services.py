@@ -23,7 +23,7 @@ from data.schema import SchemaInfo, detect_schema
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("database", "redis")
+SOURCES = ("database", "redis", "archive")  # archive: the last archive pass (archive/service.py)
 
 
 @dataclass

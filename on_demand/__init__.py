@@ -7,7 +7,7 @@ Each function takes the AppContext and plain parameters and returns a DataFrame 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -15,6 +15,7 @@ import pandas as pd
 from analytics import discovery, domains
 
 if TYPE_CHECKING:
+    from archive.replay import Replay
     from runtime.context import AppContext
 
 DRILL_LIMIT = discovery.DRILL_LIMIT
@@ -63,3 +64,12 @@ def alert_history(
         text=text,
         limit=limit,
     )
+
+
+# --- Time travel (pages/mission, `/?at=`) ------------------------------------------------------
+
+
+def snapshot_at(ctx: AppContext, minute: datetime) -> Replay | None:
+    """The snapshot document kept for the naive UTC `minute` (the database, else the archive;
+    archive.replay.replay_at); None when none is kept or the archive is not set up."""
+    return None if ctx.archive is None else ctx.archive.replay(minute)

@@ -107,6 +107,8 @@ class ProducerLoop:
             self.ctx.services.mark("redis", False, exc)
             return None
         self._published(time.perf_counter() - started)
+        if self.ctx.archive is not None:  # one document a minute, for replays (archive/)
+            self.ctx.archive.record_minute(doc, version, now)
         return version
 
     def _published(self, took: float) -> None:
@@ -124,6 +126,8 @@ class ProducerLoop:
         started = time.monotonic()
         with self._heavy_lock:
             run_heavy_step(self.ctx, self.state, now or utcnow())
+            if self.ctx.archive is not None:  # rows past the retention: to the archive, then pruned
+                self.ctx.archive.run_pass(now or utcnow())
         took = time.monotonic() - started
         metrics.PRODUCER_TICK.labels("heavy").observe(took)
         log.info("analytics refreshed in %.2f s", took)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     # Types only: these modules import this one, so importing them here would be a cycle.
     from alerts.engine import AlertEngine
     from analytics.service import Analytics
+    from archive.service import Archive
     from config import Settings
     from data.services import Services
     from producer.loop import ProducerLoop
@@ -55,6 +56,7 @@ class AppContext:
     alerts: AlertEngine | None = None  # evaluated by the producer each tick
     simulator: Simulator | None = None
     producer: ProducerLoop | None = None  # None until start-up (or when MISSION_CONTROL_ENABLED=false)
+    archive: Archive | None = None  # minute snapshots, the archive pass and replays
     # Each page's render cache, by page name, created on first use (ui.live.page_renders).
     render_caches: dict[str, RenderCache] = field(default_factory=dict)
     tick_hooks: list[TickHook] = field(default_factory=list)

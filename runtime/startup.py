@@ -16,6 +16,7 @@ from sqlalchemy import inspect
 
 from alerts.engine import AlertEngine
 from analytics.service import Analytics
+from archive.service import Archive
 from api.alerts import register_alert_api
 from api.quotas import register_quota_api
 from config import Settings
@@ -89,6 +90,8 @@ def attach_features(ctx: AppContext) -> None:
     simulating = ctx.settings.simulator_enabled
     quotas = ctx.quotas = QuotaManager(ctx.services, demo_keys=simulating and not ctx.settings.api_keys)
     ctx.alerts = AlertEngine(ctx)
+    ctx.archive = Archive(ctx.services, ctx.settings)
+    ctx.tick_hooks.append(ctx.archive.annotate)
     if simulating:
         ctx.simulator = Simulator(
             ctx.services,

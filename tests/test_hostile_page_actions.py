@@ -70,6 +70,7 @@ def test_a_made_up_domain_pick_is_refused_without_a_cache_entry(app_ctx):
 
 
 def test_the_config_panel_never_shows_a_password(tmp_path):
+    from config import ArchiveSettings
     from pages.shell.layout import layout
 
     class Context:
@@ -82,6 +83,7 @@ def test_the_config_panel_never_shows_a_password(tmp_path):
             wall_frozen_after, wall_rotate_min_s, wall_health_every_s, wall_reload_hour = 10, 10, 5, 4
             url_prefix, frame_ancestors = "/", ("'self'",)
             fallback_poll_s = 15
+            archive = ArchiveSettings(url="s3://archive-bucket/mc")
 
         class services:
             class schema:
@@ -93,6 +95,6 @@ def test_the_config_panel_never_shows_a_password(tmp_path):
                 return None, None
 
     shown = str(layout(Context(), []).to_plotly_json())
-    assert "db.example" in shown and "cache.example" in shown
+    assert "db.example" in shown and "cache.example" in shown and "s3://archive-bucket/mc" in shown
     for secret in ("hunter2", "hunter3", "hunter4"):
         assert secret not in shown

@@ -65,3 +65,21 @@ def page_at(pathname: str | None, pages: tuple[Page, ...] | list[Page], prefix: 
     """The page of `pages` served at public path `pathname`, or None."""
     path = normal_path(pathname, prefix)
     return next((p for p in pages if p.path == path), None)
+
+
+def page_query(name: str) -> str | None:
+    """Query parameter `name` of the page the current request comes from, None when absent or
+    outside a request. Dash asks for the layout (first paint) and runs callbacks (navigation)
+    from the page itself, so the page's address, query included, is the request's Referer
+    (Referrer-Policy: same-origin, api/headers.py); only its first value is taken."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import flask
+
+    if not flask.has_request_context():
+        return None
+    referrer = flask.request.referrer
+    if not referrer:
+        return None
+    values = parse_qs(urlsplit(referrer).query).get(name)
+    return values[0] if values else None

@@ -10,7 +10,7 @@ The queue trend is extended (capped extendData) rather than redrawn.
 
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from figures import mission as figs
@@ -66,6 +66,13 @@ PROPERTY: dict[str, str] = {
 def register(app, ctx) -> None:
     """Attach the main screen's live callback and its arranged panels to `app`."""
     arrange.register(app, Main.GRID, Main.ARRANGED, Main.RESET_LAYOUT, ARRANGEMENT)
+    # The scrubber: the slider's minute into the `at` field, in the browser (assets/replay.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcReplay", function_name="minuteText"),
+        Output(Main.SCRUB_AT, "value"),
+        Input(Main.SCRUB_SLIDER, "value"),
+        prevent_initial_call=True,
+    )
     cache = page_renders(ctx, "mission", render)
     pause_s = max(0.05, ctx.settings.refresh_rate_ms / 4000)
 
@@ -82,7 +89,10 @@ def register(app, ctx) -> None:
         prevent_initial_call=True,
     )
     def refresh_main(_version, held):
-        """Triggered by a new snapshot version (the shell's VERSION): send each changed panel's smallest update."""
+        """Triggered by a new snapshot version (the shell's VERSION): send each changed panel's smallest update;
+        nothing while the page replays a past minute (`/?at=`)."""
+        if isinstance(held, dict) and held.get("replay"):
+            raise PreventUpdate
         try:
             version, doc = latest(ctx)
         except Exception as exc:

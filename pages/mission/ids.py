@@ -41,3 +41,8 @@ class MissionIds(StrEnum):
     PANEL_FLEET = "main-panel-fleet"
     PANEL_QUEUE = "main-panel-queue"
     PANEL_ERRORS = "main-panel-errors"
+    # Time travel (`/?at=`): the replay banner, and the scrubber's form, slider and time field.
+    REPLAY_BANNER = "main-replay-banner"
+    SCRUBBER = "main-scrubber"
+    SCRUB_SLIDER = "main-scrub-slider"
+    SCRUB_AT = "main-scrub-at"

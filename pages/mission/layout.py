@@ -14,13 +14,14 @@ from dash import dcc, html
 
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
-from pages.mission.model import queue_trend
+from pages.mission.model import ReplayModel, queue_trend, replay, replay_range
 from pages.snapshot import latest
-from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
+from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render, replay_banner
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
 from ui.panel import GRAPH_CONFIG, panel
+from ui.page import page_query, public_path
 from ui.times import zone_name
 
 
@@ -69,21 +70,76 @@ def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
 
 
+def scrubber(ctx, live: dict, replayed: ReplayModel | None) -> html.Form:
+    """The time-travel control: a slider over the minutes kept and the minute as UTC text,
+    submitted as `?at=` (a plain GET: the replay is a page of its own, first-painted by the
+    server). assets/replay.js writes the slider's minute into the field."""
+    kept = replay_range(live)
+    shown = replayed.epoch_minute if replayed is not None and replayed.epoch_minute is not None else None
+    first, last = kept if kept is not None else (0, 0)
+    value = min(max(shown if shown is not None else last, first), last)
+    return html.Form(
+        id=Main.SCRUBBER,
+        className="replay-scrubber",
+        action=public_path("/", ctx.settings.url_prefix),
+        method="GET",
+        children=[
+            html.Span("REPLAY A MINUTE", className="label"),
+            html.Div(
+                dcc.Slider(
+                    id=Main.SCRUB_SLIDER,
+                    min=first,
+                    max=last,
+                    step=1,
+                    value=value,
+                    marks=None,
+                    disabled=kept is None,
+                    updatemode="drag",
+                ),
+                className="replay-slider",
+                title="minutes kept" if kept is not None else "no minute kept yet",
+            ),
+            dcc.Input(
+                id=Main.SCRUB_AT,
+                name="at",
+                type="text",
+                value=replayed.minute if replayed is not None and replayed.minute else "",
+                placeholder="2026-11-29T03:12Z",
+                className="replay-at mono",
+                maxLength=40,
+            ),
+            html.Button("REPLAY", type="submit", className="replay-go"),
+        ],
+    )
+
+
 def layout(ctx):
+    replayed = replay(ctx, page_query("at"))
     try:
-        version, doc = latest(ctx)
+        version, live = latest(ctx)
     except Exception:
-        version, doc = None, None
-    renders = page_renders(ctx, "mission", render).renders(version, doc) if doc else render({})
+        version, live = None, None
+    if replayed is not None and replayed.document is not None:
+        # A replay: the kept document through the same render, never cached as a live version.
+        doc = replayed.document
+        renders = render(doc)
+    else:
+        doc = live
+        renders = page_renders(ctx, "mission", render).renders(version, doc) if doc else render({})
     doc = doc or {}
     trend = queue_trend(doc)
-    # What the browser holds: the version it shows (the server diffs from it) and the trend's end.
-    held = {"v": version if doc else None, "trend_last": trend[-1][0] if trend else None}
+    # What the browser holds: the version it shows (the server diffs from it) and the trend's end;
+    # a replay holds its minute instead, and the live callback leaves it alone.
+    held = {"v": version if doc and replayed is None else None, "trend_last": trend[-1][0] if trend else None}
+    if replayed is not None and replayed.document is not None:
+        held["replay"] = replayed.minute
+    top = [] if replayed is None else [replay_banner(replayed, public_path("/", ctx.settings.url_prefix))]
 
     return html.Div(
-        className="mission-screen",
+        className="mission-screen" + (" replaying" if "replay" in held else ""),
         children=[
             dcc.Store(id=Main.HELD, data=held),
+            *top,
             html.Div(
                 className="kpi-row",
                 children=[
@@ -189,5 +245,6 @@ def layout(ctx):
                 ],
                 ARRANGEMENT,
             ),
+            scrubber(ctx, live or {}, replayed),
         ],
     )

@@ -357,3 +357,28 @@ def render(doc: dict) -> dict[str, Render]:
     renders[Main.ERRORS] = error_panel(doc)
     renders[Main.QUEUE_DETAIL] = queue_detail(doc)
     return renders
+
+
+def replay_banner(replay, live_href: str) -> html.Div:
+    """What says that the screen is a replay (or why it is not): the minute in UTC, where the
+    document came from, and the way back to live. The asked text is shown as text, never markup."""
+    back = html.A("back to live", href=live_href, className="replay-live")
+    if replay.document is None:
+        return html.Div(
+            [html.Strong("NOT A REPLAY "), html.Span(replay.problem), " Showing the live screen. ", back],
+            id=Main.REPLAY_BANNER,
+            className="replay-banner replay-problem",
+            role="alert",
+        )
+    source = "the archive" if replay.source == "archive" else "the database"
+    return html.Div(
+        [
+            html.Strong("REPLAY "),
+            html.Span(replay.minute, className="mono replay-minute"),
+            f" · what this screen showed at that minute (UTC), from {source}. Live updates are paused. ",
+            back,
+        ],
+        id=Main.REPLAY_BANNER,
+        className="replay-banner",
+        role="status",
+    )

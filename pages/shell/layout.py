@@ -28,6 +28,7 @@ def _config_rows(ctx) -> list:
         ("analytics refresh", f"{s.cache_ttl_s} s"),
         ("heartbeat timeout", f"{s.heartbeat_timeout_s} s"),
         ("history retention", f"{s.history_retention_days} days"),
+        ("archive", display_url(s.archive.url) if s.archive.url else "off (deleted past the retention)"),
         ("push stream", f"{'on' if s.websocket_enabled else 'off'} (max {s.max_websocket_connections})"),
         ("fallback poll", f"{s.fallback_poll_s} s"),
         ("simulator", "running" if s.simulator_enabled else "off"),
