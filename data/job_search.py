@@ -125,6 +125,19 @@ def _run(engine: Engine, sql: str, params: dict, expanding: bool) -> tuple[list,
         return list(result.fetchall()), list(result.keys())
 
 
+def list_statements(engine: Engine, f: JobFilter, job_ids: list[str] | None = None) -> tuple[str, str, dict, bool]:
+    """(page SQL with :lim/:off, capped count SQL with :cap, params, uses an expanding :ids)
+    for filter `f`: fixed fragments, every value bound."""
+    where, params, expanding = _where(engine, f, job_ids)
+    order = "DESC" if f.newest_first else "ASC"
+    page_sql = (
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM crawl_jobs{where} "
+        f"ORDER BY created_at {order}, id {order} LIMIT :lim OFFSET :off"
+    )
+    count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM crawl_jobs{where} LIMIT :cap) AS matched"
+    return page_sql, count_sql, params, expanding
+
+
 def search_jobs(engine: Engine, mc: Engine, f: JobFilter, page: int, size: int) -> JobPage:
     """Page `page` (0-based) of `size` jobs matching `f`, newest (or oldest) first, with the
     total (capped at COUNT_CAP). Columns: LIST_COLUMNS."""
@@ -138,21 +151,9 @@ def search_jobs(engine: Engine, mc: Engine, f: JobFilter, page: int, size: int) 
             notes.append(f"the satellite filter looks at its newest {SATELLITE_JOBS_CAP:,} jobs")
         if not job_ids:
             return JobPage(pd.DataFrame(columns=LIST_COLUMNS), 0, False, notes)
-    where, params, expanding = _where(engine, f, job_ids)
-    order = "DESC" if f.newest_first else "ASC"
-    rows, names = _run(
-        engine,
-        f"SELECT {', '.join(LIST_COLUMNS)} FROM crawl_jobs{where} "
-        f"ORDER BY created_at {order}, id {order} LIMIT :lim OFFSET :off",
-        {**params, "lim": size, "off": page * size},
-        expanding,
-    )
-    counted, _ = _run(
-        engine,
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM crawl_jobs{where} LIMIT :cap) AS matched",
-        {**params, "cap": COUNT_CAP + 1},
-        expanding,
-    )
+    page_sql, count_sql, params, expanding = list_statements(engine, f, job_ids)
+    rows, names = _run(engine, page_sql, {**params, "lim": size, "off": page * size}, expanding)
+    counted, _ = _run(engine, count_sql, {**params, "cap": COUNT_CAP + 1}, expanding)
     total = int(counted[0][0])
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=LIST_COLUMNS)
     return JobPage(frame, min(total, COUNT_CAP), total > COUNT_CAP, notes)
