@@ -95,7 +95,7 @@ def forecast(
             f"{per_satellite * satellites:.1f} jobs/min finish",
         )
     minutes = depth / net
-    if timedelta(minutes=minutes) > HORIZON:
+    if minutes > HORIZON.total_seconds() / 60.0:  # compared as floats: a tiny rate overflows timedelta
         return made(None, f"the queue shrinks by only {net:.3f} jobs/min: empty in more than 30 days")
     return made(now + timedelta(minutes=minutes))
 

@@ -43,6 +43,7 @@ def test_a_queue_that_is_not_shrinking_has_no_empty_time():
     assert forecast(NOW, 50, 1.0, 0).reason == "no satellite is running"
     # A trickle of 0.0001 jobs/min is not a forecast either.
     assert forecast(NOW, 50, 1.0001, 1, 1.0).empty_at is None
+    assert forecast(NOW, 50, 1.0 + 1e-15, 1, 1.0).empty_at is None  # no overflow on a vanishing rate
 
 
 def test_an_empty_queue_is_empty_now_and_the_next_day_is_dated():
