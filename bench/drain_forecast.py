@@ -5,7 +5,9 @@
 
 1. Record: the built-in simulator (simulator/, the same fleet the embedded demo runs) lives a
    day in 15-second ticks on a throwaway SQLite file (or the PostgreSQL server given: a
-   throwaway database there) and an in-process Redis. Bulk submissions like the flood switch
+   throwaway database there) and an in-process Redis. New jobs arrive at a working day's
+   rate (`load`: 40 % of the fleet's capacity at 03:00, 110 % at 15:00, where the simulator's
+   own coordinator keeps a flat 85 %). Bulk submissions like the flood switch
    of the demo (`Simulator.flood_queue`) come at random times (every 1–3 h, 20–150 jobs),
    and one satellite is down for an hour mid-day, so the queue builds up and drains again.
    Each simulated minute the queue's depth and the satellites running are recorded (the job
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import random
 import sys
 import tempfile
@@ -42,12 +45,27 @@ TICK = timedelta(seconds=15)
 START = datetime(2026, 11, 2, 0, 0)
 
 
+def load(at: datetime) -> float:
+    """The fleet's offered load (1 = its capacity) at `at`: 0.4 at 03:00, 1.1 at 15:00."""
+    hour = at.hour + at.minute / 60.0
+    return 0.75 + 0.35 * math.sin(2 * math.pi * (hour - 9.0) / 24.0)
+
+
 def record_day(services: Services, hours: float, seed: int, satellites: int) -> list[dict]:
     """Run the simulator for `hours` from START; one {"t", "depth", "running"} per minute."""
     rng = random.Random(f"{seed}:bench")
     sim = Simulator(services, satellites=satellites, seed=seed)
     now = START
     sim.seed_initial(now)
+    # A working day's load instead of the simulator's flat 85 %: quiet at night, over the
+    # fleet's capacity in the afternoon, so backlogs build and drain within the day.
+    steady = sim.coordinator.arrivals
+    clock = {"now": now}
+
+    def arrivals(dt: float, sats: int) -> int:
+        return steady(dt * load(clock["now"]) / 0.85, sats)
+
+    sim.coordinator.arrivals = arrivals  # type: ignore[method-assign]
     end = START + timedelta(hours=hours)
     next_flood = START + timedelta(minutes=rng.randrange(30, 90))
     down_from, down_until = START + timedelta(hours=hours * 0.5), START + timedelta(hours=hours * 0.5 + 1)
@@ -64,6 +82,7 @@ def record_day(services: Services, hours: float, seed: int, satellites: int) -> 
         elif killed and now >= down_until:
             sim.revive_satellite(killed)
             killed = ""  # once a day
+        clock["now"] = now
         sim.step(now)
         if now >= next_minute:
             running = sum(1 for s in sim.fleet if s.alive and not s.paused)

@@ -56,7 +56,7 @@ def jobs_app(pg_url, redis_url):
             {"job_id": "dead-1", "dead_letter_reason": HOSTILE, "dead_letter_timestamp": (NOW - 3 * M).isoformat()}
         ),
     )
-    with ticked_app(services, NOW) as (app, ctx, _loop):
+    with ticked_app(services, NOW) as (app, _ctx, _loop):
         yield app
     services.dispose()
 

@@ -227,7 +227,7 @@ def test_job_queue_as_a_list(queue_app):
     shown, renders = _queue(ctx, "job_queue")
     rows = renders[Q.TABLE].full
     assert shown["page"].kind == "list" and shown["page"].total == 33 and len(rows) == 25
-    assert rows[0]["id"] == "q0" and rows[0]["age"] == "1 h 00 m" and rows[0]["target_url"] == HOSTILE
+    assert rows[0]["job_id"] == "q0" and rows[0]["age"] == "1 h 00 m" and rows[0]["target_url"] == HOSTILE
     assert (
         renders[Q.KIND].full == "crawl_jobs is a list, the next popped first"
         and renders[Q.PAGE_TEXT].full == "entries 1–25 of 33"
@@ -250,7 +250,7 @@ def test_job_queue_as_a_sorted_set_and_wrongtype(queue_app):
     r.zadd(keys.job_queue, {json.dumps({"id": f"z{p}", "priority": p}): p for p in (1, 9, 5)})
     shown, renders = _queue(ctx, "job_queue")
     rows = renders[Q.TABLE].full
-    assert shown["page"].kind == "zset" and [row["id"] for row in rows] == ["z9", "z5", "z1"]  # BZPOPMAX order
+    assert shown["page"].kind == "zset" and [row["job_id"] for row in rows] == ["z9", "z5", "z1"]  # BZPOPMAX order
     assert [row["score"] for row in rows] == [9.0, 5.0, 1.0]
     r.delete(keys.job_queue)
     r.hset(keys.job_queue, "a", "b")
@@ -269,7 +269,7 @@ def test_scheduled_and_dead_letters_with_reason_and_age(queue_app):
     due = lp.epoch(now + timedelta(minutes=10))
     r.zadd(keys.scheduled, {json.dumps({"id": "s-late"}): due, json.dumps({"id": "s-over"}): lp.epoch(now - M)})
     rows = _queue(ctx, "scheduled")[1][Q.TABLE].full
-    assert [row["id"] for row in rows] == ["s-over", "s-late"]
+    assert [row["job_id"] for row in rows] == ["s-over", "s-late"]
     assert rows[0]["due"].endswith("(overdue)") and rows[1]["due"].endswith("(in 10 m 00 s)")
     r.lpush(  # as Link Profiler does: the newest on the left
         keys.dead_letter,
@@ -283,7 +283,7 @@ def test_scheduled_and_dead_letters_with_reason_and_age(queue_app):
         json.dumps({"job_id": "d2", "error": {"message": "timeout"}, "completed_at": (now - 5 * M).isoformat()}),
     )
     dead = _queue(ctx, "dead_letter")[1][Q.TABLE].full
-    assert [(d["id"], d["reason"], d["age"]) for d in dead] == [
+    assert [(d["job_id"], d["reason"], d["age"]) for d in dead] == [
         ("d2", "timeout", "5 m 00 s"),
         ("d1", "<b>max retries</b>", "2 h 00 m"),
     ]

@@ -20,7 +20,6 @@ from pages.shell.ids import ShellIds
 from ui.inputs import text
 from ui.tables import fields
 
-FILTERS = (Ids.STATUS, Ids.TYPE, Ids.TARGET, Ids.DATES, Ids.SATELLITE, Ids.ORDER, Ids.SIZE)
 JOB_OUTPUTS = {
     Ids.JOB_TITLE: "children",
     Ids.JOB_STATUS: "children",
@@ -47,8 +46,8 @@ def register(app, ctx) -> None:
         Input(Ids.STATUS, "value"),
         Input(Ids.TYPE, "value"),
         Input(Ids.TARGET, "value"),
-        Input(Ids.DATES, "start_date"),
-        Input(Ids.DATES, "end_date"),
+        Input(Ids.DATE_FROM, "value"),
+        Input(Ids.DATE_TO, "value"),
         Input(Ids.SATELLITE, "value"),
         Input(Ids.ORDER, "value"),
         Input(Ids.SIZE, "value"),
@@ -81,8 +80,8 @@ def register(app, ctx) -> None:
         State(Ids.STATUS, "value"),
         State(Ids.TYPE, "value"),
         State(Ids.TARGET, "value"),
-        State(Ids.DATES, "start_date"),
-        State(Ids.DATES, "end_date"),
+        State(Ids.DATE_FROM, "value"),
+        State(Ids.DATE_TO, "value"),
         State(Ids.SATELLITE, "value"),
         State(Ids.ORDER, "value"),
         prevent_initial_call=True,
@@ -110,7 +109,7 @@ def register(app, ctx) -> None:
             index = cell.get("row")
             if not isinstance(index, int) or not 0 <= index < len(rows) or not isinstance(rows[index], dict):
                 raise PreventUpdate
-            job_id = text("job id", rows[index].get("id"), 200)
+            job_id = text("job id", rows[index].get("job_id"), 200)
         else:
             job_id = job_id_of(search)
         shown = job_view(job_model(ctx, job_id), ctx.settings.url_prefix)

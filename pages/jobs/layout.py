@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pages.jobs.ids import JobIds as Ids
-from pages.jobs.model import ANY, DEFAULT_SIZE, LINKS_NOTE, ORDERS, SIZES, STATUSES, TYPES, satellites_known
+from pages.jobs.model import ANY, DEFAULT_SIZE, LINKS_NOTE, ORDERS, SIZES, STATUSES, TYPES
 from pages.jobs.render import ALERT_COLUMNS, ERROR_COLUMNS, HISTORY_COLUMNS, LIST_COLUMNS, SATELLITE_COLUMNS
 from ui.panel import analysis_panel
 from ui.tables import table
@@ -48,14 +48,20 @@ def controls(ctx) -> html.Div:
                 maxLength=200,
                 className="jobs-search",
             ),
-            dcc.DatePickerRange(id=Ids.DATES, display_format="YYYY-MM-DD", clearable=True, className="jobs-dates"),
-            dcc.Dropdown(
+            # The browser's own date inputs (YYYY-MM-DD values): created from / to, both days included.
+            html.Label("created", htmlFor=Ids.DATE_FROM, className="muted"),
+            dcc.Input(id=Ids.DATE_FROM, type="date", debounce=True, className="jobs-search jobs-date"),
+            html.Span("–", className="muted"),
+            dcc.Input(id=Ids.DATE_TO, type="date", debounce=True, className="jobs-search jobs-date"),
+            # A typed satellite id, not a dropdown of the fleet: a dropdown holds every id in the
+            # browser, and Dash's Dropdown froze the page on a crawled 5,000-character id.
+            dcc.Input(
                 id=Ids.SATELLITE,
-                value=ANY,
-                options=[{"label": "every satellite", "value": ANY}]
-                + [{"label": s, "value": s} for s in satellites_known(ctx)],
-                clearable=False,
-                className="ana-dropdown",
+                type="search",
+                placeholder="satellite id",
+                debounce=True,
+                maxLength=255,
+                className="jobs-search",
             ),
             dcc.Dropdown(
                 id=Ids.ORDER,
@@ -98,7 +104,7 @@ def job_section() -> html.Section:
                 children=[
                     html.Span("", id=Ids.JOB_TITLE, className="jobs-job-title"),
                     html.Span("", id=Ids.JOB_STATUS, className="jobs-job-status"),
-                    dcc.Link("link to this job", id=Ids.JOB_LINK, href="", className="jobs-job-link"),
+                    html.A("link to this job", id=Ids.JOB_LINK, className="jobs-job-link"),
                 ],
             ),
             html.H3("commands", className="jobs-sub"),

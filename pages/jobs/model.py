@@ -10,7 +10,6 @@ import on_demand
 from common.csv_export import MAX_ROWS
 from data.job_search import PAGE_SIZES, JobFilter, JobPage
 from data.lp_tables import JOB_STATUSES, JOB_TYPES
-from pages.snapshot import latest_snapshot
 from ui.inputs import InvalidInput, bounded_int, choice, text
 
 ANY = "__any__"
@@ -78,12 +77,6 @@ def list_model(ctx, f: JobFilter, page: int, size: int) -> JobPage:
 def export_model(ctx, f: JobFilter) -> JobPage:
     """The jobs matching `f`, newest first, up to the CSV export's MAX_ROWS."""
     return on_demand.jobs_page(ctx, f, 0, MAX_ROWS)
-
-
-def satellites_known(ctx) -> list[str]:
-    """Satellite ids of the latest snapshot's fleet (the satellite filter's choices)."""
-    fleet = latest_snapshot(ctx).get("mc", {}).get("fleet", [])
-    return sorted({str(s.get("satellite_id")) for s in fleet if s.get("satellite_id")})
 
 
 def job_id_of(search) -> str | None:

@@ -29,7 +29,7 @@ LIST_COLUMNS = [
     ("priority", "priority"),
     ("started_date", utc_label("started")),
     ("completed_date", utc_label("finished")),
-    ("id", "job id"),
+    ("job_id", "job id"),
 ]
 HISTORY_COLUMNS = [
     ("timestamp", utc_label("logged")),
@@ -84,7 +84,10 @@ JSON_LIMIT = 2000
 
 
 def list_rows(page: JobPage) -> list[dict]:
-    return records(page.rows, fields(LIST_COLUMNS))
+    """The list's rows for the table. The id goes in `job_id`: a DataTable treats a field named
+    `id` as its row ids (kept per row in the browser), which crawled ids should not be."""
+    rows = page.rows.rename(columns={"id": "job_id"})
+    return records(rows, fields(LIST_COLUMNS))
 
 
 def page_text(page: JobPage, number: int, size: int) -> str:

@@ -10,7 +10,7 @@ from ui.format import duration, utc_text
 
 COLUMNS = [
     ("position", "#"),
-    ("id", "job id"),
+    ("job_id", "job id"),
     ("job_type", "type"),
     ("target_url", "target"),
     ("priority", "priority"),
@@ -33,7 +33,7 @@ def entry_rows(page, now) -> list[dict]:
         rows.append(
             {
                 "position": page.offset + i + 1,
-                "id": e.get("id"),
+                "job_id": e.get("id"),
                 "job_type": e.get("job_type"),
                 "target_url": e.get("target_url"),
                 "priority": e.get("priority"),
