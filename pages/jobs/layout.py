@@ -48,11 +48,26 @@ def controls(ctx) -> html.Div:
                 maxLength=200,
                 className="jobs-search",
             ),
-            # The browser's own date inputs (YYYY-MM-DD values): created from / to, both days included.
+            # Typed dates (YYYY-MM-DD, checked by the model): created from / to, both days included.
+            # Dash's date picker overflowed narrow screens; dcc.Input has no date type.
             html.Label("created", htmlFor=Ids.DATE_FROM, className="muted"),
-            dcc.Input(id=Ids.DATE_FROM, type="date", debounce=True, className="jobs-search jobs-date"),
+            dcc.Input(
+                id=Ids.DATE_FROM,
+                type="text",
+                placeholder="from YYYY-MM-DD",
+                maxLength=10,
+                debounce=True,
+                className="jobs-search jobs-date",
+            ),
             html.Span("–", className="muted"),
-            dcc.Input(id=Ids.DATE_TO, type="date", debounce=True, className="jobs-search jobs-date"),
+            dcc.Input(
+                id=Ids.DATE_TO,
+                type="text",
+                placeholder="to YYYY-MM-DD",
+                maxLength=10,
+                debounce=True,
+                className="jobs-search jobs-date",
+            ),
             # A typed satellite id, not a dropdown of the fleet: a dropdown holds every id in the
             # browser, and Dash's Dropdown froze the page on a crawled 5,000-character id.
             dcc.Input(
