@@ -6,9 +6,9 @@
 1. Record: the built-in simulator (simulator/, the same fleet the embedded demo runs) lives a
    day in 15-second ticks on a throwaway SQLite file (or the PostgreSQL server given: a
    throwaway database there) and an in-process Redis. New jobs arrive at a working day's
-   rate (`load`: 40 % of the fleet's capacity at 03:00, 110 % at 15:00, where the simulator's
+   rate (`load`: 40 % of the fleet's capacity at 03:00, 100 % at 15:00, where the simulator's
    own coordinator keeps a flat 85 %). Bulk submissions like the flood switch
-   of the demo (`Simulator.flood_queue`) come at random times (every 1–3 h, 20–150 jobs),
+   of the demo (`Simulator.flood_queue`) come at random times (every 1–3 h, 20–100 jobs),
    and one satellite is down for an hour mid-day, so the queue builds up and drains again.
    Each simulated minute the queue's depth and the satellites running are recorded (the job
    completions are in crawl_jobs, as Link Profiler would have them); `--record` keeps them.
@@ -46,9 +46,9 @@ START = datetime(2026, 11, 2, 0, 0)
 
 
 def load(at: datetime) -> float:
-    """The fleet's offered load (1 = its capacity) at `at`: 0.4 at 03:00, 1.1 at 15:00."""
+    """The fleet's offered load (1 = its capacity) at `at`: 0.4 at 03:00, 1.0 at 15:00."""
     hour = at.hour + at.minute / 60.0
-    return 0.75 + 0.35 * math.sin(2 * math.pi * (hour - 9.0) / 24.0)
+    return 0.7 + 0.3 * math.sin(2 * math.pi * (hour - 9.0) / 24.0)
 
 
 def record_day(services: Services, hours: float, seed: int, satellites: int) -> list[dict]:
@@ -75,7 +75,7 @@ def record_day(services: Services, hours: float, seed: int, satellites: int) -> 
     while now < end:
         now += TICK
         if now >= next_flood:
-            sim.flood_queue(rng.randrange(20, 150), now)
+            sim.flood_queue(rng.randrange(20, 100), now)
             next_flood = now + timedelta(minutes=rng.randrange(60, 180))
         if killed is None and down_from <= now < down_until:
             killed = sim.kill_satellite()
