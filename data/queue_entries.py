@@ -125,6 +125,39 @@ def parse_entry(raw, queue: str, score: float | None, now: datetime) -> dict:
     return row
 
 
+def _read(client, key: str, kind: str, queue: str, offset: int, count: int) -> tuple[int, list]:
+    """(total, [(entry, score or None)]) of one page, in the queue's order (see read_page)."""
+    pipe = client.pipeline(transaction=True)
+    if kind == "list":
+        pipe.llen(key)
+        if queue == "job_queue":
+            # LPUSHed and popped from the right: entry 0 is the last element (the next popped).
+            pipe.lrange(key, -(offset + count), -(offset + 1))
+        else:
+            # Dead letters are LPUSHed and trimmed to the newest: entry 0 is the newest.
+            pipe.lrange(key, offset, offset + count - 1)
+        total, items = pipe.execute()
+        return int(total), [(item, None) for item in (reversed(items) if queue == "job_queue" else items)]
+    pipe.zcard(key)
+    if queue == "job_queue":
+        pipe.zrevrange(key, offset, offset + count - 1, withscores=True)
+    else:
+        pipe.zrange(key, offset, offset + count - 1, withscores=True)
+    total, pairs = pipe.execute()
+    return int(total), list(pairs)
+
+
+def _raw_client(client) -> redis.Redis | None:
+    """A client on the same server that returns bytes; None when it cannot be made."""
+    try:
+        kwargs = dict(client.connection_pool.connection_kwargs)
+        kwargs["decode_responses"] = False
+        pool = client.connection_pool.__class__(connection_class=client.connection_pool.connection_class, **kwargs)
+        return client.__class__(connection_pool=pool)
+    except Exception:
+        return None
+
+
 def read_page(client: redis.Redis, key: str, queue: str, offset: int, count: int, now: datetime) -> QueuePage:
     """Entries [offset, offset + count) of `key` (count ≤ MAX_PAGE). The job queue as a list is
     read in its pop order from the right (LPUSH then RPOP: the next popped first), as a sorted
@@ -136,31 +169,23 @@ def read_page(client: redis.Redis, key: str, queue: str, offset: int, count: int
     kind = kind.decode() if isinstance(kind, bytes) else str(kind)
     if kind == "none":
         return QueuePage(key, kind, 0, offset)
+    if kind not in ("list", "zset"):
+        return QueuePage(key, kind, 0, offset, problem=f"{key} holds a {kind}, which is not a queue")
     try:
-        if kind == "list":
-            pipe = client.pipeline(transaction=True)
-            pipe.llen(key)
-            if queue == "job_queue":
-                # LPUSHed and popped from the right: entry 0 is the last element (the next popped).
-                pipe.lrange(key, -(offset + count), -(offset + 1))
-            else:
-                # Dead letters are LPUSHed and trimmed to the newest: entry 0 is the newest.
-                pipe.lrange(key, offset, offset + count - 1)
-            total, items = pipe.execute()
-            pairs = [(item, None) for item in (reversed(items) if queue == "job_queue" else items)]
-        elif kind == "zset":
-            pipe = client.pipeline(transaction=True)
-            pipe.zcard(key)
-            if queue == "job_queue":
-                pipe.zrevrange(key, offset, offset + count - 1, withscores=True)
-            else:
-                pipe.zrange(key, offset, offset + count - 1, withscores=True)
-            total, pairs = pipe.execute()
-        else:
-            return QueuePage(key, kind, 0, offset, problem=f"{key} holds a {kind}, which is not a queue")
-    except UnicodeDecodeError:
-        return QueuePage(key, kind, 0, offset, problem=f"{key} holds entries that are not UTF-8 text")
+        try:
+            total, pairs = _read(client, key, kind, queue, offset, count)
+        except UnicodeDecodeError:
+            # An entry that is not UTF-8 fails the whole reply of a decoding client: read the
+            # page again as bytes (parse_entry shows such an entry with replacement characters).
+            raw = _raw_client(client)
+            if raw is None:
+                return QueuePage(key, kind, 0, offset, problem=f"{key} holds entries that are not UTF-8 text")
+            try:
+                total, pairs = _read(raw, key, kind, queue, offset, count)
+            finally:
+                raw.close()
+                raw.connection_pool.disconnect()
     except redis.ResponseError as exc:  # the key changed type between TYPE and the read
         return QueuePage(key, kind, 0, offset, problem=f"{key} could not be read: {str(exc)[:200]}")
-    entries = [parse_entry(raw, queue, score, now) for raw, score in pairs]
+    entries = [parse_entry(item, queue, score, now) for item, score in pairs]
     return QueuePage(key, kind, int(total), offset, entries)

@@ -360,3 +360,16 @@ def test_capacity_page_shows_forecast_what_if_and_error(pg_url, redis_url):
         assert "1.00 jobs per satellite per minute" in renders[Cap.RATES].full
         assert renders[Cap.ERROR].full.startswith("median absolute error over the last 1 resolved forecasts: 3.0 min")
     services.dispose()
+
+
+def test_an_entry_that_is_not_utf8_is_shown_beside_the_others(queue_app):
+    ctx = queue_app
+    key = ctx.settings.redis_keys.dead_letter
+    ctx.services.redis.lpush(key, json.dumps({"job_id": "ok-1", "dead_letter_reason": "boom"}))
+    ctx.services.redis.lpush(key, b"\xff\xfe not utf-8")
+    rows = _queue(ctx, "dead_letter")[1][Q.TABLE].full
+    assert [(r["job_id"], r["reason"], r["problem"]) for r in rows] == [
+        (None, None, "not JSON"),
+        ("ok-1", "boom", None),
+    ]
+    assert rows[0]["preview"] == "\ufffd\ufffd not utf-8"
