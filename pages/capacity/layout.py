@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from pages.capacity.ids import CapacityIds as Ids
-from pages.capacity.model import MAX_SATELLITES, model
+from pages.capacity.model import MAX_SATELLITES, model, running_now
 from pages.capacity.render import TRACK_COLUMNS, render
 from ui.panel import analysis_panel, graph
 from ui.tables import table_panel
@@ -14,8 +14,7 @@ from ui.tables import table_panel
 
 def layout(ctx) -> html.Div:
     """The page, first painted from the snapshot; the what-if starts at 3 more satellites."""
-    first = model(ctx, None)
-    what_if = first["running"] + 3
+    what_if = running_now(ctx) + 3
     renders = render(model(ctx, what_if))
     return html.Div(
         id=Ids.PAGE,

@@ -36,6 +36,11 @@ def rates_of(section: dict | None) -> Rates | None:
         return None
 
 
+def running_now(ctx) -> int:
+    """Satellites running in the latest snapshot (the what-if's starting point is 3 more)."""
+    return running_satellites(latest_snapshot(ctx).get("mc", {}).get("fleet", []))
+
+
 def model(ctx, what_if: int | None) -> dict:
     """{"now", "depth", "rates", "running", "base": Forecast|None, "what_if": Forecast|None,
     "track": capacity.record.Track|None, "samples"}."""

@@ -3,6 +3,7 @@ Crawled text (target URLs, error messages) goes into DataTable cells or Dash chi
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from pages.jobs.ids import JobIds as Ids
 from ui.delta import Render
 from ui.format import utc_label, utc_text
 from ui.page import public_path
-from ui.tables import fields, records, table
+from ui.tables import fields, records
 
 if TYPE_CHECKING:
     from data.job_search import JobPage
@@ -112,8 +113,6 @@ def _value(name: str, value) -> str:
     if name in ("created_at", "scheduled_at", "started_date", "last_fetched_at", "completed_date"):
         return utc_text(value, "second") + " UTC"
     if isinstance(value, (dict, list, tuple)):
-        import json
-
         return json.dumps(value, default=str, sort_keys=True)[:JSON_LIMIT]
     return str(value)[:JSON_LIMIT]
 
@@ -193,7 +192,3 @@ def history_note(row: dict, history) -> str:
 def render(model: dict | None) -> dict[str, Render]:
     """The job page's outputs for one job model (the list is drawn by `list_rows`)."""
     return job_view(model)
-
-
-def empty_table(table_id: str, columns) -> object:
-    return table(table_id, [], columns)
