@@ -359,6 +359,10 @@ def test_capacity_page_shows_forecast_what_if_and_error(pg_url, redis_url):
         ), renders[Cap.SENTENCE].full
         assert "1.00 jobs per satellite per minute" in renders[Cap.RATES].full
         assert renders[Cap.ERROR].full.startswith("median absolute error over the last 1 resolved forecasts: 3.0 min")
+        # The producer's heavy step recorded its own forecast (open until the queue empties).
+        newest = renders[Cap.TRACK].full[0]
+        assert (newest["depth"], newest["satellites"], newest["predicted_empty_at"]) == (30, 3, "2026-11-28 12:10")
+        assert "1 still open" in renders[Cap.ERROR].full
     services.dispose()
 
 
