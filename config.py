@@ -186,6 +186,10 @@ class Settings:
     database_read_url: str | None = field(default=None, repr=False)
     auth: AuthSettings = field(default_factory=AuthSettings)
     archive: ArchiveSettings = ArchiveSettings()
+    # Jobs, queues and capacity planning (README): the window (minutes) over which the drain
+    # forecast measures throughput and arrivals, and how many recent forecasts its error is over.
+    forecast_window_min: int = 15
+    forecast_error_samples: int = 60
 
     @property
     def embedded_database(self) -> bool:
@@ -576,6 +580,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         simulator_satellites=src.integer("MC_SIMULATOR_SATELLITES", 6, 1, 500),
         simulator_seed=None if seed is None else src.integer("SIMULATOR_SEED", 0),
         log_level=src.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        forecast_window_min=src.integer("MC_FORECAST_WINDOW", 15, 1, 24 * 60),
+        forecast_error_samples=src.integer("MC_FORECAST_ERROR_SAMPLES", 60, 1, 1000),
         alerts=_alert_settings(src),
         analytics=_analytics_settings(src),
         quotas=_quota_settings(src),

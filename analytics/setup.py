@@ -17,6 +17,12 @@ one documented place that does, and only when asked:
     mc_perf_logs_timestamp       satellite_performance_logs (timestamp)
     mc_social_mentions_published social_mentions (published_date)
     mc_crawl_jobs_waiting        crawl_jobs (status, priority)
+    mc_crawl_jobs_created, mc_crawl_jobs_status_created, mc_crawl_jobs_type_created
+                                 crawl_jobs (created_at), (status, created_at), (job_type, created_at): the jobs list
+    mc_crawl_jobs_completed      crawl_jobs (completed_date): the drain forecast's throughput
+    mc_perf_logs_job             satellite_performance_logs (current_job_id), variant O: a job's progress history
+    mc_crawl_jobs_target_trgm    crawl_jobs USING gin (target_url gin_trgm_ops), when pg_trgm is installed:
+                                 the jobs list's target search
 - `--create-views` (PostgreSQL): the `mission_control_summary` materialized view (see
   analytics.summary_view); `--schedule-cron` also schedules its refresh every minute with
   pg_cron (Debian: postgresql-15-cron; `shared_preload_libraries = 'pg_cron'`, a restart,
@@ -49,7 +55,25 @@ INDEXES = (
     ("mc_perf_logs_timestamp", "satellite_performance_logs", "timestamp", None),
     ("mc_social_mentions_published", "social_mentions", "published_date", None),
     ("mc_crawl_jobs_waiting", "crawl_jobs", "status, priority", None),
+    # The jobs list (pages/jobs): newest-first pages, by status or type; the drain forecast's
+    # finished-in-window count; a job's performance logs (variant O names the job).
+    ("mc_crawl_jobs_created", "crawl_jobs", "created_at", None),
+    ("mc_crawl_jobs_status_created", "crawl_jobs", "status, created_at", None),
+    ("mc_crawl_jobs_type_created", "crawl_jobs", "job_type, created_at", None),
+    ("mc_crawl_jobs_completed", "crawl_jobs", "completed_date", None),
+    ("mc_perf_logs_job", "satellite_performance_logs", "current_job_id", None),
 )
+# The jobs list's target search (ILIKE '%text%'), PostgreSQL with the pg_trgm extension only
+# (installed by an administrator: CREATE EXTENSION pg_trgm); without it the search scans.
+TRIGRAM_INDEXES = (("mc_crawl_jobs_target_trgm", "crawl_jobs", "target_url"),)
+
+
+def has_trigram(engine: Engine) -> bool:
+    """Whether pg_trgm is installed in the database (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first() is not None
 
 
 def index_statements(engine: Engine, schema) -> list[str]:
@@ -57,17 +81,24 @@ def index_statements(engine: Engine, schema) -> list[str]:
     concurrently = " CONCURRENTLY" if engine.dialect.name == "postgresql" else ""
     out = []
     for name, table, columns, where in INDEXES:
-        if not schema.has(table):
-            continue
         cols = columns or schema.link_first_seen
+        if not all(schema.has(table, c.strip()) for c in cols.split(",")):
+            continue  # the table, or a column of this variant, is not there
         partial = f" WHERE {where}" if where else ""
         out.append(f"CREATE INDEX{concurrently} IF NOT EXISTS {name} ON {table} ({cols}){partial}")
+    if has_trigram(engine):
+        for name, table, column in TRIGRAM_INDEXES:
+            if schema.has(table, column):
+                out.append(
+                    f"CREATE INDEX{concurrently} IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+                )
     return out
 
 
 def drop_statements(engine: Engine) -> list[str]:
     concurrently = " CONCURRENTLY" if engine.dialect.name == "postgresql" else ""
-    return [f"DROP INDEX{concurrently} IF EXISTS {name}" for name, *_ in INDEXES]
+    names = [name for name, *_ in INDEXES] + [name for name, *_ in TRIGRAM_INDEXES]
+    return [f"DROP INDEX{concurrently} IF EXISTS {name}" for name in names]
 
 
 def run(engine: Engine, statements: list[str], dry_run: bool) -> None:

@@ -209,6 +209,8 @@ satellite_jobs = Table(
     Column("started_at", DateTime),
     Column("completed_at", DateTime),
     Index("mc_rollup_satellite_jobs_done", "completed_at"),
+    # The jobs list's satellite filter: a satellite's newest jobs.
+    Index("mc_rollup_satellite_jobs_satellite", "satellite_id", "started_at"),
 )
 
 # Social mentions per day, query, platform and sentiment (the last MENTION_DAYS recomputed).

@@ -20,6 +20,7 @@ FEATURE_TABLE_MODULES: tuple[str, ...] = (
     "analytics.tables",
     "auth.tables",
     "archive.tables",
+    "capacity.tables",
 )
 
 mc_meta = Table(

@@ -73,3 +73,53 @@ def snapshot_at(ctx: AppContext, minute: datetime) -> Replay | None:
     """The snapshot document kept for the naive UTC `minute` (the database, else the archive;
     archive.replay.replay_at); None when none is kept or the archive is not set up."""
     return None if ctx.archive is None else ctx.archive.replay(minute)
+
+
+# --- Jobs, queues and capacity (pages/jobs, pages/queues, pages/capacity) ------------------------
+# Kept together at the end of the module so that blocks added by other pages merge cleanly.
+
+
+def jobs_page(ctx: AppContext, f, page: int, size: int):
+    """One page of the jobs list and its (capped) total: data.job_search.search_jobs."""
+    from data.job_search import search_jobs
+
+    svc = ctx.services
+    return search_jobs(svc.engine, svc.mc_engine, f, page, size)
+
+
+def job_detail(ctx: AppContext, job_id: str) -> dict | None:
+    """One job: its row, errors, progress history, satellites and alerts (each bounded); None
+    when there is no such job."""
+    from data import job_search as js
+
+    svc = ctx.services
+    row = js.job_row(svc.engine, svc.schema, job_id)
+    if row is None:
+        return None
+    try:
+        alerts = js.job_alerts(svc.mc_engine, job_id)
+    except Exception:  # the alert tables are ours; a deployment without them shows none
+        alerts = pd.DataFrame(columns=js.ALERT_COLUMNS)
+    return {
+        "row": row,
+        "errors": js.job_errors(row.get("errors")),
+        "history": js.progress_history(svc.engine, svc.schema, job_id),
+        "satellites": js.job_satellites(svc.engine, svc.mc_engine, svc.schema, job_id),
+        "alerts": alerts,
+    }
+
+
+def queue_page(ctx: AppContext, queue: str, offset: int, count: int, now):
+    """One page (≤ data.queue_entries.MAX_PAGE entries) of a Link Profiler queue: `queue` is a
+    field of config.RedisKeys (job_queue, scheduled, dead_letter)."""
+    from data.queue_entries import read_page
+
+    key = getattr(ctx.services.settings.redis_keys, queue)
+    return read_page(ctx.services.redis, key, queue, offset, count, now)
+
+
+def forecast_track(ctx: AppContext, samples: int):
+    """The last `samples` drain forecasts and their error (capacity.record.track_record)."""
+    from capacity.record import track_record
+
+    return track_record(ctx.services.mc_engine, samples)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from analytics import snapshot_sections as sections
+from capacity.cycle import capacity_section
 from data import backlinks, domain_intel, performance
 from producer.fast_step import is_outage
 from producer.snapshot import epoch_of, records
@@ -51,6 +52,16 @@ def run_heavy_step(ctx: AppContext, state: ProducerState, now: datetime) -> dict
         "bottlenecks": lambda: sections.bottleneck_findings(analytics, svc, now, state.fleet, state.queue_depth),
         "performance": lambda: sections.performance_metrics(
             performance.performance_summary(engine, schema, now), heavy.get("bottlenecks", [])
+        ),
+        # The drain forecast's rates, recorded with the forecast and resolved later (capacity/).
+        "capacity": lambda: capacity_section(
+            engine,
+            svc.mc_engine,
+            now,
+            state.queue_depth,
+            state.fleet,
+            ctx.settings.forecast_window_min,
+            ctx.settings.history_retention_days,
         ),
         "errors_24h": lambda: {
             str(s): int(e or 0)

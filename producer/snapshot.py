@@ -119,6 +119,8 @@ def build_document(inputs: TickInputs) -> dict:
             # Contract floats sent as 0 only because nothing was measured ("section.key").
             "unmeasured": shape.unmeasured,
             "bottlenecks": heavy.get("bottlenecks", []),
+            # The drain forecast's measured rates (capacity.cycle), for the capacity page.
+            "capacity": heavy.get("capacity"),
             "heartbeat_timeout_s": inputs.heartbeat_timeout_s,
             "refresh_rate_ms": inputs.refresh_rate_ms,
             "simulated": inputs.simulated,

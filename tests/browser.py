@@ -25,6 +25,9 @@ FILLED_PAGE_TEXT = {
     "/domains": "EXPIRED DOMAIN HUNTER",
     "/performance": "SATELLITE LEADERBOARD",
     "/alerts": "CHANNELS",
+    "/jobs": "JOBS",
+    "/queues": "QUEUE CONTENTS",
+    "/capacity": "DRAIN FORECAST",
 }
 # Installed before any page script (Page.addScriptToEvaluateOnNewDocument): every
 # Content-Security-Policy violation the page meets, in window.__csp.

@@ -121,3 +121,11 @@ def test_gunicorn_stops_instead_of_respawning_on_a_bad_setting(tmp_path):
     assert proc.returncode == 3, proc.stderr[-500:]
     assert proc.stderr.count("configuration error: MC_HIGH_AUTHORITY='high' is not a number") == 1
     assert "Worker failed to boot" in proc.stderr
+
+
+def test_drain_forecast_settings():
+    s = load_settings({"MC_FORECAST_WINDOW": "30", "MC_FORECAST_ERROR_SAMPLES": "200"}, dotenv_path=None)
+    assert (s.forecast_window_min, s.forecast_error_samples) == (30, 200)
+    assert load_settings({}, dotenv_path=None).forecast_window_min == 15
+    with pytest.raises(ConfigError, match="MC_FORECAST_WINDOW"):
+        load_settings({"MC_FORECAST_WINDOW": "0"}, dotenv_path=None)
