@@ -151,6 +151,10 @@ def install(server: Flask, ctx) -> None:
     server.extensions[STATE_KEY] = state
     server.secret_key = auth.secret_key
     server.session_interface = _KeyedSessions(lambda: stored_secret(ctx.services.mc_engine))
+    if not server.secret_key:
+        # Fetched now, at start-up, so that a viewer's request never runs SQL for it; when the
+        # database is down now, the first request that needs a session fetches it.
+        server.session_interface.get_signing_serializer(server)
     server.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
