@@ -14,7 +14,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 MC_METADATA = MetaData()
 
 # Which modules declare mc_ tables; imported before create_all.
-FEATURE_TABLE_MODULES: tuple[str, ...] = ("quotas.tables", "alerts.tables", "analytics.tables")
+FEATURE_TABLE_MODULES: tuple[str, ...] = ("quotas.tables", "alerts.tables", "analytics.tables", "commands.tables")
 
 mc_meta = Table(
     "mc_meta",

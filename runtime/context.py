@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     # Types only: these modules import this one, so importing them here would be a cycle.
     from alerts.engine import AlertEngine
     from analytics.service import Analytics
+    from commands.runner import CommandRunner
     from config import Settings
     from data.services import Services
     from producer.loop import ProducerLoop
@@ -43,6 +44,7 @@ class AppContext:
     quotas: QuotaManager | None = None
     alerts: AlertEngine | None = None  # evaluated by the producer each tick
     simulator: Simulator | None = None
+    commands: CommandRunner | None = None  # operator commands (commands/), built at start-up
     producer: ProducerLoop | None = None  # None until start-up (or when MISSION_CONTROL_ENABLED=false)
     # Each page's render cache, by page name, created on first use (ui.live.page_renders).
     render_caches: dict[str, RenderCache] = field(default_factory=dict)
