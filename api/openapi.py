@@ -811,6 +811,7 @@ COMMAND_ANSWERS = {
     "400": _error("bad input: the message says which field and what it must be"),
     "401": _error("no credential was offered and commands need the operator role"),
     "403": _error("the caller's role may not run commands (the reason names it), or the Host/Origin check"),
+    "404": _error("no such command (a verb the path does not offer)"),
     "409": _json(_ref("CommandOutcome"), "not available here: `error` says why (e.g. MC_LP_API_URL is not set)"),
     "413": _error("the body is larger than MC_MAX_REQUEST_BYTES"),
     "424": _json(_ref("CommandOutcome"), "Link Profiler refused or could not be reached: `error` is its reason"),

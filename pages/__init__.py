@@ -3,7 +3,7 @@ fails the start, it is never silently left out of the nav)."""
 
 from __future__ import annotations
 
-from pages import alerts, discovery, domains, mission, performance, quotas
+from pages import alerts, audit, discovery, domains, mission, performance, quotas
 from ui.page import Page
 
 PAGES: tuple[Page, ...] = (
@@ -13,4 +13,5 @@ PAGES: tuple[Page, ...] = (
     domains.PAGE,
     performance.PAGE,
     alerts.PAGE,
+    audit.PAGE,
 )

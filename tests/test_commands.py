@@ -50,9 +50,7 @@ def _app(pg_url, redis_url, commands: CommandSettings):
 
 @pytest.fixture
 def world(pg_url, redis_url, lp_api):
-    commands = CommandSettings(
-        lp_api_url=lp_api.url, lp_api_username=USERNAME, lp_api_password=PASSWORD, observe_s=5.0
-    )
+    commands = CommandSettings(lp_api_url=lp_api.url, lp_api_username=USERNAME, lp_api_password=PASSWORD, observe_s=5.0)
     services, app, ctx = _app(pg_url, redis_url, commands)
     paused = services.settings.redis_keys.dispatch_paused
     lp_api.effects = {
@@ -113,12 +111,25 @@ def test_every_command_arrives_once_in_link_profilers_format_and_is_audited(worl
     sub = Subscriber(redis_url, [CONTROL_PREFIX + "sat-a", CONTROL_PREFIX + "all"])
     try:
         answers = [
-            client.post("/api/v1/commands/dispatch/pause", json={"reason": "db maintenance"}, headers=AUTH, environ_base=REMOTE),
+            client.post(
+                "/api/v1/commands/dispatch/pause", json={"reason": "db maintenance"}, headers=AUTH, environ_base=REMOTE
+            ),
             client.post("/api/v1/commands/dispatch/resume", headers=AUTH, environ_base=REMOTE),
-            client.post(f"/api/v1/commands/jobs/{job['id']}/cancel", json={"reason": "wrong target"}, headers=AUTH, environ_base=REMOTE),
-            client.post("/api/v1/commands/satellites/sat-a/pause", json={"wait": False}, headers=AUTH, environ_base=REMOTE),
-            client.post("/api/v1/commands/satellites/all/shutdown", json={"wait": False}, headers=AUTH, environ_base=REMOTE),
-            client.post("/api/v1/commands/satellites/sat-a/restart", json={"wait": False}, headers=AUTH, environ_base=REMOTE),
+            client.post(
+                f"/api/v1/commands/jobs/{job['id']}/cancel",
+                json={"reason": "wrong target"},
+                headers=AUTH,
+                environ_base=REMOTE,
+            ),
+            client.post(
+                "/api/v1/commands/satellites/sat-a/pause", json={"wait": False}, headers=AUTH, environ_base=REMOTE
+            ),
+            client.post(
+                "/api/v1/commands/satellites/all/shutdown", json={"wait": False}, headers=AUTH, environ_base=REMOTE
+            ),
+            client.post(
+                "/api/v1/commands/satellites/sat-a/restart", json={"wait": False}, headers=AUTH, environ_base=REMOTE
+            ),
         ]
         assert [a.status_code for a in answers] == [200] * 6, [a.get_json() for a in answers]
         messages = sub.wait_for(3)
@@ -172,8 +183,13 @@ def test_not_configured_is_refused_with_the_reason_and_audited(pg_url, redis_url
         assert resp.status_code == 409
         body = resp.get_json()
         assert body["error"] == "MC_LP_API_URL is not set" and body["result"] == "refused"
-        listed = {c["name"]: c for c in client.get("/api/v1/commands", headers=AUTH, environ_base=REMOTE).get_json()["commands"]}
-        assert listed["job_cancel"]["available"] is False and listed["job_cancel"]["reason"] == "MC_LP_API_URL is not set"
+        listed = {
+            c["name"]: c
+            for c in client.get("/api/v1/commands", headers=AUTH, environ_base=REMOTE).get_json()["commands"]
+        }
+        assert (
+            listed["job_cancel"]["available"] is False and listed["job_cancel"]["reason"] == "MC_LP_API_URL is not set"
+        )
         assert listed["satellite_pause"]["available"] is True
         [record] = _audit(services)
         assert (record["user"], record["action"], record["result"], record["detail"]) == (
@@ -253,7 +269,9 @@ def test_a_static_token_is_sent_as_is_and_an_unreachable_api_is_a_failure(pg_url
         lp_api.down()
         resp = client.post("/api/v1/commands/dispatch/resume", headers=AUTH, environ_base=REMOTE)
         assert resp.status_code == 424
-        assert resp.get_json()["error"].startswith(f"Link Profiler was not reached: Link Profiler's API at {lp_api.url}")
+        assert resp.get_json()["error"].startswith(
+            f"Link Profiler was not reached: Link Profiler's API at {lp_api.url}"
+        )
     finally:
         ctx.stop()
         services.dispose()
@@ -322,7 +340,9 @@ def test_dead_letter_retry_puts_the_entry_back_without_the_two_fields(world, kin
 
     # Retry all: what cannot be retried stays, in its order, and says why.
     r.rpush(keys.dead_letter, _dead("job-3", "Rate limited", status="cancelled"))
-    resp = client.post("/api/v1/commands/dead-letters/all/retry", json={"wait": False}, headers=AUTH, environ_base=REMOTE)
+    resp = client.post(
+        "/api/v1/commands/dead-letters/all/retry", json={"wait": False}, headers=AUTH, environ_base=REMOTE
+    )
     assert resp.status_code == 200
     assert resp.get_json()["detail"].startswith(f"1 put back on {keys.job_queue}; 2 could not be retried and stay")
     assert r.lrange(keys.dead_letter, 0, -1) == entries[1:]

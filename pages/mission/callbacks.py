@@ -21,6 +21,7 @@ from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
 from pages.shell.ids import ShellIds
 from pages.snapshot import at_version, latest
 from ui import arrange
+from ui import commands as cmd
 from ui.live import page_renders, smallest_update
 
 PANELS: list[str] = [
@@ -66,6 +67,8 @@ PROPERTY: dict[str, str] = {
 def register(app, ctx) -> None:
     """Attach the main screen's live callback and its arranged panels to `app`."""
     arrange.register(app, Main.GRID, Main.ARRANGED, Main.RESET_LAYOUT, ARRANGEMENT)
+    cmd.register(app, ctx, Main.FLEET_COMMANDS, target_control=Main.FLEET_PICK)
+    cmd.register(app, ctx, Main.QUEUE_COMMANDS)
     cache = page_renders(ctx, "mission", render)
     pause_s = max(0.05, ctx.settings.refresh_rate_ms / 4000)
 

@@ -41,3 +41,7 @@ class MissionIds(StrEnum):
     PANEL_FLEET = "main-panel-fleet"
     PANEL_QUEUE = "main-panel-queue"
     PANEL_ERRORS = "main-panel-errors"
+    # Operator commands (ui.commands): the hosts of the fleet and queue panels, the satellite picker.
+    FLEET_COMMANDS = "fleet"
+    QUEUE_COMMANDS = "queue"
+    FLEET_PICK = "fleet-cmd-pick"

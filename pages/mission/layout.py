@@ -14,9 +14,10 @@ from dash import dcc, html
 
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
-from pages.mission.model import queue_trend
+from pages.mission.model import ALL_SATELLITES, queue_trend, satellite_choices
 from pages.snapshot import latest
 from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
+from ui import commands as cmd
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
@@ -67,6 +68,41 @@ def _graph(graph_id: str, renders, height: int | None = None) -> dcc.Graph:
     # Never pass style=None: dcc.Graph reads style.height and breaks on null.
     sized: dict[str, Any] = {"style": {"height": f"calc({height}px * var(--mc-graph-h))"}} if height else {}
     return dcc.Graph(id=graph_id, figure=renders[graph_id].full, config=GRAPH_CONFIG, className="mc-graph", **sized)
+
+
+FLEET_COMMANDS = ["satellite_pause", "satellite_resume", "satellite_restart", "satellite_shutdown"]
+QUEUE_COMMANDS = ["dispatch_pause", "dispatch_resume"]
+
+
+def fleet_commands(ctx, doc: dict) -> html.Div:
+    """Pause / resume / restart / shut down the picked satellite (or all), with confirmation."""
+    return html.Div(
+        className="cmd-bar",
+        children=[
+            dcc.Dropdown(
+                id=Main.FLEET_PICK,
+                options=satellite_choices(doc),
+                value=ALL_SATELLITES,
+                clearable=False,
+                className="cmd-pick",
+            ),
+            *[cmd.command_button(ctx, Main.FLEET_COMMANDS, name) for name in FLEET_COMMANDS],
+            cmd.disabled_note(ctx, FLEET_COMMANDS),
+            cmd.command_host(Main.FLEET_COMMANDS),
+        ],
+    )
+
+
+def queue_commands(ctx) -> html.Div:
+    """Pause / resume dispatch through Link Profiler's API, with confirmation."""
+    return html.Div(
+        className="cmd-bar",
+        children=[
+            *[cmd.command_button(ctx, Main.QUEUE_COMMANDS, name) for name in QUEUE_COMMANDS],
+            cmd.disabled_note(ctx, QUEUE_COMMANDS),
+            cmd.command_host(Main.QUEUE_COMMANDS),
+        ],
+    )
 
 
 def layout(ctx):
@@ -152,10 +188,15 @@ def layout(ctx):
                     panel(
                         "SATELLITE FLEET",
                         html.Div(
-                            renders[Main.FLEET].full,
-                            id=Main.FLEET,
-                            className="fleet-grid",
-                            style=renders[FLEET_VALUES].full,
+                            [
+                                html.Div(
+                                    renders[Main.FLEET].full,
+                                    id=Main.FLEET,
+                                    className="fleet-grid",
+                                    style=renders[FLEET_VALUES].full,
+                                ),
+                                fleet_commands(ctx, doc),
+                            ]
                         ),
                         extra_class="area-fleet",
                         panel_id=Main.PANEL_FLEET,
@@ -173,6 +214,7 @@ def layout(ctx):
                                     style={"height": "calc(110px * var(--mc-graph-h))"},
                                 ),
                                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
+                                queue_commands(ctx),
                             ],
                             className="queue-body",
                         ),
