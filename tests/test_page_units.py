@@ -34,7 +34,7 @@ def test_every_page_has_the_same_five_parts(page):
 
 
 def test_pages_are_found_by_path():
-    assert [p.path for p in PAGES] == ["/", "/discovery", "/quotas", "/domains", "/performance", "/alerts"]
+    assert [p.path for p in PAGES] == ["/", "/discovery", "/quotas", "/domains", "/performance", "/alerts", "/audit"]
     assert page_at("/discovery/?x=1", PAGES).title == "Discovery" and page_at("/nope", PAGES) is None
     assert normal_path("") == "/" and normal_path("/alerts/") == "/alerts"
 

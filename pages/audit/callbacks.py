@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from pages.audit import model
 from pages.audit.ids import AuditIds as Ids
-from pages.audit.render import rows, summary
+from pages.audit.render import render
 
 FILTERS = (Ids.USER, Ids.ACTION, Ids.RESULT, Ids.HOURS, Ids.TEXT)
 
@@ -43,7 +43,8 @@ def register(app, ctx) -> None:
         elif trigger != Ids.REFRESH:
             start = 0
         records, total, start = model.page(ctx, filters, start)
-        return rows(records), summary(start, len(records), total), start
+        shown = render({"records": records, "total": total, "offset": start})
+        return shown[Ids.TABLE].full, shown[Ids.SUMMARY].full, start
 
     @app.callback(
         Output(Ids.DOWNLOAD, "data"),

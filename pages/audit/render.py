@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from pages.audit.ids import AuditIds as Ids
+from ui.delta import Render
+
 COLUMNS = [
     ("at", "time (UTC)"),
     ("user", "user"),
@@ -38,3 +41,12 @@ def summary(offset: int, shown: int, total: int) -> str:
     if total == 0:
         return "no records match"
     return f"records {offset + 1}–{offset + shown} of {total:,}"
+
+
+def render(model: dict) -> dict[str, Render]:
+    """The table and the paging line for one page of the log ({"records", "total", "offset"})."""
+    records = model.get("records", [])
+    return {
+        Ids.TABLE: Render(full=rows(records)),
+        Ids.SUMMARY: Render(full=summary(model.get("offset", 0), len(records), model.get("total", 0))),
+    }
