@@ -72,7 +72,8 @@ class Outcome:
         """One line for an operator: what happened and what was seen."""
         mark = {OK: "✓", FAILED: "✗", REFUSED: "⊘"}[self.result]
         seen = f" · seen: {self.observed}" if self.observed else ""
-        return f"{mark} {COMMANDS[self.command].label} {self.target or ''}: {self.detail}{seen}".replace("  ", " ")
+        what = COMMANDS[self.command].label + (f" {self.target}" if self.target else "")
+        return f"{mark} {what}: {self.detail}{seen}"
 
 
 class _Failed(Exception):

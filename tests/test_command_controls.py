@@ -135,6 +135,8 @@ def test_a_click_asks_with_what_will_happen_and_a_confirmation_runs_it(app_and_s
     assert line.startswith(f"✓ Pause sat-7: PAUSE published on {CONTROL_PREFIX}sat-7, received by 1 listener")
 
     # The audit page shows it, text as text; its CSV defuses the formula.
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/audit"})
+    assert layout.status_code == 200 and "audit-table" in layout.get_data(as_text=True)
     filters = [
         _prop(c, "value", None) for c in ("audit-user", "audit-action", "audit-result", "audit-hours", "audit-text")
     ]

@@ -56,7 +56,7 @@ def layout(ctx):
             dcc.Store(id=Ids.OFFSET, data=0),
             panel(
                 "AUDIT LOG",
-                html.Div([filters, paging, table(Ids.TABLE, [], COLUMNS, sort_action="none")]),
+                html.Div([filters, paging, table(Ids.TABLE, [], COLUMNS)]),
                 subtitle="every operator command: who, when, what, the result and what was seen afterwards",
             ),
         ],

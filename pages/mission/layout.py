@@ -196,7 +196,8 @@ def layout(ctx):
                                     style=renders[FLEET_VALUES].full,
                                 ),
                                 fleet_commands(ctx, doc),
-                            ]
+                            ],
+                            className="fleet-body",
                         ),
                         extra_class="area-fleet",
                         panel_id=Main.PANEL_FLEET,
@@ -205,6 +206,8 @@ def layout(ctx):
                         "QUEUE DEPTH",
                         html.Div(
                             [
+                                # First, so the panel's height never clips the commands.
+                                queue_commands(ctx),
                                 _graph(Main.QUEUE_GAUGE, renders, 200),
                                 dcc.Graph(
                                     id=Main.QUEUE_TREND,
@@ -214,7 +217,6 @@ def layout(ctx):
                                     style={"height": "calc(110px * var(--mc-graph-h))"},
                                 ),
                                 html.Div(renders[Main.QUEUE_DETAIL].full, id=Main.QUEUE_DETAIL),
-                                queue_commands(ctx),
                             ],
                             className="queue-body",
                         ),
