@@ -24,14 +24,13 @@ from datetime import datetime
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from api.http import error, json_body
+from api.http import error, json_body, query_choice, query_time
 from auth.request import current_identity, require
 from commands import audit
 from commands.catalog import COMMANDS
 from commands.runner import FAILED, REFUSED, Outcome
 from commands.tables import RESULTS
 from common.identity import Role
-from common.timestamps import to_datetime
 from data.frames import iso
 
 BLUEPRINT = "mc_command_api"
@@ -93,22 +92,11 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _time_arg(name: str) -> datetime | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    parsed = to_datetime(value) if len(value) >= 10 and value[:4].isdigit() and value[4] == "-" else None
-    if parsed is None:
-        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value[:100]!r}")
-    return parsed
+    return query_time(name, BadRequest)
 
 
 def _choice_arg(name: str, allowed) -> str | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if value not in allowed:
-        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value[:100]!r}")
-    return value
+    return query_choice(name, allowed, BadRequest)
 
 
 def audit_filter() -> audit.AuditFilter:

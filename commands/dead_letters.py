@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import redis
 
@@ -207,61 +209,67 @@ class Moved:
     job_ids: list[str] = field(default_factory=list)
 
 
-def retry_one(client: redis.Redis, keys: RedisKeys, wanted: str, hint: int | None, when_empty: str = "zset") -> Moved:
-    """Move the entry named `wanted` back onto the job queue (atomically: see the module doc)."""
-    dlq = keys.dead_letter
+def _watched(client: redis.Redis, keys: RedisKeys, move: Callable[[Any], Moved]) -> Moved:
+    """Run `move(pipe)` with the dead-letter and queue keys WATCHed (`move` reads, then calls
+    pipe.multi() and queues its writes); a change by anyone else in between discards the writes
+    and `move` runs again on the new contents, at most ATTEMPTS times."""
     with client.pipeline(transaction=True) as pipe:
         for _ in range(ATTEMPTS):
             try:
-                pipe.watch(dlq, keys.job_queue)
-                _list_or_none(pipe, dlq)
-                raw = _find(pipe, dlq, wanted, hint)
-                if raw is None:
-                    raise DeadLetterError("that dead letter is no longer in the queue (retried or purged meanwhile)")
-                member, score = requeued(raw)
-                kind = _queue_kind(pipe, keys, when_empty)
-                pipe.multi()
-                pipe.lrem(dlq, 1, raw)
-                _push(pipe, keys.job_queue, kind, [(member, score)])
-                pipe.execute()
-                job = describe(0, raw, datetime(1970, 1, 1)).job_id
-                return Moved(done=1, job_ids=[job] if job else [])
+                pipe.watch(keys.dead_letter, keys.job_queue)
+                _list_or_none(pipe, keys.dead_letter)
+                return move(pipe)
             except redis.WatchError:
                 continue
     raise DeadLetterError("the dead-letter queue kept changing; nothing was moved, try again")
+
+
+def retry_one(client: redis.Redis, keys: RedisKeys, wanted: str, hint: int | None, when_empty: str = "zset") -> Moved:
+    """Move the entry named `wanted` back onto the job queue (atomically: see the module doc)."""
+    dlq = keys.dead_letter
+
+    def move(pipe) -> Moved:
+        raw = _find(pipe, dlq, wanted, hint)
+        if raw is None:
+            raise DeadLetterError("that dead letter is no longer in the queue (retried or purged meanwhile)")
+        member, score = requeued(raw)
+        kind = _queue_kind(pipe, keys, when_empty)
+        pipe.multi()
+        pipe.lrem(dlq, 1, raw)
+        _push(pipe, keys.job_queue, kind, [(member, score)])
+        pipe.execute()
+        job = describe(0, raw, datetime(1970, 1, 1)).job_id
+        return Moved(done=1, job_ids=[job] if job else [])
+
+    return _watched(client, keys, move)
 
 
 def retry_all(client: redis.Redis, keys: RedisKeys, when_empty: str = "zset") -> Moved:
     """Move every retriable entry back onto the job queue; the others stay, in their order."""
     dlq = keys.dead_letter
-    with client.pipeline(transaction=True) as pipe:
-        for _ in range(ATTEMPTS):
+
+    def move(pipe) -> Moved:
+        if pipe.llen(dlq) > MAX_SCAN:
+            raise DeadLetterError(f"{dlq} holds more than {MAX_SCAN:,} entries; purge it instead")
+        moved, kept, out = [], [], Moved()
+        for raw in (_str(r) for r in pipe.lrange(dlq, 0, -1)):
             try:
-                pipe.watch(dlq, keys.job_queue)
-                _list_or_none(pipe, dlq)
-                if pipe.llen(dlq) > MAX_SCAN:
-                    raise DeadLetterError(f"{dlq} holds more than {MAX_SCAN:,} entries; purge it instead")
-                raws = [_str(raw) for raw in pipe.lrange(dlq, 0, -1)]
-                moved, kept, out = [], [], Moved()
-                for raw in raws:
-                    try:
-                        moved.append(requeued(raw))
-                    except DeadLetterError as exc:
-                        kept.append(raw)
-                        if len(out.problems) < 5:
-                            out.problems.append(f"{entry_id(raw)}: {exc}")
-                kind = _queue_kind(pipe, keys, when_empty) if moved else "list"
-                pipe.multi()
-                pipe.delete(dlq)
-                if kept:
-                    pipe.rpush(dlq, *kept)
-                _push(pipe, keys.job_queue, kind, moved)
-                pipe.execute()
-                out.done, out.kept = len(moved), len(kept)
-                return out
-            except redis.WatchError:
-                continue
-    raise DeadLetterError("the dead-letter queue kept changing; nothing was moved, try again")
+                moved.append(requeued(raw))
+            except DeadLetterError as exc:
+                kept.append(raw)
+                if len(out.problems) < 5:
+                    out.problems.append(f"{entry_id(raw)}: {exc}")
+        kind = _queue_kind(pipe, keys, when_empty) if moved else "list"
+        pipe.multi()
+        pipe.delete(dlq)
+        if kept:
+            pipe.rpush(dlq, *kept)
+        _push(pipe, keys.job_queue, kind, moved)
+        pipe.execute()
+        out.done, out.kept = len(moved), len(kept)
+        return out
+
+    return _watched(client, keys, move)
 
 
 # -- purge ----------------------------------------------------------------------------------
