@@ -8,7 +8,9 @@ receive every command; each must arrive exactly once, in Link Profiler's format,
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import threading
 import time
@@ -454,3 +456,46 @@ def test_the_simulator_obeys_commands_like_link_profiler(pg_url, redis_url, smal
     finally:
         ctx.stop()
         services.dispose()
+
+
+def test_the_token_is_fetched_again_when_it_expires_or_is_refused(pg_url, redis_url, lp_api):
+    from commands.lp_api import HttpLpApi
+
+    now = [1000.0]
+    lp_api.token_life_s = 600.0  # exp = real time + 600 s; the client's clock below decides when it is stale
+    client = HttpLpApi(
+        CommandSettings(lp_api_url=lp_api.url, lp_api_username=USERNAME, lp_api_password=PASSWORD),
+        clock=lambda: now[0],
+    )
+    assert client.post("/api/queue/resume_processing").ok
+    assert client.post("/api/queue/resume_processing").ok
+    assert lp_api.paths().count("/token") == 1  # kept while valid
+    now[0] = time.time() + 10_000  # past its exp: signed in again before the call
+    assert client.post("/api/queue/resume_processing").ok
+    assert lp_api.paths().count("/token") == 2
+    lp_api.tokens.clear()  # Link Profiler restarted with a new secret: 401, sign in once more, retry
+    now[0] = 1000.0
+    answer = client.post("/api/queue/pause_processing")
+    assert answer.ok and answer.message == "Job processing paused successfully."
+    assert lp_api.paths()[-3:] == ["/api/queue/pause_processing", "/token", "/api/queue/pause_processing"]
+
+
+def test_hostile_dead_letters_stay_text(world):
+    services, client, _ctx = world
+    hostile = '=cmd|" /C calc"!A0 <script>alert(1)</script>'
+    services.redis.rpush(services.settings.redis_keys.dead_letter, _dead("<b>job</b>", hostile))
+    page = client.get("/api/v1/commands/dead-letters", headers=AUTH, environ_base=REMOTE)
+    assert page.mimetype == "application/json"
+    [entry] = page.get_json()["entries"]
+    assert (entry["job_id"], entry["reason"]) == ("<b>job</b>", hostile)
+    resp = client.post(
+        f"/api/v1/commands/dead-letters/{entry['id']}/purge",
+        json={"reason": hostile},
+        headers=AUTH,
+        environ_base=REMOTE,
+    )
+    assert resp.status_code == 200
+    exported = client.get("/api/v1/audit.csv", headers=AUTH, environ_base=REMOTE).get_data(as_text=True)
+    [record] = list(csv.DictReader(io.StringIO(exported)))
+    assert record["reason"] == "'" + hostile  # the formula is defused; the text is kept as text
+    assert record["action"] == "dead_letters_purge"
