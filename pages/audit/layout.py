@@ -16,12 +16,13 @@ from ui.tables import table
 
 
 def _dropdown(control: str, options: list[dict], placeholder: str, value=None) -> dcc.Dropdown:
-    return dcc.Dropdown(id=control, options=options, value=value, placeholder=placeholder, className="audit-filter")
+    return dcc.Dropdown(id=control, options=options, value=value, placeholder=placeholder)
 
 
 def layout(ctx):
+    # The alert history's filter grid (assets/alerts.css): four choices, the search, refresh.
     filters = html.Div(
-        className="ac-controls",
+        className="ac-filters",
         children=[
             _dropdown(Ids.USER, [{"label": u, "value": u} for u in users(ctx)], "any user"),
             _dropdown(Ids.ACTION, [{"label": a.replace("_", " "), "value": a} for a in ACTIONS], "any command"),
@@ -31,21 +32,20 @@ def layout(ctx):
                 options=[{"label": label, "value": h} for h, label in HOUR_CHOICES],
                 value=DEFAULT_HOURS,
                 clearable=False,
-                className="audit-filter",
             ),
             dbc.Input(
                 id=Ids.TEXT, placeholder="text in target, reason, detail", size="sm", maxLength=200, debounce=True
             ),
-            dbc.Button("Refresh", id=Ids.REFRESH, size="sm", n_clicks=0),
+            dbc.Button("Refresh", id=Ids.REFRESH, size="sm", color="secondary", outline=True, n_clicks=0),
         ],
     )
     paging = html.Div(
         className="ac-controls",
         children=[
-            dbc.Button("‹ newer", id=Ids.PREV, size="sm", n_clicks=0),
+            dbc.Button("‹ newer", id=Ids.PREV, size="sm", color="secondary", outline=True, n_clicks=0),
             html.Span(id=Ids.SUMMARY, className="muted"),
-            dbc.Button("older ›", id=Ids.NEXT, size="sm", n_clicks=0),
-            dbc.Button("CSV", id=Ids.EXPORT, size="sm", n_clicks=0, className="ana-csv"),
+            dbc.Button("older ›", id=Ids.NEXT, size="sm", color="secondary", outline=True, n_clicks=0),
+            dbc.Button("Export CSV", id=Ids.EXPORT, size="sm", color="info", outline=True, n_clicks=0),
             dcc.Download(id=Ids.DOWNLOAD),
         ],
     )
