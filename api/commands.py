@@ -28,7 +28,7 @@ from api.http import error, json_body, query_choice, query_time
 from auth.request import current_identity, require
 from commands import audit
 from commands.catalog import COMMANDS
-from commands.runner import FAILED, REFUSED, Outcome
+from commands.runner import FAILED, REFUSED, AuditUnavailable, Outcome
 from commands.tables import RESULTS
 from common.identity import Role
 from data.frames import iso
@@ -154,7 +154,11 @@ def register_command_api(server: Flask, ctx) -> None:
             # The role gate refused: on record like every other outcome, then the 401/403.
             runner.record_refusal(current_identity(settings), name, target, params, reason, exc.description or str(exc))
             raise
-        return _answer(runner.run(who, name, target, params, reason, wait=wait))
+        try:
+            outcome = runner.run(who, name, target, params, reason, wait=wait)
+        except AuditUnavailable as exc:
+            return error(503, str(exc)[:300])
+        return _answer(outcome)
 
     @bp.get("/api/v1/commands")
     def list_commands():

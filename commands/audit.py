@@ -70,6 +70,14 @@ def record(
         return int(key[0]) if key else 0
 
 
+def set_result(engine: Engine, record_id: int, result: str, detail: str | None) -> None:
+    """The outcome of a command recorded when it started."""
+    if result not in RESULTS:
+        raise ValueError(f"result must be one of {', '.join(RESULTS)}, not {result!r}")
+    with engine.begin() as conn:
+        conn.execute(update(audit).where(audit.c.id == record_id).values(result=result, detail=_bounded(detail)))
+
+
 def set_observed(engine: Engine, record_id: int, observed: str) -> None:
     """Add what was seen after the command to its record."""
     with engine.begin() as conn:

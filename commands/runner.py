@@ -36,6 +36,13 @@ MAX_JOB_ID = 200
 NOT_CONFIGURED = "MC_LP_API_URL is not set"
 
 
+UNFINISHED = "started; no outcome was recorded (the process stopped before it finished)"
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit log cannot be written: the command is not run."""
+
+
 class UnknownCommand(ValueError):
     """A command name that does not exist."""
 
@@ -146,6 +153,12 @@ class CommandRunner:
         refusal = self.refusal(name, who)
         if refusal is not None:
             return self._record(who, name, target, params, reason, REFUSED, refusal)
+        # On record before it goes out: a command that cannot be audited is not run, and one whose
+        # process dies half-way stays on record as unfinished.
+        try:
+            started = self._write(who, name, target, params, reason, FAILED, UNFINISHED)
+        except Exception as exc:
+            raise AuditUnavailable(f"the audit log cannot be written, so the command was not run: {exc}") from exc
         before = self._before(name, target)
         try:
             detail, lp_status = self._execute(name, target, params)
@@ -155,16 +168,19 @@ class CommandRunner:
         except Exception as exc:  # Redis down, a database error: the command failed, say so
             log.warning("command %s on %s failed: %s", name, target, exc)
             detail, lp_status, result = f"{type(exc).__name__}: {exc}", None, FAILED
-        outcome = self._record(who, name, target, params, reason, result, detail, lp_status)
+        outcome = Outcome(name, target, result, detail, None, started, lp_status)
+        try:
+            audit.set_result(self.services.mc_engine, started, result, detail)
+        except Exception:
+            log.exception("could not store the result of command %s", started)
         if result != OK or not wait:
             return outcome
         observed = self._observe(name, target, before)
         try:
-            if outcome.audit_id is not None:
-                audit.set_observed(self.services.mc_engine, outcome.audit_id, observed)
+            audit.set_observed(self.services.mc_engine, started, observed)
         except Exception:
-            log.exception("could not store what command %s observed", outcome.audit_id)
-        return Outcome(outcome.command, target, OK, detail, observed, outcome.audit_id, lp_status)
+            log.exception("could not store what command %s observed", started)
+        return Outcome(name, target, OK, detail, observed, started, lp_status)
 
     def record_refusal(
         self, who: Identity, name: str, target, params: dict | None, reason: str | None, why: str
@@ -172,8 +188,11 @@ class CommandRunner:
         """Audit a request the role gate refused before the runner saw it (the API's 401/403)."""
         return self._record(who, name, str(target)[:300] if target else None, params or {}, reason, REFUSED, why)
 
+    def _write(self, who, name, target, params, reason, result, detail) -> int:
+        return audit.record(self.services.mc_engine, who, name, target, params, result, detail, reason, utcnow())
+
     def _record(self, who, name, target, params, reason, result, detail, lp_status=None) -> Outcome:
-        record_id = audit.record(self.services.mc_engine, who, name, target, params, result, detail, reason, utcnow())
+        record_id = self._write(who, name, target, params, reason, result, detail)
         return Outcome(name, target, result, detail, None, record_id, lp_status)
 
     @staticmethod

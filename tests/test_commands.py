@@ -82,6 +82,23 @@ class Subscriber:
             if msg and msg["type"] == "message":
                 self.messages.append((msg["channel"], msg["data"]))
 
+    def drain(self, channel: str) -> list[tuple[str, str]]:
+        """Everything received before a marker published now on `channel` (pub/sub keeps a
+        publisher's order, and Redis runs commands one at a time): no fixed wait."""
+        marker = f"marker-{time.monotonic_ns()}"
+        self.client.publish(channel, marker)
+        return self.wait_for_marker(marker)
+
+    def wait_for_marker(self, marker: str, timeout: float = 5.0) -> list[tuple[str, str]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            seen = list(self.messages)
+            for i, (_channel, data) in enumerate(seen):
+                if data == marker:
+                    return seen[:i]
+            time.sleep(0.02)
+        raise AssertionError(f"the marker never arrived; received {self.messages!r}")
+
     def wait_for(self, count: int, timeout: float = 5.0) -> list[tuple[str, str]]:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
@@ -134,9 +151,7 @@ def test_every_command_arrives_once_in_link_profilers_format_and_is_audited(worl
             ),
         ]
         assert [a.status_code for a in answers] == [200] * 6, [a.get_json() for a in answers]
-        messages = sub.wait_for(3)
-        time.sleep(0.3)  # a duplicate would arrive within this; the count below must stay 3
-        messages = list(sub.messages)
+        messages = sub.drain(CONTROL_PREFIX + "all")  # a duplicate would arrive before the marker
     finally:
         sub.close()
 
@@ -499,3 +514,17 @@ def test_hostile_dead_letters_stay_text(world):
     [record] = list(csv.DictReader(io.StringIO(exported)))
     assert record["reason"] == "'" + hostile  # the formula is defused; the text is kept as text
     assert record["action"] == "dead_letters_purge"
+
+
+def test_a_command_that_cannot_be_audited_is_not_run(world, redis_url):
+    services, client, _ctx = world
+    with services.mc_engine.begin() as conn:
+        conn.execute(text("DROP TABLE mc_audit"))
+    sub = Subscriber(redis_url, [CONTROL_PREFIX + "all"])
+    try:
+        resp = client.post("/api/v1/commands/satellites/all/pause", headers=AUTH, environ_base=REMOTE)
+        assert resp.status_code == 503
+        assert resp.get_json()["error"].startswith("the audit log cannot be written, so the command was not run")
+        assert sub.drain(CONTROL_PREFIX + "all") == []
+    finally:
+        sub.close()

@@ -21,6 +21,7 @@ from flask import has_request_context
 
 from auth.request import current_identity
 from commands.catalog import COMMANDS, confirmation
+from commands.runner import AuditUnavailable
 from common.identity import ANONYMOUS, Identity
 
 BUTTON = "mc-cmd"
@@ -142,5 +143,8 @@ def register(app, ctx, host: str, target_control: str | None = None) -> None:
             return f"⊘ {NOT_SET_UP}"
         reason = reason[:MAX_REASON] if isinstance(reason, str) and reason.strip() else None
         target = pending.get("target")
-        outcome = ctx.commands.run(identity(ctx), pending["name"], str(target) if target else None, reason=reason)
+        try:
+            outcome = ctx.commands.run(identity(ctx), pending["name"], str(target) if target else None, reason=reason)
+        except AuditUnavailable as exc:
+            return f"✗ {exc}"
         return outcome.line()
