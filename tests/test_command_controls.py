@@ -157,3 +157,15 @@ def test_a_click_asks_with_what_will_happen_and_a_confirmation_runs_it(app_and_s
     exported = client.get("/api/v1/audit.csv").get_data(as_text=True)
     [record] = list(csv.DictReader(io.StringIO(exported)))
     assert record["reason"] == "'" + HOSTILE and record["user"] == "service"
+
+
+def test_the_satellite_picker_names_what_a_command_can_target_in_short_labels():
+    from pages.mission.model import satellite_choices
+
+    long_id, hidden = "sat-" + "x" * 5000, "sat-\u202eevil"
+    doc = {"mc": {"fleet": [{"satellite_id": s} for s in ("sat-b", "sat-a", long_id, "s" * 150, hidden, "sat-\x07")]}}
+    choices = satellite_choices(doc)
+    # Ids a command could not name (too long, not printable: a bidi control, a bell) are reached
+    # through "all" only.
+    assert [c["value"] for c in choices] == ["all", "sat-a", "sat-b", "s" * 150]
+    assert choices[3]["label"] == "s" * 59 + "…"  # a label of thousands of characters stalls the dropdown
