@@ -17,11 +17,13 @@ class Command:
     label: str  # the button's text
     via: str  # LP_API, CONTROL or DEAD_LETTERS
     target_kind: str  # "dispatch", "job", "satellite", "dead_letter"
-    effect: str  # what will happen; `{target}` is filled in
+    effect: str  # what will happen; `{target}` is the target, `{subject}` it with its kind
 
     def confirmation(self, target: str | None) -> str:
-        """The confirmation's text for `target`."""
-        return self.effect.format(target=target or "")
+        """The confirmation's text for `target` ("all": every satellite / every dead letter)."""
+        kind = {"satellite": "satellite", "dead_letter": "dead letter"}.get(self.target_kind, self.target_kind)
+        subject = f"Every {kind}" if target == "all" else f"{kind.capitalize()} {target or ''}"
+        return self.effect.format(target=target or "", subject=subject)
 
 
 COMMANDS: dict[str, Command] = {
@@ -56,7 +58,7 @@ COMMANDS: dict[str, Command] = {
             "Pause",
             CONTROL,
             "satellite",
-            "Satellite {target} will be sent PAUSE: it stops taking jobs from the queue and its next "
+            "{subject} will be sent PAUSE: it stops taking jobs from the queue and its next "
             "heartbeat says paused.",
         ),
         Command(
@@ -64,14 +66,14 @@ COMMANDS: dict[str, Command] = {
             "Resume",
             CONTROL,
             "satellite",
-            "Satellite {target} will be sent RESUME: it takes jobs from the queue again.",
+            "{subject} will be sent RESUME: it takes jobs from the queue again.",
         ),
         Command(
             "satellite_restart",
             "Restart",
             CONTROL,
             "satellite",
-            "Satellite {target} will be sent RESTART: its process exits and its process manager starts it "
+            "{subject} will be sent RESTART: its process exits and its process manager starts it "
             "again; a job it is running is interrupted.",
         ),
         Command(
@@ -79,7 +81,7 @@ COMMANDS: dict[str, Command] = {
             "Shut down",
             CONTROL,
             "satellite",
-            "Satellite {target} will be sent SHUTDOWN: its process exits and stays down (its heartbeats "
+            "{subject} will be sent SHUTDOWN: its process exits and stays down (its heartbeats "
             "stop) until someone starts it; a job it is running is interrupted.",
         ),
         Command(
@@ -87,7 +89,7 @@ COMMANDS: dict[str, Command] = {
             "Retry",
             DEAD_LETTERS,
             "dead_letter",
-            "Dead letter {target} will be put back on the job queue without its dead-letter reason and "
+            "{subject} will be put back on the job queue without its dead-letter reason and "
             "time (a failed job goes back to pending), as Link Profiler's reprocess does.",
         ),
         Command(
@@ -95,7 +97,7 @@ COMMANDS: dict[str, Command] = {
             "Purge",
             DEAD_LETTERS,
             "dead_letter",
-            "Dead letter {target} will be deleted from the dead-letter queue for good.",
+            "{subject} will be deleted from the dead-letter queue for good.",
         ),
     )
 }
@@ -114,14 +116,5 @@ LP_PATHS = {
 
 
 def confirmation(name: str, target: str | None) -> str:
-    """What confirming command `name` on `target` will do ("all" reads as every satellite/entry)."""
-    command = COMMANDS[name]
-    if target == "all":
-        shown = "every satellite" if command.target_kind == "satellite" else "every entry"
-        text = (
-            command.confirmation("ALL")
-            .replace("Satellite ALL", "Every satellite")
-            .replace("Dead letter ALL", "Every dead letter")
-        )
-        return text if "ALL" not in text else text.replace("ALL", shown)
-    return command.confirmation(target)
+    """What confirming command `name` on `target` will do."""
+    return COMMANDS[name].confirmation(target)

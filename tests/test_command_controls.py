@@ -92,7 +92,7 @@ def test_buttons_say_why_they_are_disabled(app_and_services):
     operator = _buttons(_layout(_client(app, operator=True)), {})
     assert operator[("fleet", "satellite_shutdown")]["disabled"] is False
     assert operator[("fleet", "satellite_shutdown")]["title"].startswith(
-        "Satellite the selected one will be sent SHUTDOWN"
+        "Satellite (chosen beside it) will be sent SHUTDOWN"
     )
     # Dispatch goes through Link Profiler's API, which this deployment has not configured.
     assert operator[("queue", "dispatch_pause")]["disabled"] is True

@@ -79,7 +79,7 @@ def command_button(ctx, host: str, name: str, target: str | None = None, label: 
         label or COMMANDS[name].label,
         id={"type": BUTTON, "host": host, "name": name, "target": target or ""},
         disabled=why is not None,
-        title=why or confirmation(name, target or "the selected one"),
+        title=why or confirmation(name, target or "(chosen beside it)"),
         className=f"cmd-btn cmd-{name}",
         n_clicks=0,
     )
