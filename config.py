@@ -31,6 +31,7 @@ from alerts.settings import DEFAULT_RULES, SEVERITIES, AlertSettings, RuleSettin
 from analytics.settings import AnalyticsSettings
 from auth.settings import AuthSettings, parse_networks
 from common.identity import Role
+from commands.settings import CommandSettings
 from quotas.providers import API_KEY_VARIABLES, DAY_S, DEFAULT_PROVIDERS
 from quotas.settings import BreakerSettings, QuotaSettings
 from scoring.domain_value import parse_weights
@@ -190,6 +191,7 @@ class Settings:
     # forecast measures throughput and arrivals, and how many recent forecasts its error is over.
     forecast_window_min: int = 15
     forecast_error_samples: int = 60
+    commands: CommandSettings = field(default_factory=CommandSettings)
 
     @property
     def embedded_database(self) -> bool:
@@ -588,6 +590,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         **_deployment_settings(src),
         auth=_auth_settings(src),
         archive=_archive_settings(src),
+        commands=_command_settings(src),
     )
 
 
@@ -783,3 +786,17 @@ def _quota_settings(src: EnvSource) -> QuotaSettings:
         window_s=src.integer("QUOTA_CALL_WINDOW_S", base_breaker.window_s, 60, 30 * DAY_S),
     )
     return QuotaSettings(providers=providers, breaker=breaker)
+
+
+def _command_settings(src: EnvSource) -> CommandSettings:
+    """Operator commands (commands/settings.py): Link Profiler's API and how to sign in to it."""
+    base = CommandSettings()
+    return CommandSettings(
+        lp_api_url=_check_http_url("MC_LP_API_URL", src.text("MC_LP_API_URL")),
+        lp_api_username=src.text("MC_LP_API_USERNAME"),
+        lp_api_password=src.text("MC_LP_API_PASSWORD"),
+        lp_api_token=src.text("MC_LP_API_TOKEN"),
+        lp_api_timeout_s=src.number("MC_LP_API_TIMEOUT", base.lp_api_timeout_s, 0.1),
+        observe_s=src.number("MC_COMMAND_OBSERVE_S", base.observe_s, 0.0),
+        empty_queue_type=src.choice("MC_LP_EMPTY_QUEUE_TYPE", base.empty_queue_type, ("zset", "list")),
+    )

@@ -26,7 +26,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from alerts.actions import BadRequest, acknowledge_alert, end_alert_silence, silence_alerts
 from alerts.conditions import ALERT_TYPES
-from api.http import error, json_body, require_role
+from api.http import error, json_body, query_choice, query_time, require_role
 from alerts.export import history_csv, history_record
 from alerts.store import HISTORY_EVENTS
 from common.identity import Role
@@ -40,26 +40,11 @@ SEVERITIES = ("critical", "warning", "info")
 
 
 def _choice(name: str, allowed) -> str | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if value not in allowed:
-        raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}, not {value[:100]!r}")
-    return value
+    return query_choice(name, allowed, BadRequest)
 
 
 def _time(name: str) -> datetime | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    parsed = to_datetime(value) if _looks_like_time(value) else None
-    if parsed is None:
-        raise BadRequest(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value[:100]!r}")
-    return parsed
-
-
-def _looks_like_time(value: str) -> bool:
-    return len(value) >= 10 and value[:4].isdigit() and value[4] == "-"
+    return query_time(name, BadRequest)
 
 
 def _limit() -> int:

@@ -5,11 +5,14 @@ Who may write is `auth.request.require` (roles; README "Sign-in and roles").
 
 from __future__ import annotations
 
+from datetime import datetime
 
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from auth.request import require
+from common.timestamps import to_datetime
+
 
 # An error message says what is wrong in a sentence; one that quotes a huge input is cut here,
 # the last line of defence behind the handlers' own short quotes.
@@ -45,3 +48,26 @@ def require_role(settings, role, what: str):
         if exc.code == 401:
             resp.headers["WWW-Authenticate"] = 'Bearer realm="mission-control"'
         return None, resp
+
+
+def query_choice(name: str, allowed, error: type[ValueError] = ValueError) -> str | None:
+    """Query parameter `name`: None when absent or empty, else one of `allowed` (`error` otherwise)."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise error(f"'{name}' must be one of {', '.join(allowed)}, not {value[:100]!r}")
+    return value
+
+
+def query_time(name: str, error: type[ValueError] = ValueError) -> datetime | None:
+    """Query parameter `name` as naive UTC: None when absent or empty, else an ISO-8601 time
+    (`error` otherwise)."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    looks_like_time = len(value) >= 10 and value[:4].isdigit() and value[4] == "-"
+    parsed = to_datetime(value) if looks_like_time else None
+    if parsed is None:
+        raise error(f"'{name}' must be an ISO-8601 time such as 2025-03-01T12:00:00Z, not {value[:100]!r}")
+    return parsed

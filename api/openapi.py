@@ -866,6 +866,242 @@ PATHS: dict = {
     },
 }
 
+# -- operator commands and the audit log (api/commands.py) -------------------------------------
+COMMAND_NAMES = (
+    "dispatch_pause",
+    "dispatch_resume",
+    "job_cancel",
+    "satellite_pause",
+    "satellite_resume",
+    "satellite_restart",
+    "satellite_shutdown",
+    "dead_letters_retry",
+    "dead_letters_purge",
+)
+AUDIT_RESULTS = ("ok", "failed", "refused")
+COMMAND_ANSWERS = {
+    "200": _json(_ref("CommandOutcome"), "carried out; `observed` says what was seen afterwards"),
+    "400": _error("bad input: the message says which field and what it must be"),
+    "401": _error("no credential was offered and commands need the operator role"),
+    "403": _error("the caller's role may not run commands (the reason names it), or the Host/Origin check"),
+    "404": _error("no such command (a verb the path does not offer)"),
+    "409": _json(_ref("CommandOutcome"), "not available here: `error` says why (e.g. MC_LP_API_URL is not set)"),
+    "413": _error("the body is larger than MC_MAX_REQUEST_BYTES"),
+    "424": _json(_ref("CommandOutcome"), "Link Profiler refused or could not be reached: `error` is its reason"),
+    "503": _error("a source (Redis, the database) is not available"),
+}
+GATED_READ_ERRORS = {
+    **READ_ERRORS,
+    "401": _error("the caller must sign in to read this"),
+    "403": _error("the caller's role may not read this"),
+}
+SCHEMAS.update(
+    {
+        "CommandRequest": {
+            "type": "object",
+            "description": "Optional body of every command.",
+            "properties": {
+                "reason": {"type": ["string", "null"], "maxLength": 1000, "pattern": NO_NUL},
+                "wait": {"type": "boolean", "default": True},
+                "position": {"type": ["integer", "null"], "minimum": 0},
+            },
+        },
+        "CommandOutcome": {
+            "type": "object",
+            "required": ["command", "target", "result", "detail", "observed", "audit_id", "lp_status"],
+            "properties": {
+                "error": {"type": "string"},
+                "command": {"enum": list(COMMAND_NAMES)},
+                "target": NULLABLE_STRING,
+                "result": {"enum": list(AUDIT_RESULTS)},
+                "detail": {"type": "string"},
+                "observed": NULLABLE_STRING,
+                "audit_id": {"type": ["integer", "null"]},
+                "lp_status": {"type": ["integer", "null"]},
+            },
+        },
+        "CommandList": {
+            "type": "object",
+            "required": ["identity", "lp_api", "commands"],
+            "properties": {
+                "identity": {"type": "object"},
+                "lp_api": {"type": "string"},
+                "commands": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "label", "target", "via", "available", "reason"],
+                        "properties": {
+                            "name": {"enum": list(COMMAND_NAMES)},
+                            "label": {"type": "string"},
+                            "target": {"type": "string"},
+                            "via": {"type": "string"},
+                            "available": {"type": "boolean"},
+                            "reason": NULLABLE_STRING,
+                        },
+                    },
+                },
+            },
+        },
+        "DeadLetterPage": {
+            "type": "object",
+            "required": ["key", "type", "total", "offset", "problem", "entries"],
+            "properties": {
+                "key": {"type": "string"},
+                "type": {"type": "string"},
+                "total": {"type": "integer"},
+                "offset": {"type": "integer"},
+                "problem": NULLABLE_STRING,
+                "entries": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["position", "id", "job_id", "target_url", "reason", "died_at", "age_s", "raw"],
+                        "properties": {
+                            "position": {"type": "integer"},
+                            "id": {"type": "string"},
+                            "job_id": NULLABLE_STRING,
+                            "target_url": NULLABLE_STRING,
+                            "reason": NULLABLE_STRING,
+                            "died_at": NULLABLE_TIME,
+                            "age_s": NULLABLE_NUMBER,
+                            "raw": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "AuditRecord": {
+            "type": "object",
+            "required": ["id", "at", "user", "role", "via", "action", "target", "result", "detail"],
+            "properties": {
+                "id": {"type": "integer"},
+                "at": TIME,
+                "user": {"type": "string"},
+                "role": {"type": "string"},
+                "via": {"type": "string"},
+                "action": {"type": "string"},
+                "target": NULLABLE_STRING,
+                "params": {"type": ["object", "null"]},
+                "reason": NULLABLE_STRING,
+                "result": {"enum": list(AUDIT_RESULTS)},
+                "detail": NULLABLE_STRING,
+                "observed": NULLABLE_STRING,
+            },
+        },
+        "AuditPage": {
+            "type": "object",
+            "required": ["total", "offset", "records"],
+            "properties": {
+                "total": {"type": "integer"},
+                "offset": {"type": "integer"},
+                "records": {"type": "array", "items": _ref("AuditRecord")},
+            },
+        },
+    }
+)
+_COMMAND_BODY = {"required": False, "content": {"application/json": {"schema": _ref("CommandRequest")}}}
+_AUDIT_FILTERS = [
+    _query("user", {"type": "string", "maxLength": 200, "pattern": NO_NUL}, "only this user"),
+    _query("action", {"enum": list(COMMAND_NAMES)}, "only this command"),
+    _query("result", {"enum": list(AUDIT_RESULTS)}, "only this result"),
+    _query("since", TIME, "only records at or after this time"),
+    _query("until", TIME, "only records before this time"),
+    _query("q", {"type": "string", "maxLength": 200, "pattern": NO_NUL}, "text in target, reason, detail or user"),
+]
+
+
+def _command(operation: str, summary: str, parameters: list | None = None) -> dict:
+    return {
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "parameters": parameters or [],
+            "requestBody": _COMMAND_BODY,
+            "responses": COMMAND_ANSWERS,
+        }
+    }
+
+
+PATHS.update(
+    {
+        "/api/v1/commands": {
+            "get": {
+                "operationId": "commands",
+                "summary": "Every operator command, and whether the caller may run it here (the reason when not)",
+                "responses": {"200": _json(_ref("CommandList"), "the commands"), "503": READ_ERRORS["503"]},
+            }
+        },
+        "/api/v1/commands/dispatch/{verb}": _command(
+            "dispatch_command",
+            "Pause or resume job dispatch through Link Profiler's API (POST /api/queue/pause_processing, resume_processing)",
+            [{"name": "verb", "in": "path", "required": True, "schema": {"enum": ["pause", "resume"]}}],
+        ),
+        "/api/v1/commands/jobs/{job_id}/cancel": _command(
+            "cancel_job",
+            "Cancel a job through Link Profiler's API (POST /api/queue/cancel_job/{job_id}); observes its status",
+            [_path("job_id", "the job's id", 200)],
+        ),
+        "/api/v1/commands/satellites/{satellite}/{verb}": _command(
+            "satellite_command",
+            "PAUSE / RESUME / RESTART / SHUTDOWN one satellite or `all`, on Link Profiler's control channels; "
+            "observes the next heartbeat",
+            [
+                _path("satellite", "a satellite id, or `all`", 200),
+                {
+                    "name": "verb",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"enum": ["pause", "resume", "restart", "shutdown"]},
+                },
+            ],
+        ),
+        "/api/v1/commands/dead-letters": {
+            "get": {
+                "operationId": "dead_letters",
+                "summary": "A page of Link Profiler's dead-letter queue: each entry's id, job, reason and age",
+                "parameters": [
+                    _query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}, "skip"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "at most"),
+                ],
+                "responses": {"200": _json(_ref("DeadLetterPage"), "the page"), **GATED_READ_ERRORS},
+            }
+        },
+        "/api/v1/commands/dead-letters/{entry}/{verb}": _command(
+            "dead_letter_command",
+            "Retry (back onto the job queue without its dead-letter fields, Link Profiler's way) or purge one "
+            "dead letter (its id) or `all`",
+            [
+                _path("entry", "a dead letter's id (from the page), or `all`", 200),
+                {"name": "verb", "in": "path", "required": True, "schema": {"enum": ["retry", "purge"]}},
+            ],
+        ),
+        "/api/v1/audit": {
+            "get": {
+                "operationId": "audit",
+                "summary": "The audit log of commands, newest first (paged, filtered)",
+                "parameters": [
+                    *_AUDIT_FILTERS,
+                    _query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}, "skip"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "at most"),
+                ],
+                "responses": {"200": _json(_ref("AuditPage"), "the records"), **GATED_READ_ERRORS},
+            }
+        },
+        "/api/v1/audit.csv": {
+            "get": {
+                "operationId": "audit_csv",
+                "summary": "The filtered audit log as CSV (formula-safe cells, at most 10,000 records)",
+                "parameters": _AUDIT_FILTERS,
+                "responses": {
+                    "200": {"description": "a CSV file", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    **GATED_READ_ERRORS,
+                },
+            }
+        },
+    }
+)
+
 DOCUMENT: dict = {
     "openapi": "3.1.0",
     "info": {

@@ -21,6 +21,7 @@ FEATURE_TABLE_MODULES: tuple[str, ...] = (
     "auth.tables",
     "archive.tables",
     "capacity.tables",
+    "commands.tables",
 )
 
 mc_meta = Table(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analytics import discovery, domains
+from commands import audit
 
 if TYPE_CHECKING:
     from archive.replay import Replay
@@ -123,3 +124,15 @@ def forecast_track(ctx: AppContext, samples: int):
     from capacity.record import track_record
 
     return track_record(ctx.services.mc_engine, samples)
+
+
+# -- the audit log (pages/audit) -------------------------------------------------------------
+def audit_page(ctx: AppContext, filters, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of the audit log (newest first) and the number of records matching `filters`
+    (a commands.audit.AuditFilter)."""
+    return audit.page(ctx.services.mc_engine, filters, offset, limit)
+
+
+def audit_users(ctx: AppContext) -> list[str]:
+    """The users the audit log names (the page's user filter)."""
+    return audit.users(ctx.services.mc_engine)

@@ -3,7 +3,7 @@ fails the start, it is never silently left out of the nav)."""
 
 from __future__ import annotations
 
-from pages import alerts, capacity, discovery, domains, jobs, mission, performance, queues, quotas
+from pages import alerts, audit, capacity, discovery, domains, jobs, mission, performance, queues, quotas
 from ui.page import Page
 
 PAGES: tuple[Page, ...] = (
@@ -16,4 +16,5 @@ PAGES: tuple[Page, ...] = (
     jobs.PAGE,
     queues.PAGE,
     capacity.PAGE,
+    audit.PAGE,
 )

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from alerts.engine import AlertEngine
     from analytics.service import Analytics
     from archive.service import Archive
+    from commands.runner import CommandRunner
     from config import Settings
     from data.services import Services
     from producer.loop import ProducerLoop
@@ -55,6 +56,7 @@ class AppContext:
     quotas: QuotaManager | None = None
     alerts: AlertEngine | None = None  # evaluated by the producer each tick
     simulator: Simulator | None = None
+    commands: CommandRunner | None = None  # operator commands (commands/), built at start-up
     producer: ProducerLoop | None = None  # None until start-up (or when MISSION_CONTROL_ENABLED=false)
     archive: Archive | None = None  # minute snapshots, the archive pass and replays
     # Each page's render cache, by page name, created on first use (ui.live.page_renders).

@@ -18,7 +18,10 @@ from alerts.engine import AlertEngine
 from analytics.service import Analytics
 from archive.service import Archive
 from api.alerts import register_alert_api
+from api.commands import register_command_api
 from api.quotas import register_quota_api
+from commands.lp_api import HttpLpApi, InProcessLpApi, Transport
+from commands.runner import CommandRunner
 from config import Settings
 from data.bootstrap import create_lp_tables, create_mc_tables
 from data.lp_tables import LP_TABLES
@@ -30,11 +33,16 @@ from quotas.manager import QuotaManager
 from runtime.context import AppContext
 from simulator import Simulator
 from simulator.apis import ApiCall
+from simulator.lp_api import SimulatedLpApi
 
 log = logging.getLogger(__name__)
 
 # The HTTP APIs of the features, mounted beside the core API.
-FEATURE_APIS: tuple[Callable[[Flask, AppContext], None], ...] = (register_quota_api, register_alert_api)
+FEATURE_APIS: tuple[Callable[[Flask, AppContext], None], ...] = (
+    register_quota_api,
+    register_alert_api,
+    register_command_api,
+)
 
 
 def prepare_storage(services: Services) -> None:
@@ -99,6 +107,25 @@ def attach_features(ctx: AppContext) -> None:
             seed=ctx.settings.simulator_seed,
             on_api_call=simulated_api_calls(quotas),
         )
+    ctx.commands = command_runner(ctx)
+
+
+def command_runner(ctx: AppContext) -> CommandRunner:
+    """The operator commands' runner: Link Profiler's HTTP API when MC_LP_API_URL is set; in the
+    demo (simulator on, no URL) the in-process stand-in acting on the simulated fleet; else
+    none, and the API commands say MC_LP_API_URL is not set."""
+    settings, sim = ctx.settings, ctx.simulator
+    lp: Transport | None = None
+    if settings.commands.lp_api_url:
+        lp = HttpLpApi(settings.commands)
+    elif sim is not None:
+        lp = InProcessLpApi(SimulatedLpApi(sim))
+
+    def queue_type() -> str | None:
+        # The simulated coordinator's queue type, so a retried dead letter lands where it pops.
+        return sim.queue.type if sim is not None and sim.queue is not None else None
+
+    return CommandRunner(settings, ctx.services, lp, queue_type_hint=queue_type)
 
 
 def register_feature_apis(server: Flask, ctx: AppContext) -> None:

@@ -535,7 +535,15 @@ class _Tick:
         }
         self.results.append(json.dumps(result))
         if failed:
-            self.dead.append(json.dumps({**result, "error": job.errors[-1], "target_url": job.target_url}))
+            # Link Profiler's crawl service dead-letters the failed job itself plus why and when,
+            # so a retry (commands/dead_letters.py) puts a job the satellites can run back on the queue.
+            dead = {**result, "id": job.id, "target_url": job.target_url, "priority": job.priority}
+            dead.update(
+                error=job.errors[-1],
+                dead_letter_reason=f"{job.errors[-1]['type']}: {job.errors[-1]['message']}",
+                dead_letter_timestamp=now.isoformat(),
+            )
+            self.dead.append(json.dumps(dead))
         elif job.job_type == "link_health_audit":
             self.lost += rng.randrange(0, 4)
         elif job.job_type == "social_media_crawl":

@@ -44,6 +44,7 @@ def test_pages_are_found_by_path():
         "/jobs",
         "/queues",
         "/capacity",
+        "/audit",
     ]
     assert page_at("/discovery/?x=1", PAGES).title == "Discovery" and page_at("/nope", PAGES) is None
     assert normal_path("") == "/" and normal_path("/alerts/") == "/alerts"

@@ -21,6 +21,7 @@ from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render
 from pages.shell.ids import ShellIds
 from pages.snapshot import at_version, latest
 from ui import arrange
+from ui import commands as cmd
 from ui.live import page_renders, smallest_update
 
 PANELS: list[str] = [
@@ -73,6 +74,8 @@ def register(app, ctx) -> None:
         Input(Main.SCRUB_SLIDER, "value"),
         prevent_initial_call=True,
     )
+    cmd.register(app, ctx, Main.FLEET_COMMANDS, target_control=Main.FLEET_PICK)
+    cmd.register(app, ctx, Main.QUEUE_COMMANDS)
     cache = page_renders(ctx, "mission", render)
     pause_s = max(0.05, ctx.settings.refresh_rate_ms / 4000)
 

@@ -46,3 +46,7 @@ class MissionIds(StrEnum):
     SCRUBBER = "main-scrubber"
     SCRUB_SLIDER = "main-scrub-slider"
     SCRUB_AT = "main-scrub-at"
+    # Operator commands (ui.commands): the hosts of the fleet and queue panels, the satellite picker.
+    FLEET_COMMANDS = "fleet"
+    QUEUE_COMMANDS = "queue"
+    FLEET_PICK = "fleet-cmd-pick"

@@ -14,9 +14,10 @@ from dash import dcc, html
 
 from figures import mission as figs
 from pages.mission.ids import MissionIds as Main
-from pages.mission.model import ReplayModel, queue_trend, replay, replay_range
+from pages.mission.model import ALL_SATELLITES, ReplayModel, queue_trend, replay, replay_range, satellite_choices
 from pages.snapshot import latest
 from pages.mission.render import BOARD_VALUES, FLEET_VALUES, render, replay_banner
+from ui import commands as cmd
 from ui.delta import to_plain
 from ui.live import page_renders
 from ui.arrange import arrangeable, stack
@@ -109,6 +110,41 @@ def scrubber(ctx, live: dict, replayed: ReplayModel | None) -> html.Form:
                 maxLength=40,
             ),
             html.Button("REPLAY", type="submit", className="replay-go"),
+        ],
+    )
+
+
+FLEET_COMMANDS = ["satellite_pause", "satellite_resume", "satellite_restart", "satellite_shutdown"]
+QUEUE_COMMANDS = ["dispatch_pause", "dispatch_resume"]
+
+
+def fleet_commands(ctx, doc: dict) -> html.Div:
+    """Pause / resume / restart / shut down the picked satellite (or all), with confirmation."""
+    return html.Div(
+        className="cmd-bar",
+        children=[
+            dcc.Dropdown(
+                id=Main.FLEET_PICK,
+                options=satellite_choices(doc),
+                value=ALL_SATELLITES,
+                clearable=False,
+                className="cmd-pick",
+            ),
+            *[cmd.command_button(ctx, Main.FLEET_COMMANDS, name) for name in FLEET_COMMANDS],
+            cmd.disabled_note(ctx, FLEET_COMMANDS),
+            cmd.command_host(Main.FLEET_COMMANDS),
+        ],
+    )
+
+
+def queue_commands(ctx) -> html.Div:
+    """Pause / resume dispatch through Link Profiler's API, with confirmation."""
+    return html.Div(
+        className="cmd-bar",
+        children=[
+            *[cmd.command_button(ctx, Main.QUEUE_COMMANDS, name) for name in QUEUE_COMMANDS],
+            cmd.disabled_note(ctx, QUEUE_COMMANDS),
+            cmd.command_host(Main.QUEUE_COMMANDS),
         ],
     )
 
@@ -208,10 +244,16 @@ def layout(ctx):
                     panel(
                         "SATELLITE FLEET",
                         html.Div(
-                            renders[Main.FLEET].full,
-                            id=Main.FLEET,
-                            className="fleet-grid",
-                            style=renders[FLEET_VALUES].full,
+                            [
+                                html.Div(
+                                    renders[Main.FLEET].full,
+                                    id=Main.FLEET,
+                                    className="fleet-grid",
+                                    style=renders[FLEET_VALUES].full,
+                                ),
+                                fleet_commands(ctx, doc),
+                            ],
+                            className="fleet-body",
                         ),
                         extra_class="area-fleet",
                         panel_id=Main.PANEL_FLEET,
@@ -220,6 +262,8 @@ def layout(ctx):
                         "QUEUE DEPTH",
                         html.Div(
                             [
+                                # First, so the panel's height never clips the commands.
+                                queue_commands(ctx),
                                 _graph(Main.QUEUE_GAUGE, renders, 200),
                                 dcc.Graph(
                                     id=Main.QUEUE_TREND,
