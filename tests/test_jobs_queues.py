@@ -138,6 +138,7 @@ def test_job_page_shows_hostile_text_as_text(jobs_app):
     # caller is an anonymous viewer: disabled, with the reason).
     assert jobs_model.job_model(ctx, "job-hostile")["commands"] == ["job_cancel"]
     [button, note] = shown[Jobs.COMMANDS].full
+    assert "needs the operator role" in str(note.children)
     assert (button.children, button.disabled, button.id["target"]) == ("Cancel job", True, "job-hostile")
     assert "needs the operator role" in button.title
     assert jobs_model.job_model(ctx, "job-000")["commands"] == []
