@@ -19,11 +19,11 @@ from pages.queues.ids import QueueIds as Q
 from tests.conftest import build_services
 from tests.dataset import NOW
 from tests.test_auth import PROXY, auth_settings
-from tests.test_command_controls import _buttons, _callback, _layout, _prop
+from tests.test_command_controls import _callback, _layout, _prop
 
 pytestmark = pytest.mark.integration
 
-HOSTILE = '=HYPERLINK("http://evil.example","x")<img src=x id=pwned onerror=alert(1)>\u202e\nline two'
+HOSTILE = '=HYPERLINK("http://evil.example","x")\u202e\n<img src=x id=pwned onerror=alert(1)>'
 HOST = "dead"
 OUTCOME, CONFIRM, PENDING, REASON = (f"{HOST}-cmd-{p}" for p in ("outcome", "confirm", "pending", "reason"))
 
@@ -71,8 +71,9 @@ def _client(app, name: str, role: str | None):
     return client, layout
 
 
-def _labels(node) -> list[tuple[str, str]]:
-    """(text, target) of the dead-letter command buttons, in page order ("": the entry picked)."""
+def _labels(node) -> list[tuple]:
+    """(text, target, disabled, title) of the dead-letter command buttons, in page order
+    (target "": the entry picked)."""
     if isinstance(node, list):
         return [label for item in node for label in _labels(item)]
     if not isinstance(node, dict):
@@ -80,11 +81,12 @@ def _labels(node) -> list[tuple[str, str]]:
     props = node.get("props", {})
     ident = props.get("id")
     if isinstance(ident, dict) and ident.get("type") == "mc-cmd" and ident.get("host") == HOST:
-        return [(props["children"], ident["target"])]
+        return [(props["children"], ident["target"], props["disabled"], props["title"])]
     return [label for value in props.values() for label in _labels(value)]
 
 
-def _show_dead_letters(client, app) -> dict:
+def _show_dead_letters(client, app, changed: str = f"{Q.QUEUE}.value") -> dict:
+    """The Queues page's refresh with the dead letters picked, fired by `changed`."""
     inputs = [
         _prop("mc-version", "data", None),
         _prop(Q.QUEUE, "value", "dead_letter"),
@@ -92,7 +94,7 @@ def _show_dead_letters(client, app) -> dict:
         _prop(Q.NEXT, "n_clicks", 0),
         _prop(OUTCOME, "children", None),
     ]
-    return _callback(client, app, f"{Q.QUEUE}.value", inputs, [_prop(Q.OFFSET, "data", 0)], f"{Q.QUEUE}.value")
+    return _callback(client, app, changed, inputs, [_prop(Q.OFFSET, "data", 0)], changed)
 
 
 def _ask(client, app, target: str, picked: str | None, name: str = "dead_letters_retry") -> dict:
@@ -123,12 +125,15 @@ def _run(client, app, pending: dict, reason: str | None = None) -> str:
 def test_a_viewer_sees_the_reason_and_a_forged_retry_is_refused(world):
     app, services, entries = world
     client, layout = _client(app, "vera", None)
-    buttons = _buttons(layout, {})
     why = "retry (dead_letters_retry) needs the operator role; vera (proxy) is a viewer"
-    assert buttons[(HOST, "dead_letters_retry")]["disabled"] is True
-    assert buttons[(HOST, "dead_letters_retry")]["title"] == why
-    assert buttons[(HOST, "dead_letters_purge")]["disabled"] is True
-    assert why in json.dumps(layout)  # the visible note beside the buttons says it too
+    purge_why = "purge (dead_letters_purge) needs the operator role; vera (proxy) is a viewer"
+    assert _labels(layout) == [
+        ("Retry", "", True, why),
+        ("Purge", "", True, purge_why),
+        ("Retry all", "all", True, why),
+        ("Purge all", "all", True, purge_why),
+    ]
+    assert f"{why}; {purge_why}" in json.dumps(layout, ensure_ascii=False)  # the visible note says it too
 
     wanted = entry_id(entries[0])
     asked = _ask(client, app, "", wanted)
@@ -151,16 +156,19 @@ def test_an_operator_retries_one_entry_and_purges_the_rest(world):
     app, services, entries = world
     keys = services.settings.redis_keys
     client, layout = _client(app, "otto", "operator")
-    buttons = _buttons(layout, {})
-    assert buttons[(HOST, "dead_letters_retry")]["disabled"] is False
-    assert _labels(layout) == [("Retry", ""), ("Purge", ""), ("Retry all", "all"), ("Purge all", "all")]
+    assert [(text, target, disabled) for text, target, disabled, _title in _labels(layout)] == [
+        ("Retry", "", False),
+        ("Purge", "", False),
+        ("Retry all", "all", False),
+        ("Purge all", "all", False),
+    ]
 
     shown = _show_dead_letters(client, app)
     assert shown[Q.DEAD_COMMANDS]["style"] == {}
     options = shown[Q.DEAD_PICK]["options"]
     # The picker names each entry by its id; its label is one plain line, cut (never markup).
     assert [o["value"] for o in options] == [entry_id(e) for e in entries]
-    assert options[0]["label"] == '#1 · job job-evil · =HYPERLINK("http://evil.example","x")<i…'
+    assert options[0]["label"] == '#1 · job job-evil · =HYPERLINK("http://evil.example","x") <…'
     assert options[1]["label"] == "#2 · job job-plain · Crawl timeout"
     rows = shown[Q.TABLE]["data"]
     # A table cell: text, without the bidi control that would reorder it.
@@ -188,7 +196,7 @@ def test_an_operator_retries_one_entry_and_purges_the_rest(world):
         "timeouts fixed",
     )
     # The outcome re-reads the page: the entry retried is gone from the picker.
-    after = _show_dead_letters(client, app)
+    after = _show_dead_letters(client, app, changed=f"{OUTCOME}.children")
     assert [o["value"] for o in after[Q.DEAD_PICK]["options"]] == [entry_id(entries[1])]
 
     asked = _ask(client, app, "all", None, "dead_letters_purge")
