@@ -187,7 +187,7 @@ def test_an_operator_retries_one_entry_and_purges_the_rest(world):
     assert "dead_letter_reason" not in doc and "dead_letter_timestamp" not in doc
     assert (doc["id"], doc["status"], doc["errors_count"], score) == ("job-evil", "pending", 0, 7.0)
     assert services.redis.lrange(keys.dead_letter, 0, -1) == entries[1:]
-    [record] = audit.page(services.mc_engine, audit.AuditFilter())[0]
+    [record] = audit.page(services.mc_engine, audit.AuditFilter(result="ok"))[0]
     assert (record["user"], record["action"], record["target"], record["result"], record["reason"]) == (
         "otto",
         "dead_letters_retry",
@@ -195,6 +195,11 @@ def test_an_operator_retries_one_entry_and_purges_the_rest(world):
         "ok",
         "timeouts fixed",
     )
+    # A second retry of it (a stale pick, another operator was first) moves nothing else.
+    assert _run(client, app, asked[PENDING]["data"]) == (
+        f"✗ Retry {wanted}: that dead letter is no longer in the queue (retried or purged meanwhile)"
+    )
+    assert services.redis.zcard(keys.job_queue) == 1
     # The outcome re-reads the page: the entry retried is gone from the picker.
     after = _show_dead_letters(client, app, changed=f"{OUTCOME}.children")
     assert [o["value"] for o in after[Q.DEAD_PICK]["options"]] == [entry_id(entries[1])]
