@@ -21,7 +21,6 @@ never retried twice nor lost.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import Any
 import redis
 
 from common.timestamps import to_datetime
+from data.queue_entries import entry_id
 from config import RedisKeys
 
 ATTEMPTS = 5
@@ -46,11 +46,6 @@ class DeadLetterError(Exception):
 def _str(raw) -> str:
     # The app's clients decode replies; a raw client's bytes are decoded the same way.
     return raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else str(raw)
-
-
-def entry_id(raw: str) -> str:
-    """The name of an entry: a hash of its exact text (stable while the entry is unchanged)."""
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ MAX_PARSE characters, is shown as a preview of its text with the reason it was n
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -35,6 +36,12 @@ class QueuePage:
     offset: int
     entries: list[dict] = field(default_factory=list)
     problem: str | None = None
+
+
+def entry_id(raw: str) -> str:
+    """The name of a dead letter (Link Profiler gives its entries none): a hash of its exact
+    text, stable while the entry is unchanged; the dead-letter commands find an entry by it."""
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def _text(value, limit: int = TEXT) -> str | None:
@@ -81,9 +88,12 @@ SINCE_FIELDS = {
 
 def parse_entry(raw, queue: str, score: float | None, now: datetime) -> dict:
     """One entry as a row: id, job_type, target_url, priority, reason, since, age_s, due_at,
-    score, size, preview, problem. Never raises."""
+    score, size, preview, problem; a dead letter's `entry` (entry_id). Never raises."""
     text = raw if isinstance(raw, str) else bytes(raw).decode("utf-8", "replace")
+    # Named as the dead-letter commands name it: the text as Redis holds it (undecodable bytes kept).
+    exact = raw if isinstance(raw, str) else bytes(raw).decode("utf-8", "surrogateescape")
     row: dict = {
+        "entry": entry_id(exact) if queue == "dead_letter" else None,
         "id": None,
         "job_type": None,
         "target_url": None,

@@ -110,6 +110,13 @@ def job_detail(ctx: AppContext, job_id: str) -> dict | None:
     }
 
 
+def job_row(ctx: AppContext, job_id: str) -> dict | None:
+    """One job's own row (no history, errors or alerts); None when there is no such job."""
+    from data import job_search as js
+
+    return js.job_row(ctx.services.engine, ctx.services.schema, job_id)
+
+
 def queue_page(ctx: AppContext, queue: str, offset: int, count: int, now):
     """One page (≤ data.queue_entries.MAX_PAGE entries) of a Link Profiler queue: `queue` is a
     field of config.RedisKeys (job_queue, scheduled, dead_letter)."""

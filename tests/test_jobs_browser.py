@@ -75,7 +75,7 @@ def test_search_open_a_job_and_see_its_status(jobs_app, chrome, serve):
     wait_text(chrome, Jobs.JOB_STATUS, "in_progress")
     wait_text(chrome, Jobs.JOB_TITLE, f"technical_audit · {HOSTILE}")
     assert read(chrome, lambda d: d.find_elements(By.ID, "pwned")) == []
-    assert "cancel" in read(chrome, lambda d: d.find_element(By.ID, Jobs.COMMANDS).text)
+    assert "Cancel job" in read(chrome, lambda d: d.find_element(By.ID, Jobs.COMMANDS).text)
     # The job's own address opens it directly.
     chrome.get(base + "/jobs?id=job-05")
     wait_text(chrome, Jobs.JOB_STATUS, "completed")

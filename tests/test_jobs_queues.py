@@ -134,8 +134,13 @@ def test_job_page_shows_hostile_text_as_text(jobs_app):
     assert [e["message"] for e in errors] == ["plain text", "<script>alert(2)</script>"]
     assert errors[1]["severity"] == "critical" and errors[1]["url"] == HOSTILE
     assert shown[Jobs.JOB_LINK].full == "/jobs?id=job-hostile"
-    # The commands that apply to an in-progress job, named where the commands control goes.
-    assert jobs_model.job_model(ctx, "job-hostile")["commands"] == ["cancel"]
+    # The commands that apply to an in-progress job: its Cancel button (outside a request the
+    # caller is an anonymous viewer: disabled, with the reason).
+    assert jobs_model.job_model(ctx, "job-hostile")["commands"] == ["job_cancel"]
+    [button, note] = shown[Jobs.COMMANDS].full
+    assert "needs the operator role" in str(note.children)
+    assert (button.children, button.disabled, button.id["target"]) == ("Cancel job", True, "job-hostile")
+    assert "needs the operator role" in button.title
     assert jobs_model.job_model(ctx, "job-000")["commands"] == []
     sats = shown[Jobs.SATELLITES].full
     assert {s["satellite_id"] for s in sats} == {"sat-02"}

@@ -14,6 +14,8 @@ browser's own dialog (plain text: nothing in it is markup), the outcome a text l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
@@ -23,10 +25,12 @@ from auth.request import current_identity
 from commands.catalog import COMMANDS, confirmation
 from commands.runner import AuditUnavailable
 from common.identity import ANONYMOUS, Identity
+from common.textsafe import strip_invisible
 
 BUTTON = "mc-cmd"
 NOT_SET_UP = "operator commands are not set up in this process"
 MAX_REASON = 1000
+MAX_SUBJECT = 300
 
 
 def ids(host: str) -> dict[str, str]:
@@ -74,7 +78,12 @@ def command_host(host: str) -> html.Div:
 def command_button(ctx, host: str, name: str, target: str | None = None, label: str | None = None) -> html.Button:
     """A button for command `name` on `target` ("" = the host's target control), disabled with
     the reason as its tooltip when the caller may not run it."""
-    why = refusal(ctx, name)
+    return button(host, name, target, refusal(ctx, name), label)
+
+
+def button(host: str, name: str, target: str | None, why: str | None, label: str | None = None) -> html.Button:
+    """`command_button` for a refusal already known (`why`; None: it may run): for a page whose
+    model asked (pages draw their buttons from their model)."""
     return html.Button(
         label or COMMANDS[name].label,
         id={"type": BUTTON, "host": host, "name": name, "target": target or ""},
@@ -87,17 +96,36 @@ def command_button(ctx, host: str, name: str, target: str | None = None, label: 
 
 def disabled_note(ctx, names: list[str]) -> html.Div:
     """A visible line saying why these commands are disabled (one line when they share a reason)."""
-    reasons = list(dict.fromkeys(r for r in (refusal(ctx, n) for n in names) if r))
+    return note([refusal(ctx, n) for n in names])
+
+
+def note(refusals: list[str | None]) -> html.Div:
+    """`disabled_note` for refusals already known (None: that command may run)."""
+    reasons = list(dict.fromkeys(r for r in refusals if r))
     return html.Div(
         [html.Span("commands disabled: ", className="label"), "; ".join(reasons)] if reasons else [],
         className="cmd-disabled-note",
     )
 
 
-def register(app, ctx, host: str, target_control: str | None = None) -> None:
+def one_line(value, limit: int = MAX_SUBJECT) -> str:
+    """Crawled text for the confirmation: one line, no invisible characters, at most `limit`."""
+    text = " ".join(strip_invisible(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def register(
+    app,
+    ctx,
+    host: str,
+    target_control: str | None = None,
+    describe: Callable[[str, str | None], str | None] | None = None,
+) -> None:
     """Attach host `host`'s callbacks: a click asks for confirmation, a confirmation runs the
     command and writes the outcome line. `target_control` is a component whose `value` is the
-    target of buttons that name none (e.g. a satellite picker)."""
+    target of buttons that name none (e.g. a satellite picker). `describe(name, target)` names
+    the target the way an operator knows it ("Cancel job 42 (https://…)"), shown first in the
+    confirmation (made one plain line here: it may hold crawled text)."""
     i = ids(host)
     target_state = [State(target_control, "value")] if target_control else []
 
@@ -119,11 +147,12 @@ def register(app, ctx, host: str, target_control: str | None = None) -> None:
         if name not in COMMANDS:
             raise PreventUpdate
         if COMMANDS[name].target_kind != "dispatch" and not target:
-            return no_update, False, None, f"choose a {COMMANDS[name].target_kind} first"
+            return no_update, False, None, f"choose a {COMMANDS[name].target_kind.replace('_', ' ')} first"
         why = refusal(ctx, name)
         if why is not None:
             return no_update, False, None, f"⊘ {COMMANDS[name].label}: {why}"
-        text = confirmation(name, target) + "\n\nGo ahead?"
+        heading = describe(name, target) if describe is not None else None
+        text = (f"{one_line(heading)}\n\n" if heading else "") + confirmation(name, target) + "\n\nGo ahead?"
         return text, True, {"name": name, "target": target}, ""
 
     reason_state = [State(i["reason"], "value")]

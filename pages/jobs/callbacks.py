@@ -4,6 +4,9 @@
   its total (a bounded on-demand query); a changed filter goes back to the first page.
 - CSV: the jobs the filter matches (up to the export's row bound), not only the page shown.
 - A click on a list row, or the page's address (`/jobs?id=…`) on load: that job's page.
+- The job's commands (Cancel) through the commands control (ui/commands.py, host "job"): its
+  confirmation names the job and its target; its outcome line, and refresh, re-read the job
+  shown, so its status changes on the page without a reload.
 """
 
 from __future__ import annotations
@@ -14,12 +17,23 @@ from dash.exceptions import PreventUpdate
 
 from common.csv_export import table_csv
 from pages.jobs.ids import JobIds as Ids
-from pages.jobs.model import export_model, job_filter, job_id_of, job_model, list_model, page_number, page_size
+from pages.jobs.model import (
+    export_model,
+    job_filter,
+    job_id_of,
+    job_model,
+    job_subject,
+    list_model,
+    page_number,
+    page_size,
+)
 from pages.jobs.render import LIST_COLUMNS, job_view, last_page, list_rows, page_text
 from pages.shell.ids import ShellIds
+from ui import commands as cmd
 from ui.inputs import text
 from ui.tables import fields
 
+OUTCOME = cmd.ids(Ids.CMD_HOST)["outcome"]
 JOB_OUTPUTS = {
     Ids.JOB_TITLE: "children",
     Ids.JOB_STATUS: "children",
@@ -98,12 +112,19 @@ def register(app, ctx) -> None:
         Output(Ids.SELECTED, "data"),
         Input(Ids.LOADED, "data"),
         Input(Ids.LIST, "active_cell"),
+        Input(Ids.REFRESH, "n_clicks"),
+        Input(OUTCOME, "children"),
         State(Ids.LIST, "data"),
         State(ShellIds.URL, "search"),
+        State(Ids.SELECTED, "data"),
     )
-    def show_job(_loaded, cell, rows, search):
-        """Triggered on load (the address's ?id=) or by a click on a list row: that job's page."""
-        if dash_ctx.triggered_id == Ids.LIST:
+    def show_job(_loaded, cell, _refresh, _outcome, rows, search, selected):
+        """Triggered on load (the address's ?id=), by a click on a list row, by refresh or by a
+        command's outcome (the job shown, re-read): that job's page."""
+        trigger = dash_ctx.triggered_id
+        if trigger in (Ids.REFRESH, OUTCOME) and isinstance(selected, str) and selected:
+            job_id: str | None = text("job id", selected, 200)
+        elif trigger == Ids.LIST:
             if not isinstance(cell, dict) or not isinstance(rows, list):
                 raise PreventUpdate
             index = cell.get("row")
@@ -114,3 +135,5 @@ def register(app, ctx) -> None:
             job_id = job_id_of(search)
         shown = job_view(job_model(ctx, job_id), ctx.settings.url_prefix)
         return (*[shown[output].full for output in JOB_OUTPUTS], job_id)
+
+    cmd.register(app, ctx, Ids.CMD_HOST, describe=lambda name, job_id: job_subject(ctx, name, job_id))

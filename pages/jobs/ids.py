@@ -31,9 +31,11 @@ class JobIds(StrEnum):
     JOB_STATUS = "jobs-job-status"
     JOB_LINK = "jobs-job-link"
     FIELDS = "jobs-job-fields"
-    # Where the operator commands that apply to the job's status go (the commands control is
-    # wired here by the lead; the model's "commands" lists them).
+    # The buttons of the operator commands that apply to the job's status (the model's
+    # "commands"), and the commands control's host (its dialog, reason and outcome line:
+    # ui.commands.ids(CMD_HOST)).
     COMMANDS = "jobs-job-commands"
+    CMD_HOST = "job"
     HISTORY = "jobs-job-history"
     HISTORY_NOTE = "jobs-job-history-note"
     ERRORS = "jobs-job-errors"

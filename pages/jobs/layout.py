@@ -12,6 +12,7 @@ from dash import dcc, html
 from pages.jobs.ids import JobIds as Ids
 from pages.jobs.model import ANY, DEFAULT_SIZE, LINKS_NOTE, ORDERS, SIZES, STATUSES, TYPES
 from pages.jobs.render import ALERT_COLUMNS, ERROR_COLUMNS, HISTORY_COLUMNS, LIST_COLUMNS, SATELLITE_COLUMNS
+from ui import commands as cmd
 from ui.panel import analysis_panel
 from ui.tables import table
 
@@ -123,7 +124,7 @@ def job_section() -> html.Section:
                 ],
             ),
             html.H3("commands", className="jobs-sub"),
-            html.Div([], id=Ids.COMMANDS, className="jobs-commands"),
+            html.Div([html.Div([], id=Ids.COMMANDS, className="cmd-bar"), cmd.command_host(Ids.CMD_HOST)]),
             dbc.Row(
                 className="g-3",
                 children=[

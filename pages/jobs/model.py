@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs
 
 import on_demand
+from commands.catalog import COMMANDS
 from common.csv_export import MAX_ROWS
 from data.job_search import PAGE_SIZES, JobFilter, JobPage
 from data.lp_tables import JOB_STATUSES, JOB_TYPES
+from ui import commands as cmd
 from ui.inputs import InvalidInput, bounded_int, choice, text
 
 ANY = "__any__"
@@ -22,11 +24,12 @@ MAX_PAGE = 100_000
 # Job statuses and the operator commands that apply to each (Link Profiler's cancel_job takes
 # a job out of the queues or stops it running); the commands control acts on these.
 COMMANDS_BY_STATUS: dict[str, tuple[str, ...]] = {
-    "pending": ("cancel",),
-    "queued": ("cancel",),
-    "in_progress": ("cancel",),
-    "paused": ("cancel",),
+    "pending": ("job_cancel",),
+    "queued": ("job_cancel",),
+    "in_progress": ("job_cancel",),
+    "paused": ("job_cancel",),
 }
+TARGET_SHOWN = 200  # characters of a job's target in a confirmation
 LINKS_NOTE = (
     "Link Profiler's backlinks carry no job id (no column joins a link to the job that found it), "
     "so the links a job found cannot be listed; the count is the job's own links_found."
@@ -87,17 +90,32 @@ def job_id_of(search) -> str | None:
 
 
 def job_model(ctx, job_id: str | None) -> dict | None:
-    """One job's page: {"id", "found", "detail" (on_demand.job_detail) , "commands"}; None
+    """One job's page: {"id", "found", "detail" (on_demand.job_detail), "status", "commands"
+    (the operator commands that apply), "refusals" (why the caller may not run each)}; None
     when no job is chosen."""
     if not job_id:
         return None
     job_id = text("job id", job_id, 200) or ""
     detail = on_demand.job_detail(ctx, job_id)
     status = str(detail["row"].get("status")) if detail else None
+    names = list(COMMANDS_BY_STATUS.get(status or "", ()))
     return {
         "id": job_id,
         "found": detail is not None,
         "detail": detail,
         "status": status,
-        "commands": list(COMMANDS_BY_STATUS.get(status or "", ())),
+        "commands": names,
+        # Why the caller may not run each (None: it may), asked per request: the role is theirs.
+        "refusals": {name: cmd.refusal(ctx, name) for name in names},
     }
+
+
+def job_subject(ctx, name: str, job_id: str | None) -> str | None:
+    """How a confirmation names the job a command acts on: "Cancel job <id> (<target>)" (the
+    target re-read now; crawled text, made one plain line by the commands control)."""
+    if not job_id:
+        return None
+    row = on_demand.job_row(ctx, job_id[:200])
+    target = str((row or {}).get("target_url") or "")[:TARGET_SHOWN]
+    label = COMMANDS[name].label if name in COMMANDS else name
+    return f"{label} {job_id} ({target or 'no such job'})"

@@ -11,6 +11,7 @@ import pandas as pd
 from dash import html
 
 from pages.jobs.ids import JobIds as Ids
+from ui import commands as cmd
 from ui.delta import Render
 from ui.format import utc_label, utc_text
 from ui.page import public_path
@@ -159,7 +160,7 @@ def job_view(model: dict | None, prefix: str = "/") -> dict[str, Render]:
         Ids.JOB_STATUS: model["status"],
         Ids.JOB_LINK: job_link(model["id"], prefix),
         Ids.FIELDS: field_rows(row),
-        Ids.COMMANDS: commands_view(model["commands"]),
+        Ids.COMMANDS: commands_view(model["id"], model["commands"], model.get("refusals") or {}),
         Ids.HISTORY: _frame_rows(history, HISTORY_COLUMNS),
         Ids.HISTORY_NOTE: history_note(row, history),
         Ids.ERRORS: _frame_rows(detail["errors"], ERROR_COLUMNS),
@@ -169,11 +170,13 @@ def job_view(model: dict | None, prefix: str = "/") -> dict[str, Render]:
     return {k: Render.of(v) for k, v in values.items()}
 
 
-def commands_view(commands: list[str]) -> list:
-    """The commands that apply, named (the commands control replaces these with its buttons)."""
+def commands_view(job_id: str, commands: list[str], refusals: dict[str, str | None]) -> list:
+    """A button per command that applies (disabled, with the reason shown beside them, when the
+    caller may not run it); the host's dialog and outcome line are in the layout."""
     if not commands:
         return [html.Span("no command applies to a job in this status", className="muted")]
-    return [html.Span(c, className="jobs-command", title=f"{c}: applies to this job's status") for c in commands]
+    buttons = [cmd.button(Ids.CMD_HOST, name, job_id, refusals.get(name)) for name in commands]
+    return [*buttons, cmd.note([refusals.get(name) for name in commands])]
 
 
 def history_note(row: dict, history) -> str:

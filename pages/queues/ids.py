@@ -13,3 +13,8 @@ class QueueIds(StrEnum):
     NEXT = "queues-next"
     PAGE_TEXT = "queues-page-text"
     TABLE = "queues-table"
+    # The dead letters' commands: the bar (shown with the dead-letter queue), the entry picker
+    # and the commands control's host (ui.commands.ids(CMD_HOST)).
+    DEAD_COMMANDS = "queues-dead-commands"
+    DEAD_PICK = "queues-dead-pick"
+    CMD_HOST = "dead"

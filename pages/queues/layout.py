@@ -7,11 +7,38 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from commands.catalog import COMMANDS
 from pages.queues.ids import QueueIds as Ids
-from pages.queues.model import DEFAULT_QUEUE, QUEUES
-from pages.queues.render import COLUMNS
+from pages.queues.model import ALL_ENTRIES, DEAD_COMMANDS, DEFAULT_QUEUE, QUEUES
+from pages.queues.render import COLUMNS, HIDDEN
+from ui import commands as cmd
 from ui.panel import analysis_panel
 from ui.tables import export_tools, table
+
+
+def dead_letter_commands(ctx) -> html.Div:
+    """Retry / purge the dead letter picked (its options: the entries of the page shown), or
+    all of them, with confirmation; disabled with the reason for a caller without the role."""
+    return html.Div(
+        id=Ids.DEAD_COMMANDS,
+        className="cmd-bar",
+        style=HIDDEN,
+        children=[
+            dcc.Dropdown(
+                id=Ids.DEAD_PICK,
+                options=[],
+                placeholder="dead letter (click its row)",
+                className="cmd-pick",
+            ),
+            *[cmd.command_button(ctx, Ids.CMD_HOST, name) for name in DEAD_COMMANDS],
+            *[
+                cmd.command_button(ctx, Ids.CMD_HOST, name, ALL_ENTRIES, f"{COMMANDS[name].label} all")
+                for name in DEAD_COMMANDS
+            ],
+            cmd.disabled_note(ctx, list(DEAD_COMMANDS)),
+            cmd.command_host(Ids.CMD_HOST),
+        ],
+    )
 
 
 def layout(ctx) -> html.Div:
@@ -27,6 +54,7 @@ def layout(ctx) -> html.Div:
                     html.Span("", id=Ids.KIND, className="muted"),
                 ],
             ),
+            dead_letter_commands(ctx),
             table(Ids.TABLE, [], COLUMNS),
         ]
     )

@@ -17,6 +17,10 @@ QUEUES = {"job_queue": "job queue", "scheduled": "scheduled jobs", "dead_letter"
 DEFAULT_QUEUE = "job_queue"
 PAGE_SIZE = 25
 MAX_OFFSET = 10_000_000
+# The dead-letter commands: on the entry picked, and on every entry.
+DEAD_COMMANDS = ("dead_letters_retry", "dead_letters_purge")
+ALL_ENTRIES = "all"
+ENTRY_CHARS = 20  # a dead letter's id (data.queue_entries.entry_id)
 
 
 def queue_choice(value) -> str:
@@ -41,3 +45,14 @@ def model(ctx, queue: str, offset: int) -> dict:
         key = getattr(ctx.settings.redis_keys, queue)
         page = QueuePage(key, "unknown", 0, offset, problem=f"Redis does not answer: {str(exc)[:200]}")
     return {"page": page, "now": now, "queue": queue, "depths": depths, "paused": queues.get("dispatch_paused")}
+
+
+def picked_entry(cell, rows) -> str | None:
+    """The dead-letter entry id of the table row a click landed on (None: not a dead letter)."""
+    if not isinstance(cell, dict) or not isinstance(rows, list):
+        return None
+    index = cell.get("row")
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(rows):
+        return None
+    entry = rows[index].get("entry") if isinstance(rows[index], dict) else None
+    return entry if isinstance(entry, str) and len(entry) == ENTRY_CHARS else None

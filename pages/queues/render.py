@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pages.queues.ids import QueueIds as Ids
 from pages.queues.model import PAGE_SIZE, QUEUES
+from common.textsafe import strip_invisible
 from ui.delta import Render
 from ui.format import duration, utc_text
 
@@ -23,7 +24,16 @@ COLUMNS = [
     ("problem", "not parsed because"),
     ("preview", "entry (start)"),
 ]
-OUTPUTS = {Ids.TABLE: "data", Ids.SUMMARY: "children", Ids.KIND: "children", Ids.PAGE_TEXT: "children"}
+OUTPUTS = {
+    Ids.TABLE: "data",
+    Ids.SUMMARY: "children",
+    Ids.KIND: "children",
+    Ids.PAGE_TEXT: "children",
+    Ids.DEAD_PICK: "options",
+    Ids.DEAD_COMMANDS: "style",
+}
+HIDDEN = {"display": "none"}
+LABEL_CHARS = 60  # a dropdown label of thousands of characters stalls the browser
 
 
 def entry_rows(page, now) -> list[dict]:
@@ -32,6 +42,7 @@ def entry_rows(page, now) -> list[dict]:
         due = e.get("due_at")
         rows.append(
             {
+                "entry": e.get("entry"),  # not a column: what the dead-letter picker names
                 "position": page.offset + i + 1,
                 "job_id": e.get("id"),
                 "job_type": e.get("job_type"),
@@ -50,6 +61,24 @@ def entry_rows(page, now) -> list[dict]:
             }
         )
     return rows
+
+
+def _label(text: str) -> str:
+    text = " ".join(strip_invisible(text).split())
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def dead_choices(page) -> list[dict]:
+    """The dead-letter picker's options: the entries of the page shown, by entry id, labelled
+    '#3 · job 42 · <reason>' (crawled text: plain, one line, cut)."""
+    out = []
+    for i, e in enumerate(page.entries):
+        if not e.get("entry"):
+            continue
+        job = e.get("id") or "(no job id)"
+        why = e.get("reason") or e.get("problem") or ""
+        out.append({"label": _label(f"#{page.offset + i + 1} · job {job} · {why}"), "value": e["entry"]})
+    return out
 
 
 def summary(model: dict) -> str:
@@ -99,6 +128,8 @@ def render(model: dict) -> dict[str, Render]:
         Ids.SUMMARY: summary(model),
         Ids.KIND: kind_text(page, model["queue"]),
         Ids.PAGE_TEXT: page_text(page),
+        Ids.DEAD_PICK: dead_choices(page) if model["queue"] == "dead_letter" else [],
+        Ids.DEAD_COMMANDS: {} if model["queue"] == "dead_letter" else HIDDEN,
     }
     return {k: Render.of(v) for k, v in values.items()}
 
