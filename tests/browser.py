@@ -28,6 +28,7 @@ FILLED_PAGE_TEXT = {
     "/jobs": "JOBS",
     "/queues": "QUEUE CONTENTS",
     "/capacity": "DRAIN FORECAST",
+    "/audit": "AUDIT LOG",
 }
 # Installed before any page script (Page.addScriptToEvaluateOnNewDocument): every
 # Content-Security-Policy violation the page meets, in window.__csp.

@@ -140,7 +140,7 @@ def test_moved_and_resized_panels_keep_their_place_and_reset(
 ):
     base = serve(arranged_app)
     # A desktop width; tall enough that every panel and every gesture stays in the viewport.
-    _viewport(chrome, 1920, 2400)
+    _viewport(chrome, 1920, 2800)
     chrome.get(base + path)
     chrome.execute_script("localStorage.clear()")
     chrome.get(base + path)

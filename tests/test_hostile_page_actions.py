@@ -82,7 +82,7 @@ def test_the_config_panel_never_shows_a_password(tmp_path):
             websocket_enabled, max_websocket_connections, simulator_enabled, api_keys = True, 10, False, {}
             wall_frozen_after, wall_rotate_min_s, wall_health_every_s, wall_reload_hour = 10, 10, 5, 4
             url_prefix, frame_ancestors = "/", ("'self'",)
-            fallback_poll_s = 15
+            fallback_poll_s, push_spread_ms = 15, 300
             archive = ArchiveSettings(url="s3://archive-bucket/mc")
 
         class services:

@@ -66,6 +66,10 @@ def test_first_header_and_the_browser_config():
         "domains": "/domains",
         "performance": "/performance",
         "alerts": "/alerts",
+        "jobs": "/jobs",
+        "queues": "/queues",
+        "capacity": "/capacity",
+        "audit": "/audit",
     }
     assert (config["delayed_after"], config["stale_after"], config["frozen_after"]) == (2, 5, 10)
     assert (config["rotate_min_s"], config["rotate_max_s"], config["painted"]["v"]) == (10, 3600, 7)

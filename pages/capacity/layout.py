@@ -6,8 +6,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from pages.capacity.ids import CapacityIds as Ids
-from pages.capacity.model import MAX_SATELLITES, model, running_now
+from pages.capacity.model import MAX_SATELLITES, current, model, running_now
 from pages.capacity.render import TRACK_COLUMNS, render
+from ui.live import page_renders
 from ui.panel import analysis_panel, graph
 from ui.tables import table_panel
 
@@ -15,11 +16,13 @@ from ui.tables import table_panel
 def layout(ctx) -> html.Div:
     """The page, first painted from the snapshot; the what-if starts at 3 more satellites."""
     what_if = running_now(ctx) + 3
-    renders = render(model(ctx, what_if))
+    key, doc = current(ctx, what_if)
+    renders = page_renders(ctx, "capacity", render).renders(key, model(ctx, what_if, doc))
     return html.Div(
         id=Ids.PAGE,
         className="ana-screen",
         children=[
+            dcc.Store(id=Ids.HELD, data={"key": key}),
             analysis_panel(
                 "DRAIN FORECAST",
                 html.Div(

@@ -11,7 +11,7 @@ import on_demand
 from capacity.forecast import Forecast, Rates, forecast
 from capacity.measure import running_satellites
 from pages.clock import now_of
-from pages.snapshot import latest_snapshot
+from pages.snapshot import latest, latest_snapshot
 from ui.inputs import bounded_int
 
 MAX_SATELLITES = 500
@@ -41,10 +41,16 @@ def running_now(ctx) -> int:
     return running_satellites(latest_snapshot(ctx).get("mc", {}).get("fleet", []))
 
 
-def model(ctx, what_if: int | None) -> dict:
+def current(ctx, what_if: int) -> tuple[list, dict]:
+    """(key, document): what the page shows depends on the snapshot (version) and the what-if."""
+    version, doc = latest(ctx)
+    return [version, what_if], doc or {}
+
+
+def model(ctx, what_if: int | None, doc: dict | None = None) -> dict:
     """{"now", "depth", "rates", "running", "base": Forecast|None, "what_if": Forecast|None,
-    "track": capacity.record.Track|None, "samples"}."""
-    doc = latest_snapshot(ctx)
+    "track": capacity.record.Track|None, "samples"} of `doc` (default: the latest snapshot)."""
+    doc = latest_snapshot(ctx) if doc is None else doc
     mc = doc.get("mc", {})
     now: datetime = now_of(doc)
     depth = mc.get("queues", {}).get("job_queue")
