@@ -101,7 +101,8 @@ def refresh_new_links(
     where, params = (f"{first} IS NOT NULL", {}) if start is None else (f"{first} >= :start", {"start": start})
     day = day_sql(dialect, first)
     with lp.connect() as conn:
-        daily, anchors, finds, cells = _day_partitioned(conn, schema, where, params, high_authority)
+        daily, anchors, finds = _day_partitioned(conn, schema, where, params, high_authority)
+        cells = frame(conn, _cells_sql(schema, dialect, where), params)
         hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
         hour_from = hour_from if start is None else max(start, hour_from)
         hourly = frame(
@@ -132,8 +133,7 @@ def refresh_new_links(
             settle, settled = start, pd.DataFrame()
         tail = _key_counts(conn, dialect, first, f"{first} >= :settle", {"settle": settle}, by_day=True)
 
-    newest = [ts(v) for v in daily.get("newest", [])]
-    newest = [v for v in newest if v is not None]
+    newest = [v for v in (ts(x) for x in daily.get("newest", [])) if v is not None]
     new_mark = min(max(newest), now) if newest else (watermark or now)
     start_key = None if start is None else day_key(start)
     anchors_rows = _with_other_anchors(anchors, daily)
@@ -213,14 +213,15 @@ def day_chunks(conn, schema: SchemaInfo, chunk_links: int) -> list[tuple[str, st
         f"WHERE {first} IS NOT NULL GROUP BY 1 ORDER BY 1",
     )
     chunks: list[tuple[str, str]] = []
-    lo = hi = None
+    lo: str | None = None
+    hi = ""
     size = 0
     for day, n in zip(per_day["day"], per_day["n"]):
         if lo is not None and size + int(n) > chunk_links:
             chunks.append((lo, hi))
             lo, size = None, 0
-        lo = day if lo is None else lo
-        hi, size = day, size + int(n)
+        lo = str(day) if lo is None else lo
+        hi, size = str(day), size + int(n)
     if lo is not None:
         chunks.append((lo, hi))
     return chunks
@@ -266,19 +267,18 @@ def build_new_links(
     for lo, hi in chunks:
         where, params = f"{first} >= :lo AND {first} < :hi", _day_bounds(lo, hi)
         with lp.connect() as conn:
-            daily, anchors, finds, cells = _day_partitioned(conn, schema, where, params, high_authority)
+            daily, anchors, finds = _day_partitioned(conn, schema, where, params, high_authority)
         newest += [v for v in (ts(x) for x in daily.get("newest", [])) if v is not None]
         days += int(daily["day"].nunique()) if not daily.empty else 0
         links += int(daily["links"].sum()) if not daily.empty else 0
         anchors_rows = _with_other_anchors(anchors, daily)
         with mc.begin() as out:
-            insert_rows(out, t.links_daily, _records(daily.drop(columns=["newest"], errors="ignore")))
+            _insert_frame(out, t.links_daily, daily.drop(columns=["newest"], errors="ignore"))
             insert_rows(out, t.anchors_daily, anchors_rows)
             finds["first_seen"] = [ts(v) for v in finds["first_seen"]] if not finds.empty else []
-            insert_rows(out, t.top_links, _records(finds))
-            cells["first_seen"] = [ts(v) for v in cells["first_seen"]] if not cells.empty else []
-            insert_rows(out, t.cell_links, _records(cells))
-        del daily, anchors, finds, cells, anchors_rows
+            _insert_frame(out, t.top_links, finds)
+        del daily, anchors, finds, anchors_rows
+        _stream_cells(lp, mc, schema, where, params)
         pairs_n += _merge_pairs(lp, mc, dialect, first, where, params)
         _merge_counts(lp, mc, dialect, first, where, params, settle)
     hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
@@ -302,6 +302,22 @@ def build_new_links(
         )
     new_mark = min(max(newest), now) if newest else now
     return new_mark, {"days": days, "pairs": pairs_n, "links": links, "chunks": len(chunks)}
+
+
+def _stream_cells(lp: Engine, mc: Engine, schema: SchemaInfo, where: str, params: dict) -> None:
+    """One chunk's heat-map cell samples (about one row per link: the largest result of a
+    chunk), ranked in SQL and streamed into mc_rollup_cell_links."""
+    with lp.connect() as conn:
+        for part in _streamed(conn, _cells_sql(schema, lp.dialect.name, where), params):
+            part = part.assign(first_seen=[ts(v) for v in part["first_seen"]])
+            with mc.begin() as out:
+                insert_rows(out, t.cell_links, _records(part))
+
+
+def _insert_frame(conn, table, df: pd.DataFrame, rows: int = 5000) -> None:
+    """Insert a DataFrame a slice at a time (never the whole frame as Python dicts at once)."""
+    for i in range(0, len(df), rows):
+        insert_rows(conn, table, _records(df.iloc[i : i + rows]))
 
 
 def _merge_pairs(lp: Engine, mc: Engine, dialect: str, first: str, where: str, params: dict) -> int:
@@ -344,9 +360,10 @@ def _merge_counts(lp: Engine, mc: Engine, dialect: str, first: str, where: str, 
 
 def _day_partitioned(
     conn, schema: SchemaInfo, where: str, params: dict, high_authority: float
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The aggregates partitioned by day (daily counts, top anchors, finds, heat-map cell samples)
-    of the links matching `where`: exact for every day the condition holds whole."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The aggregates partitioned by day (daily counts, top anchors, finds) of the links matching
+    `where`: exact for every day the condition holds whole (the heat-map cell samples are too:
+    `_cells_sql`)."""
     dialect = conn.dialect.name
     first = f"b.{schema.link_first_seen}"
     source, authority = authority_source(schema)
@@ -385,20 +402,21 @@ def _day_partitioned(
         ),
         {**params, "ha": high_authority},
     )
-    bucket = bucket_sql(dialect, authority)
-    target = "COALESCE(b.target_domain_name, '')"
-    cells = frame(
-        conn,
-        (
-            f"SELECT link_id, day, target_domain, authority_bucket, first_seen FROM (SELECT b.id AS link_id, "
-            f"{day} AS day, {target} AS target_domain, {bucket} AS authority_bucket, {first} AS first_seen, "
-            f"ROW_NUMBER() OVER (PARTITION BY {day}, {target}, {bucket} ORDER BY {first} DESC, b.id) AS rn "
-            f"FROM {source} WHERE {where}) ranked WHERE rn <= {CELL_LINKS}"
-        ),
-        params,
-    )
+    return daily, anchors, finds
 
-    return daily, anchors, finds, cells
+
+def _cells_sql(schema: SchemaInfo, dialect: str, where: str) -> str:
+    """The newest CELL_LINKS links of each heat-map cell (day × target × authority bucket)."""
+    first = f"b.{schema.link_first_seen}"
+    source, authority = authority_source(schema)
+    day, bucket = day_sql(dialect, first), bucket_sql(dialect, authority)
+    target = "COALESCE(b.target_domain_name, '')"
+    return (
+        f"SELECT link_id, day, target_domain, authority_bucket, first_seen FROM (SELECT b.id AS link_id, "
+        f"{day} AS day, {target} AS target_domain, {bucket} AS authority_bucket, {first} AS first_seen, "
+        f"ROW_NUMBER() OVER (PARTITION BY {day}, {target}, {bucket} ORDER BY {first} DESC, b.id) AS rn "
+        f"FROM {source} WHERE {where}) ranked WHERE rn <= {CELL_LINKS}"
+    )
 
 
 def _key_counts(conn, dialect: str, first: str, where: str, params: dict, by_day: bool) -> pd.DataFrame:
@@ -448,14 +466,14 @@ def _with_other_anchors(anchors: pd.DataFrame, daily: pd.DataFrame) -> list[dict
     if daily.empty:
         return rows
     totals = daily.groupby(["day", "target_domain"])["links"].sum()
-    shown = anchors.groupby(["day", "target_domain"])["links"].sum() if not anchors.empty else pd.Series(dtype=float)
+    shown = anchors.groupby(["day", "target_domain"])["links"].sum().to_dict() if not anchors.empty else {}
+    # An anchor literally equal to the marker is merged into it rather than colliding (looked up
+    # by key: a scan of every row per (day, target) took minutes on a first build).
+    markers = {(r["day"], r["target_domain"]): r for r in rows if r["anchor"] == OTHER_ANCHOR}
     for key, total in totals.items():
         rest = int(total) - int(shown.get(key, 0))
         if rest > 0:
-            # An anchor literally equal to the marker is merged into it rather than colliding.
-            existing = next(
-                (r for r in rows if (r["day"], r["target_domain"]) == key and r["anchor"] == OTHER_ANCHOR), None
-            )
+            existing = markers.get(key)
             if existing:
                 existing["links"] += rest
             else:

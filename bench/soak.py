@@ -6,7 +6,8 @@ viewers: grows < 5 %", on PostgreSQL + Redis, with the deployment as configured.
 
 What it runs, each part in its own OS process:
   - PostgreSQL database `mc_bench_live` with 1M backlinks (bench/live_view.ensure_database;
-    the first run bulk-loads them), Redis db 9 (flushed at the start);
+    the first run bulk-loads them), its rollups emptied (unless --keep-rollups) so the
+    producer's first analytics pass, a full build, runs in the warm-up; Redis db 9 (flushed);
   - the fleet simulator writing into that database so the data keeps moving
     (`python -m simulator run --i-know-this-writes`, as a real Link Profiler fleet is outside
     the dashboard);
@@ -191,6 +192,20 @@ def summarise(name: str, rows: list[dict], warm_s: float, sample_s: float) -> No
     )
 
 
+def empty_rollups(url: str) -> None:
+    """Empty the rollups (and their watermarks), so the producer's first analytics pass, a full
+    build, falls inside the warm-up as on a fresh deployment."""
+    from analytics.tables import ROLLUP_TABLES, ensure_tables
+    from data.connections import make_engine
+
+    engine = make_engine(url)
+    ensure_tables(engine)
+    with engine.begin() as conn:
+        for table in ROLLUP_TABLES:
+            conn.execute(table.delete())
+    engine.dispose()
+
+
 # -- the soak ------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -201,9 +216,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (gunicorn.conf.py's default: 2)")
     parser.add_argument("--backlinks", type=int, default=1_000_000)
     parser.add_argument(
-        "--cache-ttl", type=int, default=30, help="MISSION_CONTROL_CACHE_TTL (analytics refresh period, s)"
+        "--cache-ttl",
+        type=int,
+        default=None,
+        help="MISSION_CONTROL_CACHE_TTL (analytics refresh period, s; default: the setting's)",
     )
     parser.add_argument("--trace-producer", type=float, metavar="MIN", help="tracemalloc snapshots every MIN minutes")
+    parser.add_argument(
+        "--keep-rollups",
+        action="store_true",
+        help="keep the rollups of an earlier run (default: the producer builds them anew)",
+    )
     parser.add_argument("--logs", default=None, help="directory for the logs (default: a new temporary one)")
     args = parser.parse_args()
 
@@ -211,6 +234,8 @@ def main() -> int:
 
     url = ensure_database(args.backlinks)
     redis_lib.Redis.from_url(REDIS).flushdb()
+    if not args.keep_rollups:
+        empty_rollups(url)
 
     logs = Path(args.logs or tempfile.mkdtemp(prefix="mc-soak-"))
     logs.mkdir(parents=True, exist_ok=True)
@@ -225,7 +250,6 @@ def main() -> int:
         DATABASE_URL=url,
         REDIS_URL=REDIS,
         DASHBOARD_REFRESH_RATE="1000",
-        MISSION_CONTROL_CACHE_TTL=str(args.cache_ttl),
         MC_SIMULATOR_SATELLITES=str(SATELLITES),
         SIMULATOR_SEED=str(SEED),
         PYTHONUNBUFFERED="1",
@@ -237,6 +261,8 @@ def main() -> int:
         # Room for every viewer's version stream (the default admits 100 per deployment).
         MAX_WEBSOCKET_CONNECTIONS=str(args.viewers + 100),
     )
+    if args.cache_ttl is not None:
+        env["MISSION_CONTROL_CACHE_TTL"] = str(args.cache_ttl)
     trace_dir = None
     if args.trace_producer:
         trace_dir = logs / "trace"
@@ -282,7 +308,8 @@ def main() -> int:
         cmd = [py, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
         master = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=gunicorn_log.open("w"), stderr=subprocess.STDOUT)
         procs.insert(0, (master, signal.SIGTERM, "gunicorn"))
-        print(f"$ WEB_CONCURRENCY={args.workers} MISSION_CONTROL_CACHE_TTL={args.cache_ttl} {' '.join(cmd[1:])}")
+        ttl = "" if args.cache_ttl is None else f"MISSION_CONTROL_CACHE_TTL={args.cache_ttl} "
+        print(f"$ WEB_CONCURRENCY={args.workers} {ttl}{' '.join(cmd[1:])}")
         print(f"  (master pid {master.pid}; logs in {logs})")
         print(f"$ {' '.join(sim_cmd[1:])}  (pid {sim.pid})")
 
