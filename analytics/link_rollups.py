@@ -236,14 +236,14 @@ def _day_bounds(lo: str, hi: str) -> dict:
 def build_new_links(
     lp: Engine, mc: Engine, schema: SchemaInfo, now: datetime, late_s: float, high_authority: float, chunk_links: int
 ) -> tuple[datetime | None, dict]:
-    """`refresh_new_links` from nothing, in chunks of whole days (`day_chunks`): each chunk is
-    aggregated in SQL and merged into the rollups before the next is read, and the results that
-    do not shrink with aggregation (pairs, per-key counts) are streamed, so the peak memory is
-    one chunk's day-partitioned aggregates plus STREAM_ROWS rows, whatever the table holds.
+    """`refresh_new_links` from nothing, in chunks of whole days (`day_chunks`): each chunk's
+    per-day aggregates are computed in SQL and written before the next chunk is read, and the
+    results about as long as the links themselves (heat-map cell samples; the pairs and per-key
+    counts, aggregated over the whole table) are streamed, so the peak memory is one chunk's
+    daily counts, anchors and finds plus STREAM_ROWS rows, whatever the table holds.
 
     The rows equal the one-pass build's: daily counts, anchors, finds and cell samples are per
-    day (each day lies in one chunk); pairs merge by min/max first and last day, per-key counts
-    by addition, and the tail of unsettled days is per day. Each chunk commits on its own; a
+    day (each day lies in one chunk); pairs and counts are the same queries, streamed. Each chunk commits on its own; a
     failed build leaves no watermark, so the next run starts over (clearing what it adds to)."""
     dialect = lp.dialect.name
     first = f"b.{schema.link_first_seen}"
@@ -263,7 +263,7 @@ def build_new_links(
         ):
             execute(out, f"DELETE FROM mc_rollup_{table}")
     newest: list[datetime] = []
-    days = pairs_n = links = 0
+    days = links = 0
     for lo, hi in chunks:
         where, params = f"{first} >= :lo AND {first} < :hi", _day_bounds(lo, hi)
         with lp.connect() as conn:
@@ -279,8 +279,12 @@ def build_new_links(
             _insert_frame(out, t.top_links, finds)
         del daily, anchors, finds, anchors_rows
         _stream_cells(lp, mc, schema, where, params)
-        pairs_n += _merge_pairs(lp, mc, dialect, first, where, params)
-        _merge_counts(lp, mc, dialect, first, where, params, settle)
+    # Pairs and per-key counts are not per day: each is one GROUP BY over the whole table,
+    # streamed (PostgreSQL aggregates, this process holds STREAM_ROWS rows at a time), and
+    # written once rather than merged again for every chunk.
+    everything = f"{first} IS NOT NULL"
+    pairs_n = _merge_pairs(lp, mc, dialect, first, everything, {})
+    _merge_counts(lp, mc, dialect, first, everything, {}, settle)
     hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
     with lp.connect() as conn:
         hourly = frame(
@@ -321,8 +325,8 @@ def _insert_frame(conn, table, df: pd.DataFrame, rows: int = 5000) -> None:
 
 
 def _merge_pairs(lp: Engine, mc: Engine, dialect: str, first: str, where: str, params: dict) -> int:
-    """Merge one chunk's (target, linking domain) first and last days into mc_rollup_ref_domains
-    (streamed); returns the chunk's pairs."""
+    """Merge the (target, linking domain) first and last days of the links matching `where` into
+    mc_rollup_ref_domains (streamed); returns the number of pairs read."""
     day = day_sql(dialect, first)
     n = 0
     with lp.connect() as conn:
@@ -343,8 +347,8 @@ def _merge_pairs(lp: Engine, mc: Engine, dialect: str, first: str, where: str, p
 
 
 def _merge_counts(lp: Engine, mc: Engine, dialect: str, first: str, where: str, params: dict, settle: datetime) -> None:
-    """One chunk's per-key link counts: days before `settle` added to the totals, later days
-    into the per-day tail (streamed)."""
+    """The per-key link counts of the links matching `where` (streamed): days before `settle`
+    added to the totals, later days into the per-day tail."""
     with lp.connect() as conn:
         for part in _streamed_counts(
             conn, dialect, first, f"{where} AND {first} < :settle", {**params, "settle": settle}, False
