@@ -688,6 +688,7 @@ def _analytics_settings(src: EnvSource) -> AnalyticsSettings:
         high_authority=src.number("MC_HIGH_AUTHORITY", base.high_authority),
         late_s=src.number("MC_ROLLUP_LATE_S", base.late_s),
         domain_value_refresh_s=src.number("MC_DOMAIN_VALUE_REFRESH_S", base.domain_value_refresh_s),
+        rollup_chunk_links=src.integer("MC_ROLLUP_CHUNK_LINKS", base.rollup_chunk_links, 0),
         target_concurrency=src.number("MC_CRAWL_TARGET_CONCURRENCY", base.target_concurrency, 0.1),
         delay_min_s=delay_min,
         delay_max_s=delay_max,

@@ -100,6 +100,10 @@ def in_list(prefix: str, values) -> tuple[str, dict]:
     return ", ".join(":" + k for k in params) or "NULL", params
 
 
+# Bound parameters per multi-row INSERT (PostgreSQL allows 65,535).
+MULTI_ROW_PARAMS = 8000
+
+
 def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: dict | None = None) -> None:
     """INSERT rows; on a key conflict do nothing, or set columns with `merge(excluded, table)`.
 
@@ -110,15 +114,27 @@ def upsert(conn: Connection, table, rows: list[dict], keys: list[str], merge: di
     rows = fit_rows(table, rows)
     dialect = conn.dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    if merge:
-        stmt = ins.on_conflict_do_update(
-            index_elements=keys,
-            set_={col: fn(table.c[col], ins.excluded[col], dialect) for col, fn in merge.items()},
-        )
-    else:
-        stmt = ins.on_conflict_do_nothing(index_elements=keys)
+
+    def conflict(stmt):
+        if merge:
+            return stmt.on_conflict_do_update(
+                index_elements=keys,
+                set_={col: fn(table.c[col], stmt.excluded[col], dialect) for col, fn in merge.items()},
+            )
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+
+    stmt = conflict(ins)
+    # PostgreSQL: one multi-row INSERT … ON CONFLICT per batch (psycopg2 sends an executemany
+    # of it one row at a time: 5 s for 20,000 pairs). A batch that holds a key twice keeps the
+    # row-at-a-time path (ON CONFLICT DO UPDATE cannot touch a row twice in one statement).
+    per_batch = max(1, MULTI_ROW_PARAMS // max(1, len(rows[0])))
     for i in range(0, len(rows), 5000):
-        conn.execute(stmt, rows[i : i + 5000])
+        batch = rows[i : i + 5000]
+        if dialect == "postgresql" and len({tuple(r[k] for k in keys) for r in batch}) == len(batch):
+            for j in range(0, len(batch), per_batch):
+                conn.execute(conflict(ins.values(batch[j : j + per_batch])))
+        else:
+            conn.execute(stmt, batch)
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:

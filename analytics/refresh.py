@@ -139,7 +139,14 @@ class Refresher:
 
             def links():
                 mark, out = link_rollups.refresh_new_links(
-                    lp, mc, schema, now, state.get("links", {}).get("watermark"), cfg.late_s, cfg.high_authority
+                    lp,
+                    mc,
+                    schema,
+                    now,
+                    state.get("links", {}).get("watermark"),
+                    cfg.late_s,
+                    cfg.high_authority,
+                    chunk_links=cfg.rollup_chunk_links,
                 )
                 self._save("links", mark, now)
                 return out

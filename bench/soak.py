@@ -1,34 +1,43 @@
 """Soak benchmark of DESIGN.md's budget "memory of a worker over a one-hour soak with 100
-viewers: grows < 5 %", on PostgreSQL + Redis.
+viewers: grows < 5 %", on PostgreSQL + Redis, with the deployment as configured.
 
     python bench/soak.py [--minutes 60] [--viewers 100] [--warmup-minutes 5] [--sample-s 30]
-                         [--simulator process|worker]
+                         [--workers 2] [--trace-producer MIN]
 
-What it runs:
+What it runs, each part in its own OS process:
   - PostgreSQL database `mc_bench_live` with 1M backlinks (bench/live_view.ensure_database;
-    the first run bulk-loads them), Redis db 9 (flushed at the start);
-  - the fleet simulator writing into that database so the data keeps moving: by default as its
-    own process (`python -m simulator run --i-know-this-writes`, as a real Link Profiler fleet
-    is outside the dashboard); `--simulator worker` runs it inside the worker instead
-    (MC_SIMULATE=on), which then counts in the worker's memory;
-  - the app as deployed (Dockerfile): `gunicorn --workers 1 --threads 16 --worker-class gthread
-    --timeout 120 app:server` in a subprocess, its producer included;
-  - N viewer threads here polling the refresh callback every second, each keeping its own
-    digests as a browser does (bench/live_view.viewer).
+    the first run bulk-loads them), its rollups emptied (unless --keep-rollups) so the
+    producer's first analytics pass, a full build, runs in the warm-up; Redis db 9 (flushed);
+  - the fleet simulator writing into that database so the data keeps moving
+    (`python -m simulator run --i-know-this-writes`, as a real Link Profiler fleet is outside
+    the dashboard);
+  - the app as deployed: `gunicorn -c gunicorn.conf.py` (gevent web workers that only read,
+    WEB_CONCURRENCY=--workers; the producer, with the analytics, as the master's child
+    process `python -m producer`);
+  - the viewers: bench/loadgen.py in push mode, one asyncio process: each viewer holds
+    `GET /api/v1/stream?only=version` and, for each version notice, sends the main screen's
+    refresh callback with the digests it holds (what a dashboard tab does).
 
-Every --sample-s seconds it samples the gunicorn WORKER (the master's child): VmRSS, threads,
-open fds; and prints a row. A light 1-s sampler also records the lowest and highest RSS within
-each interval (the heavy analytics refresh every MISSION_CONTROL_CACHE_TTL s allocates and frees
-a lot, so a point sample depends on where it falls in that cycle; the interval minimum is the
-floor a leak would lift). At the end: RSS at the end of the warm-up (baseline), at the end,
-max, growth % baseline → end, least-squares slope (MB/hour) over the post-warm-up samples,
-requests and errors. Prints figures; asserts nothing.
+Every --sample-s seconds it samples each web worker and the producer process (VmRSS, VmHWM,
+threads, open fds) and prints a row; a 1-s sampler records each process's lowest and highest
+RSS within the interval (the producer's analytics refresh every MISSION_CONTROL_CACHE_TTL s
+allocates and frees a lot, so a point sample depends on where it falls in that cycle; the
+interval minimum is the floor a leak would lift). At the end, per process: RSS at the end of
+the warm-up (baseline), at the end, max, growth % baseline → end, least-squares slope (MB/hour)
+over the post-warm-up samples, the same for the floor; and the viewers' requests and errors.
+
+`--trace-producer MIN` starts tracemalloc in the producer (bench/memtrace.py) and writes a
+snapshot every MIN minutes; the summary prints the allocation sites that grew most between the
+first snapshot after the warm-up and the last, with the producer's gc object counts. Tracing
+costs memory itself: figures of a traced run are for finding a leak, not for the table.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import json
+import tempfile
 import os
 import signal
 import socket
@@ -36,15 +45,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.live_view import REDIS, ensure_database, refresh_request, viewer  # noqa: E402
+from bench.live_view import REDIS, ensure_database  # noqa: E402
 
-REFRESH_S = 1.0
 SATELLITES = 8
 SEED = 11
 
@@ -143,6 +152,60 @@ def log_findings(path: Path) -> list[str]:
     return [line.rstrip() for line in path.read_text(errors="replace").splitlines() if any(m in line for m in marks)]
 
 
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def roles(master_pid: int) -> dict[int, str]:
+    """The master's children by role: 'producer' (`python -m producer`) and the web workers."""
+    out = {}
+    for pid in children(master_pid):
+        out[pid] = "producer" if " -m producer" in f" {cmdline(pid)}" else "worker"
+    return out
+
+
+def summarise(name: str, rows: list[dict], warm_s: float, sample_s: float) -> None:
+    """Growth, slope, peak and floor of one process's samples."""
+    rows = [r for r in rows if r["rss_mb"] == r["rss_mb"]]
+    post = [r for r in rows if r["t"] >= warm_s - 1]
+    if len(post) < 2:
+        print(f"{name}: too few samples after the warm-up")
+        return
+    base, end = post[0], post[-1]
+    peak = max(rows, key=lambda r: r["hi_mb"])
+    growth = (end["rss_mb"] - base["rss_mb"]) / base["rss_mb"] * 100
+    floor_growth = (end["lo_mb"] - base["lo_mb"]) / base["lo_mb"] * 100
+    print(
+        f"{name} (pid {end['pid']}): RSS at start {rows[0]['rss_mb']:.1f} MB; after warm-up (min {base['t'] / 60:.1f}) "
+        f"{base['rss_mb']:.1f} → end (min {end['t'] / 60:.1f}) {end['rss_mb']:.1f} MB: {growth:+.2f} % (budget < 5 %), "
+        f"slope {slope_per_hour([(r['t'], r['rss_mb']) for r in post]):+.2f} MB/h; "
+        f"peak 1-s RSS {peak['hi_mb']:.1f} MB (min {peak['t'] / 60:.1f}), VmHWM at end {end['hwm_mb']:.1f} MB"
+    )
+    print(
+        f"    floor (lowest 1-s RSS of each {sample_s:g}-s interval): {base['lo_mb']:.1f} → {end['lo_mb']:.1f} MB "
+        f"({floor_growth:+.2f} %), slope {slope_per_hour([(r['t'], r['lo_mb']) for r in post]):+.2f} MB/h; "
+        f"threads {base['threads']} → {end['threads']}, fds {base['fds']} → {end['fds']}"
+    )
+
+
+def empty_rollups(url: str) -> None:
+    """Empty the rollups (and their watermarks), so the producer's first analytics pass, a full
+    build, falls inside the warm-up as on a fresh deployment."""
+    from analytics.tables import ROLLUP_TABLES, ensure_tables
+    from data.connections import make_engine
+
+    engine = make_engine(url)
+    ensure_tables(engine)
+    with engine.begin() as conn:
+        for table in ROLLUP_TABLES:
+            conn.execute(table.delete())
+    engine.dispose()
+
+
 # -- the soak ------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -150,38 +213,34 @@ def main() -> int:
     parser.add_argument("--viewers", type=int, default=100)
     parser.add_argument("--warmup-minutes", type=float, default=5)
     parser.add_argument("--sample-s", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (gunicorn.conf.py's default: 2)")
     parser.add_argument("--backlinks", type=int, default=1_000_000)
     parser.add_argument(
-        "--simulator",
-        choices=("process", "worker"),
-        default="process",
-        help="run the simulator as its own process (default) or inside the worker",
+        "--cache-ttl",
+        type=int,
+        default=None,
+        help="MISSION_CONTROL_CACHE_TTL (analytics refresh period, s; default: the setting's)",
     )
-    parser.add_argument("--logs", default="/tmp", help="directory for the gunicorn and simulator logs")
+    parser.add_argument("--trace-producer", type=float, metavar="MIN", help="tracemalloc snapshots every MIN minutes")
+    parser.add_argument(
+        "--keep-rollups",
+        action="store_true",
+        help="keep the rollups of an earlier run (default: the producer builds them anew)",
+    )
+    parser.add_argument("--logs", default=None, help="directory for the logs (default: a new temporary one)")
     args = parser.parse_args()
 
     import redis as redis_lib
 
-    from app import create_app
-    from config import load_settings
-
     url = ensure_database(args.backlinks)
     redis_lib.Redis.from_url(REDIS).flushdb()
+    if not args.keep_rollups:
+        empty_rollups(url)
 
-    # The refresh callback's key, from an app built here only to read its callback map: no
-    # producer, no simulator in this process (start_background=False, simulate off).
-    settings = dataclasses.replace(
-        load_settings({}, dotenv_path=None),
-        database_url=url,
-        redis_url=REDIS,
-        simulate="off",
-        refresh_rate_ms=int(REFRESH_S * 1000),
-    )
-    key_app = create_app(settings, start_background=False)
-    key, outputs = refresh_request(key_app)
-    key_app.server.extensions["mission_control"].services.dispose()
-    del key_app
-
+    logs = Path(args.logs or tempfile.mkdtemp(prefix="mc-soak-"))
+    logs.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -190,28 +249,40 @@ def main() -> int:
     env.update(
         DATABASE_URL=url,
         REDIS_URL=REDIS,
-        DASHBOARD_REFRESH_RATE=str(int(REFRESH_S * 1000)),
+        DASHBOARD_REFRESH_RATE="1000",
         MC_SIMULATOR_SATELLITES=str(SATELLITES),
         SIMULATOR_SEED=str(SEED),
         PYTHONUNBUFFERED="1",
-        MC_SIMULATE="on" if args.simulator == "worker" else "off",
+        MC_SIMULATE="off",
+        MC_PRODUCER="external",
+        WEB_CONCURRENCY=str(args.workers),
+        HOST="127.0.0.1",
+        PORT=str(port),
+        # Room for every viewer's version stream (the default admits 100 per deployment).
+        MAX_WEBSOCKET_CONNECTIONS=str(args.viewers + 100),
     )
-    venv_bin = Path(sys.executable).parent
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    logs = Path(args.logs)
-    gunicorn_log = logs / f"soak_gunicorn_{port}.log"
-    sim_log = logs / f"soak_simulator_{port}.log"
+    if args.cache_ttl is not None:
+        env["MISSION_CONTROL_CACHE_TTL"] = str(args.cache_ttl)
+    trace_dir = None
+    if args.trace_producer:
+        trace_dir = logs / "trace"
+        trace_dir.mkdir(exist_ok=True)
+        # bench/bench_site/sitecustomize.py starts bench.memtrace in `python -m producer`.
+        env.update(
+            MC_SOAK_TRACE_DIR=str(trace_dir),
+            MC_SOAK_TRACE_EVERY_S=str(args.trace_producer * 60),
+            PYTHONPATH=os.pathsep.join((str(ROOT / "bench" / "bench_site"), str(ROOT))),
+        )
+    py = str(Path(sys.executable))
+    gunicorn_log, sim_log, viewers_out = logs / "gunicorn.log", logs / "simulator.log", logs / "viewers.json"
     procs: list[tuple[subprocess.Popen, int, str]] = []
     stop = threading.Event()
-    threads: list[threading.Thread] = []
-    stats = {"requests": 0, "errors": 0, "bytes": [], "error_kinds": set()}
-    lock = threading.Lock()
-    rows: list[dict] = []
-    interrupted = []
-    fine: list[float] = []  # RSS MB every second since the last sample
+    per: dict[str, list[dict]] = {}  # role name → samples
+    fine: dict[int, list[float]] = {}  # pid → RSS MB every second since the last sample
     fine_lock = threading.Lock()
-    fine_stop = threading.Event()
+    interrupted: list[str] = []
+    viewers = None
+    t0_wall = time.time()
 
     def on_signal(signum, _frame):
         interrupted.append(signal.Signals(signum).name)
@@ -221,154 +292,141 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     try:
-        if args.simulator == "process":
-            sim = subprocess.Popen(
-                [
-                    str(venv_bin / "python"),
-                    "-m",
-                    "simulator",
-                    "--i-know-this-writes",
-                    "run",
-                    "--satellites",
-                    str(SATELLITES),
-                    "--seed",
-                    str(SEED),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=sim_log.open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            procs.append((sim, signal.SIGINT, "simulator"))  # SIGINT: it stops its thread cleanly
-            time.sleep(3)
-            if sim.poll() is not None:
-                raise RuntimeError(f"the simulator exited with {sim.returncode}; see {sim_log}")
-        cmd = [
-            str(venv_bin / "gunicorn"),
-            "--workers",
-            "1",
-            "--threads",
-            "16",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "app:server",
+        sim_cmd = [
+            py,
+            "-m",
+            "simulator",
+            "--i-know-this-writes",
+            "run",
+            "--satellites",
+            str(SATELLITES),
+            "--seed",
+            str(SEED),
         ]
+        sim = subprocess.Popen(sim_cmd, cwd=ROOT, env=env, stdout=sim_log.open("w"), stderr=subprocess.STDOUT)
+        procs.append((sim, signal.SIGINT, "simulator"))  # SIGINT: it stops its thread cleanly
+        cmd = [py, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
         master = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=gunicorn_log.open("w"), stderr=subprocess.STDOUT)
         procs.insert(0, (master, signal.SIGTERM, "gunicorn"))
-        print(f"$ {' '.join(cmd)}  (master pid {master.pid}, log {gunicorn_log})")
-        if args.simulator == "process":
-            print(
-                f"$ python -m simulator --i-know-this-writes run --satellites {SATELLITES} --seed {SEED}  "
-                f"(pid {procs[1][0].pid}, log {sim_log})"
-            )
-        else:
-            print("simulator inside the worker (MC_SIMULATE=on)")
+        ttl = "" if args.cache_ttl is None else f"MISSION_CONTROL_CACHE_TTL={args.cache_ttl} "
+        print(f"$ WEB_CONCURRENCY={args.workers} {ttl}{' '.join(cmd[1:])}")
+        print(f"  (master pid {master.pid}; logs in {logs})")
+        print(f"$ {' '.join(sim_cmd[1:])}  (pid {sim.pid})")
 
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300
         while True:
-            if master.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {master.returncode}; see {gunicorn_log}")
+            for proc, _sig, name in procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {logs}")
             if http_status(base + "/readyz") == 200 and http_status(base + "/api/v1/snapshot") == 200:
                 break
             if time.monotonic() > deadline or stop.is_set():
-                raise RuntimeError(f"the app was not ready within 180 s; see {gunicorn_log}")
+                raise RuntimeError(f"the app was not ready within 300 s; see {gunicorn_log}")
             time.sleep(0.5)
-        workers = children(master.pid)
-        if len(workers) != 1:
-            raise RuntimeError(f"expected one gunicorn worker under pid {master.pid}, found {workers}")
-        worker_pid = workers[0]
+        by_pid = roles(master.pid)
+        workers = sorted(pid for pid, role in by_pid.items() if role == "worker")
+        producers = [pid for pid, role in by_pid.items() if role == "producer"]
+        if len(workers) != args.workers or len(producers) != 1:
+            raise RuntimeError(
+                f"expected {args.workers} workers and one producer under pid {master.pid}, found {by_pid}"
+            )
+        tracked = {f"worker {i + 1}": pid for i, pid in enumerate(workers)}
+        tracked["producer"] = producers[0]
+        tracked["simulator"] = sim.pid
         print(
-            f"ready: worker pid {worker_pid}; {args.viewers} viewers for {args.minutes:g} min, "
-            f"sample every {args.sample_s:g} s, warm-up {args.warmup_minutes:g} min"
+            "ready: "
+            + ", ".join(f"{name} pid {pid}" for name, pid in tracked.items())
+            + f"; {args.viewers} viewers for {args.minutes:g} min, sample every {args.sample_s:g} s, "
+            f"warm-up {args.warmup_minutes:g} min"
         )
 
-        def sample(t0: float, label_t: float | None = None) -> dict:
-            nonlocal worker_pid
-            workers_now = children(master.pid)
-            if worker_pid not in workers_now and workers_now:
-                print(f"!! worker changed: {worker_pid} -> {workers_now}")
-                worker_pid = workers_now[0]
-            s = proc_sample(worker_pid) or {
-                "pid": worker_pid,
-                "rss_mb": float("nan"),
-                "hwm_mb": float("nan"),
-                "threads": -1,
-                "fds": -1,
-            }
-            sim_s = proc_sample(procs[1][0].pid) if args.simulator == "process" else None
-            with lock:
-                s.update(requests=stats["requests"], errors=stats["errors"])
-            with fine_lock:
-                window = [*fine, s["rss_mb"]]
-                fine.clear()
-            s.update(lo_mb=min(window), hi_mb=max(window))
-            s.update(
-                t=(time.monotonic() - t0) if label_t is None else label_t,
-                sim_mb=sim_s["rss_mb"] if sim_s else float("nan"),
-                load=os.getloadavg()[0],
-            )
-            return s
+        def follow() -> None:
+            """A web worker or the producer replaced (recycled, crashed): follow its successor."""
+            now = roles(master.pid)
+            for name, pid in list(tracked.items()):
+                if name == "simulator" or pid in now:
+                    continue
+                taken = set(tracked.values())
+                want = "producer" if name == "producer" else "worker"
+                new = next((p for p, r in sorted(now.items()) if r == want and p not in taken), None)
+                if new is not None:
+                    print(f"!! {name} changed: pid {pid} -> {new}")
+                    tracked[name] = new
+
+        def sample(t: float) -> None:
+            follow()
+            for name, pid in tracked.items():
+                s = proc_sample(pid) or {
+                    "pid": pid,
+                    "rss_mb": float("nan"),
+                    "hwm_mb": float("nan"),
+                    "threads": -1,
+                    "fds": -1,
+                }
+                with fine_lock:
+                    window = [*fine.pop(pid, []), s["rss_mb"]]
+                s.update(t=t, lo_mb=min(window), hi_mb=max(window))
+                per.setdefault(name, []).append(s)
 
         def fine_sampler() -> None:
-            while not fine_stop.wait(1.0):
-                s = proc_sample(worker_pid)
-                if s is not None:
-                    with fine_lock:
-                        fine.append(s["rss_mb"])
+            while not stop.wait(1.0):
+                for pid in list(tracked.values()):
+                    s = proc_sample(pid)
+                    if s is not None:
+                        with fine_lock:
+                            fine.setdefault(pid, []).append(s["rss_mb"])
 
-        header = (
-            f"{'min':>6} {'RSS MB':>8} {'lo MB':>7} {'hi MB':>7} {'HWM MB':>8} {'threads':>7} {'fds':>5} {'requests':>9} "
-            f"{'+req':>6} {'errors':>6} {'+err':>5} {'sim MB':>7} {'load1':>5}"
-        )
-        print("\n" + header)
+        names = list(tracked)
+        print("\n   min " + " ".join(f"{n[:10]:>10} lo/hi" + " " * 6 for n in names) + " load1")
 
-        def show(s: dict) -> None:
-            prev = rows[-2] if len(rows) > 1 else {"requests": 0, "errors": 0}
-            print(
-                f"{s['t'] / 60:6.1f} {s['rss_mb']:8.1f} {s['lo_mb']:7.1f} {s['hi_mb']:7.1f} {s['hwm_mb']:8.1f} {s['threads']:7d} {s['fds']:5d} "
-                f"{s['requests']:9d} {s['requests'] - prev['requests']:6d} {s['errors']:6d} "
-                f"{s['errors'] - prev['errors']:5d} {s['sim_mb']:7.1f} {s['load']:5.2f}",
-                flush=True,
-            )
+        def show(t: float) -> None:
+            cells = []
+            for n in names:
+                r = per[n][-1]
+                cells.append(f"{r['rss_mb']:7.1f} {r['lo_mb']:6.1f}/{r['hi_mb']:6.1f}")
+            print(f"{t / 60:6.1f} " + " ".join(cells) + f" {os.getloadavg()[0]:5.2f}", flush=True)
 
-        # Minute 0: the worker after start-up, before any viewer.
-        t0 = time.monotonic()
-        rows.append(sample(t0, 0.0))
-        show(rows[-1])
-        sampler = threading.Thread(target=fine_sampler, name="rss-1s", daemon=True)
-        sampler.start()
-        threads.append(sampler)
-        for i in range(args.viewers):
-            t = threading.Thread(
-                target=viewer, args=(base, key, outputs, REFRESH_S, stop, stats, lock), name=f"viewer-{i}", daemon=True
-            )
-            t.start()
-            threads.append(t)
-            time.sleep(REFRESH_S / args.viewers)  # spread the viewers over one tick
+        t0, t0_wall = time.monotonic(), time.time()
+        sample(0.0)
+        show(0.0)
+        threading.Thread(target=fine_sampler, name="rss-1s", daemon=True).start()
         duration = args.minutes * 60
+        viewers = subprocess.Popen(
+            [
+                py,
+                str(ROOT / "bench" / "loadgen.py"),
+                base,
+                "--mode",
+                "push",
+                "--fetch",
+                "--clients",
+                str(args.viewers),
+                "--seconds",
+                str(duration + 5),
+                "--out",
+                str(viewers_out),
+            ],
+            cwd=ROOT,
+            stdout=(logs / "viewers.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         k = 1
-        while not stop.is_set():
-            due = t0 + k * args.sample_s
-            if k * args.sample_s > duration + 1e-9:
-                break
-            if stop.wait(max(0.0, due - time.monotonic())):
+        while not stop.is_set() and k * args.sample_s <= duration + 1e-9:
+            if stop.wait(max(0.0, t0 + k * args.sample_s - time.monotonic())):
                 break
             if master.poll() is not None:
                 print(f"!! gunicorn exited with {master.returncode} during the soak")
                 break
-            rows.append(sample(t0))
-            show(rows[-1])
+            sample(time.monotonic() - t0)
+            show(per[names[0]][-1]["t"])
             k += 1
     finally:
         stop.set()
-        fine_stop.set()
-        for t in threads:
-            t.join(15)
-        alive = sum(t.is_alive() for t in threads)
+        if viewers is not None:
+            try:
+                viewers.wait(60)
+            except subprocess.TimeoutExpired:
+                viewers.kill()
         for proc, sig, name in procs:
             stop_process(proc, sig, name)
 
@@ -376,57 +434,30 @@ def main() -> int:
     print("\n== summary ==")
     if interrupted:
         print(f"interrupted by {', '.join(interrupted)}: partial figures")
-    if len(rows) < 2:
+    print(f"command: {' '.join(sys.argv)}")
+    if not per or len(next(iter(per.values()))) < 2:
         print("no samples under load")
         return 1
-    warm_s = args.warmup_minutes * 60
-    post = [r for r in rows if r["t"] >= warm_s - 1]
-    base_row = post[0] if post else rows[-1]
-    end = rows[-1]
-    growth = (end["rss_mb"] - base_row["rss_mb"]) / base_row["rss_mb"] * 100
-    peak = max(rows, key=lambda r: r["rss_mb"])
-    slope = slope_per_hour([(r["t"], r["rss_mb"]) for r in post])
-    first_load = rows[1]
-    floor_growth = (end["lo_mb"] - base_row["lo_mb"]) / base_row["lo_mb"] * 100
-    floor_slope = slope_per_hour([(r["t"], r["lo_mb"]) for r in post])
-    print(f"command: {' '.join(sys.argv)}")
+    end_t = next(iter(per.values()))[-1]["t"]
     print(
-        f"duration under load: {end['t'] / 60:.2f} min, {len(rows) - 1} samples under load (+1 before), "
-        f"viewers {args.viewers}, simulator: {args.simulator}"
+        f"duration under load: {end_t / 60:.2f} min, viewers {args.viewers} (push: version stream + refresh callback)"
     )
-    print(f"worker RSS before viewers (min 0.0):      {rows[0]['rss_mb']:.1f} MB")
-    print(f"worker RSS baseline (min {base_row['t'] / 60:.1f}, after warm-up): {base_row['rss_mb']:.1f} MB")
-    print(f"worker RSS at the end (min {end['t'] / 60:.1f}):       {end['rss_mb']:.1f} MB")
-    print(
-        f"worker RSS max (min {peak['t'] / 60:.1f}):              {peak['rss_mb']:.1f} MB (VmHWM at end {end['hwm_mb']:.1f} MB)"
-    )
-    print(f"growth baseline → end:                 {growth:+.2f} % (budget < 5 %)")
-    print(f"least-squares slope after warm-up:     {slope:+.2f} MB/hour over {len(post)} samples")
-    print(
-        f"interval floor (lowest 1-s RSS in each {args.sample_s:g}-s interval): baseline {base_row['lo_mb']:.1f} MB, "
-        f"end {end['lo_mb']:.1f} MB, growth {floor_growth:+.2f} %, slope {floor_slope:+.2f} MB/hour; "
-        f"highest 1-s RSS after warm-up {max(r['hi_mb'] for r in post):.1f} MB"
-    )
-    print(
-        f"threads: {rows[0]['threads']} before viewers, {first_load['threads']} at min {first_load['t'] / 60:.1f}, "
-        f"{base_row['threads']} at baseline, {end['threads']} at the end (max {max(r['threads'] for r in rows)})"
-    )
-    print(
-        f"open fds: {rows[0]['fds']} before viewers, {first_load['fds']} at min {first_load['t'] / 60:.1f}, "
-        f"{base_row['fds']} at baseline, {end['fds']} at the end (max {max(r['fds'] for r in rows)})"
-    )
-    with lock:
-        requests, errors, kinds = stats["requests"], stats["errors"], sorted(stats["error_kinds"])
-    print(
-        f"requests: {requests} ({requests / max(end['t'], 1e-9):.1f}/s), errors: {errors}"
-        + (f" ({', '.join(kinds)})" if kinds else "")
-    )
-    if args.simulator == "process":
-        sims = [r["sim_mb"] for r in rows if r["sim_mb"] == r["sim_mb"]]
-        if sims:
-            print(f"simulator process RSS: {sims[0]:.1f} MB → {sims[-1]:.1f} MB")
-    if alive:
-        print(f"{alive} viewer threads did not stop within 15 s")
+    for name, rows in per.items():
+        summarise(name, rows, args.warmup_minutes * 60, args.sample_s)
+    if viewers_out.exists():
+        out = json.loads(viewers_out.read_text())
+        calls = out["callbacks"]
+        ok = sum(1 for c in calls if c[3] in (200, 204))
+        print(
+            f"viewers: {len(out['notices'])} version notices received, {len(calls)} refresh callbacks "
+            f"({ok} answered 200/204), errors {out['errors'] or 0}"
+        )
+    else:
+        print(f"viewers: no output ({logs / 'viewers.log'})")
+    if trace_dir is not None:
+        from bench.memtrace import report
+
+        report(trace_dir, t0_wall + args.warmup_minutes * 60)
     for path in (gunicorn_log, sim_log):
         found = log_findings(path)
         if found:

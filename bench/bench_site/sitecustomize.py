@@ -10,3 +10,9 @@ if os.environ.get("MC_BENCH_DIR") and sys.orig_argv[1:3] == ["-m", "producer"]:
     from bench.instrument import start_recorders
 
     start_recorders()
+
+if os.environ.get("MC_SOAK_TRACE_DIR") and sys.orig_argv[1:3] == ["-m", "producer"]:
+    # bench/soak.py --trace-producer: tracemalloc snapshots of the producer process.
+    from bench.memtrace import start as start_memtrace
+
+    start_memtrace()
