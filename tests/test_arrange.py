@@ -126,7 +126,7 @@ def _wait_boxes(chrome, grid_id: str, expected: dict, what: str) -> None:
 
 def _gesture(chrome, handle, dx: int, dy: int) -> None:
     """Press on `handle`, move in steps (react-draggable needs moves), release."""
-    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", handle)
     chain = ActionChains(chrome, duration=50).click_and_hold(handle)
     steps = 8
     for _ in range(steps):

@@ -43,7 +43,7 @@ def _button(driver, name: str):
 def _click(driver, element) -> bool:
     """Scroll `element` to the middle and click it; False while something still covers it (the
     arranged grid settles its panels after the first paint)."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
     try:
         element.click()
     except ElementClickInterceptedException:
@@ -57,7 +57,7 @@ def test_an_operator_pauses_dispatch_and_sees_the_outcome(pg_url, redis_url, lp_
         chrome.get(serve(app) + "/")
         wait_for(chrome, lambda d: _button(d, "dispatch_pause").is_enabled(), message="Pause dispatch enabled")
         reason = chrome.find_element(By.ID, "queue-cmd-reason")
-        chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", reason)
+        chrome.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", reason)
         reason.send_keys("database maintenance")
         wait_for(chrome, lambda d: _click(d, _button(d, "dispatch_pause")), message="Pause dispatch clicked")
         confirm = WebDriverWait(chrome, 10).until(expected_conditions.alert_is_present())

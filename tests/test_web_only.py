@@ -67,12 +67,16 @@ def test_a_web_only_process_reads_and_never_produces(web_only, monkeypatch):
     statements.close()
 
 
-def test_gunicorn_conf_runs_the_producer_apart_unless_redis_is_embedded(monkeypatch):
+def test_gunicorn_conf_runs_the_producer_apart_unless_redis_is_embedded(monkeypatch, tmp_path):
     import os
     import runpy
     from pathlib import Path
 
     conf_path = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    # The file puts PROMETHEUS_MULTIPROC_DIR in the environment (for the workers it forks): named
+    # here, monkeypatch takes it out again, or this process's later /metrics would read an empty
+    # multiprocess directory instead of its own counters (tests/test_prometheus_metrics.py).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "prometheus"))
     monkeypatch.setenv("MC_PRODUCER", "")  # unset: the file decides (and monkeypatch restores it)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
