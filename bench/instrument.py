@@ -9,7 +9,8 @@ Each process writes into MC_BENCH_DIR, one file per process id, flushed every 0.
   - requests.<pid>.jsonl   one line per request: [start epoch s, path, server ms, bytes]
   - events.<pid>.jsonl     ["start", epoch s] when an analytics refresh starts, then
                            ["heavy", start epoch s, end epoch s] when it ends
-  - statements.<pid>.json  {"t": epoch s, "statements": SQL statements run by this process so far}
+  - statements.<pid>.json  {"t": epoch s, "statements": SQL statements run by this process so far,
+                            "role": "web" (a web worker) or "producer"}
 
 Server time is from the moment the WSGI app is called to the last byte of the body produced,
 in the worker (what a viewer's request costs there, waits for the interpreter included).
@@ -28,6 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 OUT = Path(os.environ.get("MC_BENCH_DIR", "."))
 FLUSH_S = 0.5
+# Which process this is, set by start_recorders: the viewers' requests run in web workers, so
+# their statements alone say whether viewers cause SQL (the producer's vary with its refreshes,
+# whatever the viewers do). The environment cannot say it: the producer is a child of the web
+# server's master and inherits its variables.
+_role = ["producer"]
 
 _lock = threading.Lock()
 _requests: list[list] = []
@@ -55,15 +61,17 @@ def _flush_forever() -> None:
             with ev_path.open("a") as f:
                 f.writelines(json.dumps(e) + "\n" for e in evs)
         tmp = st_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"t": time.time(), "statements": count}))
+        tmp.write_text(json.dumps({"t": time.time(), "statements": count, "role": _role[0]}))
         tmp.replace(st_path)
 
 
-def start_recorders() -> None:
-    """Count SQL statements, time analytics refreshes, and start the flusher (once per process)."""
+def start_recorders(role: str = "producer") -> None:
+    """Count SQL statements, time analytics refreshes, and start the flusher (once per process);
+    `role` ("web" or "producer") labels this process's statements."""
     if _started[0]:
         return
     _started[0] = True
+    _role[0] = role
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -109,7 +117,7 @@ class Timed:
 
 
 def wsgi_app():
-    start_recorders()
+    start_recorders("web")
     from app import server
 
     server.wsgi_app = Timed(server.wsgi_app)  # type: ignore[method-assign]

@@ -162,11 +162,14 @@ class Deployment:
         ended = max((e[1] for e in events if e[0] == "heavy"), default=None)
         return started if started is not None and (ended is None or ended < started) else None
 
-    def statements(self) -> int:
+    def statements(self, role: str | None = None) -> int:
+        """SQL statements run so far by the measured processes (of `role` only: "web", "producer")."""
         total = 0
         for path in self.dir.glob("statements.*.json"):
             with contextlib.suppress(ValueError, KeyError):
-                total += json.loads(path.read_text())["statements"]
+                found = json.loads(path.read_text())
+                if role is None or found.get("role") == role:
+                    total += found["statements"]
         return total
 
     def wait_ready(self, timeout_s: float = 900) -> None:
@@ -228,7 +231,7 @@ def completions(url: str, t0: float, t1: float) -> int:
 def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     """One window of `count` viewers (poll, or push + fetch) with the /healthz probe beside them."""
     seconds = dep.args.seconds
-    before, t0 = dep.statements(), time.time()
+    before, web_before, t0 = dep.statements(), dep.statements("web"), time.time()
     extra = ("--fetch",) if push_mode else ()
     viewers = loadgen(dep, "push" if push_mode else "poll", count, seconds, f"viewers{count}", *extra)
     probe = loadgen(dep, "health", dep.args.health_clients, seconds, f"health{count}", "--rate", "5")
@@ -237,6 +240,7 @@ def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     t1 = time.time()
     time.sleep(1.5)  # the recorders flush every 0.5 s
     statements = dep.statements() - before
+    web_statements = dep.statements("web") - web_before
     out, health = read_out(dep, f"viewers{count}"), read_out(dep, f"health{count}")
     w0, w1 = out["window"]
     server = [r for r in dep.requests(w0, w1) if r[1] == CALLBACK]
@@ -267,6 +271,7 @@ def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
         "bytes_p95": pct(sizes, 0.95),
         "stream_bytes_per_viewer": out["stream_bytes"] / count,
         "statements_per_min": statements / (t1 - t0) * 60,
+        "web_statements": web_statements,
         "healthz": [pct(hz, 0.5), pct(hz, 0.95), pct(hz, 0.99), max(hz, default=float("nan"))],
         "healthz_busy_p95": pct(hz_busy, 0.95),
     }
@@ -401,6 +406,9 @@ def report(args, rows: list[dict], push: dict | None, fills: dict | None) -> Non
             f"| {fmt(r['healthz'])} (p95 during refreshes {r['healthz_busy_p95']:.1f}) | p95 < 25 ms |"
         )
         print(f"| app SQL statements / min, {v} viewer(s) | {r['statements_per_min']:,.0f} | |")
+        print(
+            f"| … of them run by the web workers (the viewers' requests), whole window, {v} viewer(s) | {r['web_statements']:,} | 0 |"
+        )
     if len(rows) > 1 and rows[0]["statements_per_min"]:
         ratio = rows[-1]["statements_per_min"] / rows[0]["statements_per_min"]
         print(f"| statements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers | {ratio:.3f} | ≤ 1.05 |")
