@@ -125,4 +125,7 @@ def wsgi_app():
 
 
 # gunicorn ... bench.instrument:app (MC_BENCH_WEB=1 is set by bench/viewers.py for the web server only).
-app = wsgi_app() if os.environ.get("MC_BENCH_WEB") == "1" else None
+# The producer (`python -m producer`, a child of gunicorn's master) inherits MC_BENCH_WEB and
+# imports this module for its recorders (bench_site/sitecustomize.py): it must not build a web app.
+_is_producer = sys.orig_argv[1:3] == ["-m", "producer"]
+app = wsgi_app() if os.environ.get("MC_BENCH_WEB") == "1" and not _is_producer else None
