@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, dash_table, dcc
 
 from common.csv_export import MAX_COLUMNS, MAX_ROWS, table_csv
@@ -50,7 +51,8 @@ def records(frame, columns: list[str]) -> list[dict]:
     for row in frame[columns].to_dict("records"):
         clean: dict[str, Any] = {}
         for k, v in row.items():
-            if v is None or (isinstance(v, float) and v != v):
+            # NaT (a missing time) has isoformat too: it is a blank cell, never the text "NaT".
+            if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
                 clean[k] = None
             elif hasattr(v, "isoformat"):
                 clean[k] = str(v)[:16]  # minutes are enough on screen; UTC like all stored times
