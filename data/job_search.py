@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 
 from data.frames import parse_json, query_frame
-from data.jobs import details_text, severity_of
+from data.jobs import JOB_COLUMNS, details_text, severity_of
 from data.lp_tables import JOB_STATUSES, JOB_TYPES
 from data.schema import SchemaInfo
 
@@ -29,19 +29,7 @@ MAX_ROWS = 10_000
 COUNT_CAP = 100_000
 # A satellite filter looks at this many of the satellite's newest jobs (our job → satellite record).
 SATELLITE_JOBS_CAP = 5_000
-LIST_COLUMNS = [
-    "id",
-    "target_url",
-    "job_type",
-    "status",
-    "priority",
-    "progress_percentage",
-    "urls_crawled",
-    "links_found",
-    "created_at",
-    "started_date",
-    "completed_date",
-]
+LIST_COLUMNS = [*JOB_COLUMNS, "completed_date"]
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def eta_seconds(progress: float | None, started: datetime | None, now: datetime)
     return (100.0 - float(progress)) / (float(progress) / elapsed)
 
 
-ACTIVE_COLUMNS = [
+# A job's own columns every job listing shows (the active board, the jobs page's list).
+JOB_COLUMNS = [
     "id",
     "target_url",
     "job_type",
@@ -51,9 +52,8 @@ ACTIVE_COLUMNS = [
     "links_found",
     "created_at",
     "started_date",
-    "last_fetched_at",
-    "eta_seconds",
 ]
+ACTIVE_COLUMNS = [*JOB_COLUMNS, "last_fetched_at", "eta_seconds"]
 
 
 def active_jobs(engine: Engine, now: datetime, limit: int = 200) -> pd.DataFrame:
