@@ -47,8 +47,9 @@ REDIS = os.environ.get("MC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 DB_NAME = "mc_bench_live"
 
 
-def ensure_database(n_backlinks: int) -> str:
-    url = database_url(DB_NAME).render_as_string(hide_password=False)
+def ensure_database(n_backlinks: int, name: str = DB_NAME, redis_url: str = REDIS) -> str:
+    """URL of PostgreSQL database `name` holding at least `n_backlinks` (bulk-loaded the first time)."""
+    url = database_url(name).render_as_string(hide_password=False)
     engine = make_engine(url)
     create_lp_tables(engine, "M")
     create_mc_tables(engine)
@@ -58,7 +59,7 @@ def ensure_database(n_backlinks: int) -> str:
     if have < n_backlinks:
         from simulator.bulk import bulk_load_backlinks
 
-        settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=REDIS)
+        settings = dataclasses.replace(load_settings({}, dotenv_path=None), database_url=url, redis_url=redis_url)
         svc = Services(settings)
         started = time.perf_counter()
         result = bulk_load_backlinks(svc, n_backlinks - have, seed=7)

@@ -10,15 +10,24 @@
           after a random 0..--spread-ms wait, as the tab does after a notice (assets/push.js);
   health  N clients each GET /healthz --rate times a second.
 
-Plain HTTP/1.1 over asyncio streams (keep-alive, one connection per viewer and purpose), so
-one process holds a thousand viewers. Bounded in time; only ever talks to BASE_URL (loopback).
-Writes every sample to --out (JSON) for bench/viewers.py to summarise.
+Plain HTTP/1.1 on asyncio (keep-alive, one connection per viewer and purpose), so one process
+holds a thousand viewers: callbacks and /healthz over asyncio streams, each version stream as an
+asyncio.Protocol that parses the bytes where they arrive (StreamClient). Callbacks are sent with
+`Accept-Encoding: gzip`, as a browser sends them. Bounded in time; only ever talks to BASE_URL
+(loopback). Writes every sample to --out (JSON) for bench/viewers.py to summarise:
+  callbacks  [start epoch s, client ms, body bytes as received (gzipped when the server gzipped),
+              HTTP status, the viewer's request number (1 = its first fill), body bytes decoded]
+  notices    [received epoch s, received − published_at ms, version]
+  health     [start epoch s, client ms, HTTP status]
+  lag        this process's event-loop lag samples, ms
+  stream_bytes  bytes of the version streams' bodies as received (chunk framing included)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import random
 import time
@@ -158,9 +167,11 @@ class Viewer:
         self.n += 1
         started = time.time()
         try:
-            status, _h, data = await self.conn.request(
-                "POST", "/_dash-update-component", self.refresh.body(self.n, self.held)
+            # As every browser asks: the app gzips its JSON answers for clients that accept it.
+            status, head, wire = await self.conn.request(
+                "POST", "/_dash-update-component", self.refresh.body(self.n, self.held), {"Accept-Encoding": "gzip"}
             )
+            data = gzip.decompress(wire) if head.get("content-encoding") == "gzip" else wire
         except Exception as exc:  # a benchmark counts errors, it does not stop on them
             self.out["errors"][f"callback {type(exc).__name__}"] += 1
             self.conn.close()
@@ -171,7 +182,8 @@ class Viewer:
         elif status != 204:
             self.out["errors"][f"callback HTTP {status}"] += 1
         # The viewer's first request carries the whole page (a first fill): n tells them apart.
-        self.out["callbacks"].append([started, ms, len(data) if status == 200 else 0, status, self.n])
+        ok = status == 200
+        self.out["callbacks"].append([started, ms, len(wire) if ok else 0, status, self.n, len(data) if ok else 0])
 
 
 async def poll(viewer: Viewer, refresh_s: float, until: float) -> None:
@@ -181,56 +193,157 @@ async def poll(viewer: Viewer, refresh_s: float, until: float) -> None:
         await asyncio.sleep(max(0.0, refresh_s - (time.time() - started)))
 
 
+class Chunked:
+    """Decodes an HTTP/1.1 chunked body fed in arbitrary pieces (a TCP read may end anywhere:
+    inside a chunk-size line, inside the data, between the data and its CRLF)."""
+
+    def __init__(self):
+        self.raw = bytearray()
+        self.need = -1  # bytes of chunk data (+ its CRLF) still expected; -1: a size line is next
+        self.ended = False
+
+    def feed(self, data: bytes) -> bytes:
+        """The body's bytes that `data` completes (the framing removed)."""
+        self.raw += data
+        body = bytearray()
+        while not self.ended:
+            if self.need < 0:
+                eol = self.raw.find(b"\r\n")
+                if eol < 0:
+                    break
+                size = int(bytes(self.raw[:eol]).split(b";")[0], 16)
+                del self.raw[: eol + 2]
+                if size == 0:
+                    self.ended = True  # the last chunk: the server ended the stream
+                    break
+                self.need = size + 2
+            if len(self.raw) < self.need:
+                break
+            body += self.raw[: self.need - 2]
+            del self.raw[: self.need]
+            self.need = -1
+        return bytes(body)
+
+
+class StreamEnded(ConnectionError):
+    """The server sent the last chunk of a stream (a tab reconnects; the summary counts it)."""
+
+
+class StreamClient(asyncio.Protocol):
+    """One tab's `GET /api/v1/stream?only=version`, parsed where the bytes arrive.
+
+    A notice is stamped on arrival (data_received), before any parsing, and costs one callback
+    of the event loop, not a coroutine resumption per SSE line: with a thousand streams in this
+    process, every notice arrives on all of them in the same few milliseconds, and the loop's own
+    queue would otherwise become part of the measured delay."""
+
+    def __init__(self, host: str, viewer: Viewer, fetch: bool):
+        self.host, self.viewer, self.fetch = host, viewer, fetch
+        self.out = viewer.out
+        self.done: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.head = bytearray()
+        self.status: int | None = None
+        self.headers: dict = {}
+        self.body = bytearray()  # a refusal's body (Content-Length), or SSE text not yet a whole event
+        self.chunked: Chunked | None = None
+        self.first = True
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(
+            f"GET /api/v1/stream?only=version HTTP/1.1\r\nHost: {self.host}\r\nAccept: text/event-stream\r\n\r\n".encode()
+        )
+
+    def connection_lost(self, exc) -> None:
+        self._finish(exc or ConnectionError("stream closed"))
+
+    def data_received(self, data: bytes) -> None:
+        received = time.time()
+        if self.status is None:
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            data = bytes(self.head[end + 4 :])
+            self._parse_head(bytes(self.head[:end]))
+        self.out["stream_bytes"] += len(data)  # the body as it came, chunk framing included
+        if self.status != 200:
+            self._refusal(data)
+        elif self.chunked is not None:
+            self._events(self.chunked.feed(data), received)
+            if self.chunked.ended:
+                self._finish(StreamEnded("the server ended the stream"))
+        else:
+            self._events(data, received)
+
+    def _parse_head(self, head: bytes) -> None:
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split()[1])
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            self.chunked = Chunked()
+
+    def _refusal(self, data: bytes) -> None:
+        # Which refusal it was (the per-process bound or the deployment's cap) is in the JSON
+        # error's text: keep its start so the summary says which one.
+        self.body += data
+        if len(self.body) >= int(self.headers.get("content-length", 0) or 0):
+            self.out["errors"][f"stream HTTP {self.status}: {refusal_text(bytes(self.body))}"] += 1
+            self._finish(None, refused=True)
+
+    def _events(self, text: bytes, received: float) -> None:
+        self.body += text
+        *events, rest = self.body.split(b"\n\n")
+        self.body = bytearray(rest)
+        for event in events:
+            if b"event: version" not in event:
+                continue  # retry:, keepalive comments
+            data = next((line[5:] for line in event.split(b"\n") if line.startswith(b"data:")), None)
+            if data is None:
+                continue
+            notice = json.loads(data)
+            published = notice.get("published_at")
+            # The first notice of a connection is the version current at connect, not a publish.
+            if published is not None and not self.first:
+                self.out["notices"].append([received, received * 1000 - float(published), notice.get("version")])
+            self.first = False
+            if self.fetch:
+                self.viewer.notify()
+
+    def _finish(self, exc: BaseException | None, refused: bool = False) -> None:
+        if not self.done.done():
+            self.done.set_result((exc, refused))
+        if self.transport is not None:
+            self.transport.close()
+
+
 async def push(viewer: Viewer, until: float, fetch: bool) -> None:
-    """Hold the version stream; for each notice record its delay (and fetch the update)."""
-    conn = Conn(viewer.conn.host, viewer.conn.port)
+    """Hold the version stream; for each notice record its delay (and fetch the update).
+    Reconnects as a tab does: 1 s after a refusal, 0.5 s after any other end or error."""
+    loop = asyncio.get_running_loop()
+    host, port = viewer.conn.host, viewer.conn.port
     out = viewer.out
     while time.time() < until:
+        client: StreamClient | None = None
         try:
-            await conn.open()
-            assert conn.writer is not None and conn.reader is not None
-            conn.writer.write(
-                f"GET /api/v1/stream?only=version HTTP/1.1\r\nHost: {conn.host}\r\nAccept: text/event-stream\r\n\r\n".encode()
-            )
-            await conn.writer.drain()
-            status, head = await conn.read_head()
-            if status != 200:
-                # Which refusal it was (the per-process bound or the deployment's cap) is in the
-                # JSON error's text: keep its start so the summary says which one.
-                body = await conn.reader.readexactly(int(head.get("content-length", 0) or 0))
-                out["errors"][f"stream HTTP {status}: {refusal_text(body)}"] += 1
-                conn.close()
+            _transport, client = await loop.create_connection(lambda: StreamClient(host, viewer, fetch), host, port)
+            remaining = until - time.time()
+            exc, refused = await asyncio.wait_for(client.done, timeout=max(0.01, remaining))
+            if refused:
                 await asyncio.sleep(1.0)
                 continue
-            event, first = None, True
-            while time.time() < until:
-                remaining = until - time.time()
-                line = await asyncio.wait_for(conn.reader.readline(), timeout=max(0.01, remaining))
-                if not line:
-                    raise ConnectionError("stream closed")
-                out["stream_bytes"] += len(line)
-                text = line.decode().rstrip("\r\n")
-                if text.startswith("event:"):
-                    event = text[6:].strip()
-                elif text.startswith("data:") and event == "version":
-                    received = time.time()
-                    notice = json.loads(text[5:])
-                    published = notice.get("published_at")
-                    # The first notice of a connection is the version current at connect, not a publish.
-                    if published is not None and not first:
-                        out["notices"].append([received, received * 1000 - float(published), notice.get("version")])
-                    first = False
-                    if fetch:
-                        viewer.notify()
-                elif not text:
-                    event = None
+            raise exc
         except TimeoutError:
-            break
+            break  # the window is over
         except Exception as exc:
             out["errors"][f"stream {type(exc).__name__}"] += 1
             await asyncio.sleep(0.5)
         finally:
-            conn.close()
+            if client is not None and client.transport is not None:
+                client.transport.close()
 
 
 def refusal_text(body: bytes) -> str:

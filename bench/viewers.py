@@ -2,6 +2,7 @@
 
     python bench/viewers.py [--backlinks 1000000] [--seconds 75] [--cache-ttl 20] [--viewers 1,100]
                             [--push 1000] [--fill-runs 5] [--deployment split|embedded]
+                            [--database mc_bench_live] [--redis-db N]
 
 Every part runs in its own OS process, as in production:
   - the simulator (`python -m simulator run`, 8 satellites) writes Link Profiler's tables;
@@ -18,9 +19,20 @@ analytics refreshes (their count and that of the jobs completed are printed; the
 when a window holds fewer than two refreshes or no completion). Server time of the refresh
 callback (p50 / p95 / p99 / max) is reported for the whole window and for the requests that
 started while an analytics refresh ran. Also: publish → received for --push viewers holding
-the version stream, first fill in headless Chromium with analytics busy and idle, bytes per
-viewer per tick, and the app's SQL statements per minute (web workers + producer, never the
-simulator). Prints a markdown table; asserts nothing (machines are noisy).
+the version stream, as the load generator received it and the web workers' own share of it
+(publish → notice handed to the server, and → written to the socket: bench/instrument.py), first
+fill in headless Chromium with analytics busy and idle, bytes per viewer per tick (the gzipped
+body as the browser receives it, and decoded), and the app's SQL statements per minute (web
+workers + producer, never the simulator).
+
+Statements per minute follow how many analytics refreshes a window holds (the producer's work,
+whatever the viewers do): the ratio of two windows compares them over whole refresh cycles, from
+the start of the window's first refresh to the start of its last, so both cover the same work.
+The whole-window figure is printed beside it.
+
+The database (--database, created and bulk-loaded on first use) and the Redis database
+(--redis-db, FLUSHED at start) are the run's own: two runs at once need different ones.
+Prints a markdown table; asserts nothing (machines are noisy).
 """
 
 from __future__ import annotations
@@ -36,14 +48,16 @@ import sys
 import tempfile
 import time
 import urllib.request
+from bisect import bisect_right
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.live_view import REDIS, ensure_database  # noqa: E402
+from bench.live_view import DB_NAME, REDIS, ensure_database  # noqa: E402
 
 PY = sys.executable
 CALLBACK = "/_dash-update-component"
@@ -59,6 +73,28 @@ TARGETS = {
 def pct(values: list[float], p: float) -> float:
     xs = sorted(values)
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
+
+
+def quantiles(values: list[float]) -> list[float]:
+    """p50, p95, p99, max."""
+    return [pct(values, 0.5), pct(values, 0.95), pct(values, 0.99), max(values, default=float("nan"))]
+
+
+def redis_url(db: int | None) -> str:
+    """bench.live_view's Redis URL, on database `db` when given."""
+    return REDIS if db is None else urlsplit(REDIS)._replace(path=f"/{db}").geturl()
+
+
+def count_at(series: list[tuple[float, int]], t: float) -> float:
+    """One process's cumulative statement count at `t`, interpolated between its records (0.5 s
+    apart); 0 before its first record (the process had not started), its last count after it."""
+    if not series or t < series[0][0]:
+        return 0.0
+    i = bisect_right([r[0] for r in series], t)
+    if i >= len(series):
+        return float(series[-1][1])
+    (ta, ca), (tb, cb) = series[i - 1], series[i]
+    return ca + (cb - ca) * (t - ta) / (tb - ta) if tb > ta else float(cb)
 
 
 def free_port() -> int:
@@ -79,10 +115,15 @@ class Deployment:
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = url
         self.split = args.deployment == "split"
+        self.redis = redis_url(args.redis_db)
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
-            "REDIS_URL": REDIS,
+            "REDIS_URL": self.redis,
+            # Pub/sub channels are server-wide, not per Redis database: the run's own names, so
+            # its snapshot notices and fleet commands never reach another run's processes.
+            "MC_SNAPSHOT_CHANNEL": f"mc:snapshot:notices:bench-{os.getpid()}",
+            "REDIS_CRAWLER_CONTROL_PREFIX": f"crawler_control:bench-{os.getpid()}:",
             "MISSION_CONTROL_CACHE_TTL": str(args.cache_ttl),
             "DASHBOARD_REFRESH_RATE": "1000",
             "MC_SIMULATE": "off",
@@ -107,7 +148,7 @@ class Deployment:
     def start(self) -> None:
         import redis
 
-        redis.Redis.from_url(REDIS).flushdb()
+        redis.Redis.from_url(self.redis).flushdb()
         self.spawn(
             "simulator",
             [PY, "-m", "simulator", "--i-know-this-writes", "run", "--satellites", "8", "--seed", "11"],
@@ -155,6 +196,14 @@ class Deployment:
     def refreshes(self) -> list[tuple[float, float]]:
         return sorted((e[1], e[2]) for e in self._lines("events") if e[0] == "heavy")
 
+    def refresh_starts(self) -> list[float]:
+        return sorted(e[1] for e in self._lines("events") if e[0] == "start")
+
+    def fanout(self, t0: float, t1: float) -> list:
+        """[epoch s, publish → handed ms, publish → written ms | None] of the notices the web
+        workers sent to tabs' version streams between t0 and t1."""
+        return [r for r in self._lines("fanout") if t0 <= r[0] < t1]
+
     def refreshing_since(self) -> float | None:
         """Start of the analytics refresh running now, if any."""
         events = self._lines("events")
@@ -162,15 +211,28 @@ class Deployment:
         ended = max((e[1] for e in events if e[0] == "heavy"), default=None)
         return started if started is not None and (ended is None or ended < started) else None
 
+    def statement_series(self, role: str | None = None) -> list[list[tuple[float, int]]]:
+        """Per measured process (of `role` only: "web", "producer"): its [(epoch s, statements so
+        far)], one record per flush."""
+        out = []
+        for path in self.dir.glob("statements.*.jsonl"):
+            series = []
+            for line in path.read_text().splitlines():
+                with contextlib.suppress(ValueError, IndexError):
+                    t, count, found_role = json.loads(line)
+                    if role is None or found_role == role:
+                        series.append((float(t), int(count)))
+            if series:
+                out.append(series)
+        return out
+
     def statements(self, role: str | None = None) -> int:
         """SQL statements run so far by the measured processes (of `role` only: "web", "producer")."""
-        total = 0
-        for path in self.dir.glob("statements.*.json"):
-            with contextlib.suppress(ValueError, KeyError):
-                found = json.loads(path.read_text())
-                if role is None or found.get("role") == role:
-                    total += found["statements"]
-        return total
+        return sum(series[-1][1] for series in self.statement_series(role))
+
+    def statements_between(self, t0: float, t1: float, role: str | None = None) -> float:
+        """SQL statements run between t0 and t1 by the measured processes (interpolated)."""
+        return sum(count_at(s, t1) - count_at(s, t0) for s in self.statement_series(role))
 
     def wait_ready(self, timeout_s: float = 900) -> None:
         """Until the first snapshot is served and the first analytics refresh has finished."""
@@ -231,16 +293,12 @@ def completions(url: str, t0: float, t1: float) -> int:
 def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     """One window of `count` viewers (poll, or push + fetch) with the /healthz probe beside them."""
     seconds = dep.args.seconds
-    before, web_before, t0 = dep.statements(), dep.statements("web"), time.time()
     extra = ("--fetch",) if push_mode else ()
     viewers = loadgen(dep, "push" if push_mode else "poll", count, seconds, f"viewers{count}", *extra)
     probe = loadgen(dep, "health", dep.args.health_clients, seconds, f"health{count}", "--rate", "5")
     viewers.wait()
     probe.wait()
-    t1 = time.time()
-    time.sleep(1.5)  # the recorders flush every 0.5 s
-    statements = dep.statements() - before
-    web_statements = dep.statements("web") - web_before
+    time.sleep(1.5)  # the recorders flush every 0.5 s: their series must reach past the window
     out, health = read_out(dep, f"viewers{count}"), read_out(dep, f"health{count}")
     w0, w1 = out["window"]
     server = [r for r in dep.requests(w0, w1) if r[1] == CALLBACK]
@@ -248,8 +306,11 @@ def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     busy = [r for r in server if any(a <= r[0] < b for a, b in refreshes)]
     ms = [r[2] for r in server]
     busy_ms = [r[2] for r in busy]
-    # Per tick: every answered update after the viewer's first (which fills the whole page).
-    sizes = [c[2] for c in out["callbacks"] if c[3] in (200, 204) and c[4] > 1]
+    # Per tick: every answered update after the viewer's first (which fills the whole page);
+    # c[2] the body as received (gzipped), c[5] decoded.
+    ticks = [c for c in out["callbacks"] if c[3] in (200, 204) and c[4] > 1]
+    wire = [c[2] for c in ticks]
+    decoded = [c[5] for c in ticks]
     hz = [h[1] for h in health["health"]]
     hz_busy = [h[1] for h in health["health"] if any(a <= h[0] < b for a, b in refreshes)]
     return {
@@ -263,17 +324,40 @@ def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
         "refreshes": len(refreshes),
         "refresh_s": [round(b - a, 1) for a, b in refreshes],
         "completions": completions(dep.url, w0, w1),
-        "all": [pct(ms, 0.5), pct(ms, 0.95), pct(ms, 0.99), max(ms, default=float("nan"))],
-        "busy": [pct(busy_ms, 0.5), pct(busy_ms, 0.95), pct(busy_ms, 0.99), max(busy_ms, default=float("nan"))],
+        "all": quantiles(ms),
+        "busy": quantiles(busy_ms),
         "busy_n": len(busy_ms),
         "client_p95": pct([c[1] for c in out["callbacks"]], 0.95),
-        "bytes_mean": statistics.fmean(sizes) if sizes else 0.0,
-        "bytes_p95": pct(sizes, 0.95),
+        "wire_bytes_mean": statistics.fmean(wire) if wire else 0.0,
+        "wire_bytes_p95": pct(wire, 0.95),
+        "bytes_mean": statistics.fmean(decoded) if decoded else 0.0,
+        "bytes_p95": pct(decoded, 0.95),
         "stream_bytes_per_viewer": out["stream_bytes"] / count,
-        "statements_per_min": statements / (t1 - t0) * 60,
-        "web_statements": web_statements,
-        "healthz": [pct(hz, 0.5), pct(hz, 0.95), pct(hz, 0.99), max(hz, default=float("nan"))],
+        **statement_rates(dep, w0, w1),
+        "web_statements": round(dep.statements_between(w0, w1, "web")),
+        "healthz": quantiles(hz),
         "healthz_busy_p95": pct(hz_busy, 0.95),
+    }
+
+
+def statement_rates(dep: Deployment, w0: float, w1: float) -> dict:
+    """The app's statements per minute over the whole window [w0, w1], and over its whole
+    analytics refresh cycles: from the start of the first refresh that starts inside the window
+    to the start of the last one (the producer's work per minute follows how many refreshes a
+    span holds, so two windows compare over whole cycles). With fewer than two refresh starts in
+    the window there is no whole cycle: the whole window stands in, flagged."""
+    whole = dep.statements_between(w0, w1) / (w1 - w0) * 60
+    starts = [t for t in dep.refresh_starts() if w0 <= t < w1]
+    if len(starts) >= 2:
+        a, b = starts[0], starts[-1]
+        cycles_rate, cycles, cycles_s = dep.statements_between(a, b) / (b - a) * 60, len(starts) - 1, b - a
+    else:
+        cycles_rate, cycles, cycles_s = whole, 0, w1 - w0
+    return {
+        "statements_per_min": whole,
+        "statements_per_min_cycles": cycles_rate,
+        "cycles": cycles,  # 0: fewer than two refresh starts, the figure is the whole window's
+        "cycles_s": cycles_s,
     }
 
 
@@ -281,11 +365,15 @@ def push_window(dep: Deployment, count: int) -> dict:
     seconds = dep.args.seconds
     proc = loadgen(dep, "push", count, seconds, f"push{count}")
     proc.wait()
+    time.sleep(1.5)  # the web workers' recorders flush every 0.5 s
     out = read_out(dep, f"push{count}")
     delays = [n[1] for n in out["notices"]]
     w0, w1 = out["window"]
     refreshes = [(a, b) for a, b in dep.refreshes() if b > w0 and a < w1]
     busy = [n[1] for n in out["notices"] if any(a <= n[0] < b for a, b in refreshes)]
+    fanout = dep.fanout(w0, w1)
+    handed = [f[1] for f in fanout]
+    written = [f[2] for f in fanout if f[2] is not None]
     return {
         "viewers": count,
         "load": round(os.getloadavg()[0], 1),
@@ -293,9 +381,12 @@ def push_window(dep: Deployment, count: int) -> dict:
         "errors": sum(out["errors"].values()),
         "error_kinds": out["errors"],
         "refreshes": len(refreshes),
-        "delay": [pct(delays, 0.5), pct(delays, 0.95), pct(delays, 0.99), max(delays, default=float("nan"))],
+        "delay": quantiles(delays),
         "busy_p95": pct(busy, 0.95),
         "lag_p95": pct(out.get("lag", []), 0.95),
+        "server_notices": len(fanout),
+        "server_handed": quantiles(handed),
+        "server_written": quantiles(written),
     }
 
 
@@ -355,9 +446,20 @@ def main(argv=None) -> int:
         help="split: producer in its own process (MC_PRODUCER=external); embedded: producer inside the web workers",
     )
     p.add_argument("--poll", action="store_true", help="viewers poll every second instead of following the stream")
+    p.add_argument(
+        "--database",
+        default=DB_NAME,
+        help="PostgreSQL database of the run (created and bulk-loaded to --backlinks on first use)",
+    )
+    p.add_argument(
+        "--redis-db",
+        type=int,
+        default=None,
+        help="Redis database number of the run, FLUSHED at start (default: bench.live_view's, MC_BENCH_REDIS_URL)",
+    )
     args = p.parse_args(argv)
 
-    url = ensure_database(args.backlinks)
+    url = ensure_database(args.backlinks, args.database, redis_url(args.redis_db))
     dep = Deployment(args, url)
     print(f"bench dir {dep.dir} (logs, samples)", flush=True)
     dep.start()
@@ -398,26 +500,46 @@ def report(args, rows: list[dict], push: dict | None, fills: dict | None) -> Non
         )
         print(f"| … the same, requests during an analytics refresh ({r['busy_n']:,}) | {fmt(r['busy'])} | |")
         print(
-            f"| bytes per viewer per tick, mean (p95), {v} viewer(s) | {r['bytes_mean']:,.0f} ({r['bytes_p95']:,.0f})"
+            f"| bytes per viewer per tick, mean (p95), {v} viewer(s): body as received (gzip, as browsers ask) "
+            f"| {r['wire_bytes_mean']:,.0f} ({r['wire_bytes_p95']:,.0f})"
             f" + stream {r['stream_bytes_per_viewer'] / max(1, r['seconds']):,.0f} B/s | mean < 2 KB |"
         )
+        print(f"| … the same bodies decoded | {r['bytes_mean']:,.0f} ({r['bytes_p95']:,.0f}) | |")
         print(
             f"| /healthz ms p50 / p95 / p99 / max ({args.health_clients} clients at 5/s) beside {v} viewer(s) "
             f"| {fmt(r['healthz'])} (p95 during refreshes {r['healthz_busy_p95']:.1f}) | p95 < 25 ms |"
         )
-        print(f"| app SQL statements / min, {v} viewer(s) | {r['statements_per_min']:,.0f} | |")
+        print(f"| app SQL statements / min, {v} viewer(s), whole window | {r['statements_per_min']:,.0f} | |")
+        if r["cycles"]:
+            span = f"{r['cycles']} whole refresh cycle(s), {r['cycles_s']:.1f} s: first refresh start → last"
+        else:
+            span = "FLAGGED: fewer than 2 refresh starts in the window, so the whole window"
+        print(f"| … over whole refresh cycles ({span}) | {r['statements_per_min_cycles']:,.0f} | |")
         print(
             f"| … of them run by the web workers (the viewers' requests), whole window, {v} viewer(s) | {r['web_statements']:,} | 0 |"
         )
-    if len(rows) > 1 and rows[0]["statements_per_min"]:
-        ratio = rows[-1]["statements_per_min"] / rows[0]["statements_per_min"]
-        print(f"| statements ratio {rows[-1]['viewers']} : {rows[0]['viewers']} viewers | {ratio:.3f} | ≤ 1.05 |")
+    if len(rows) > 1 and rows[0]["statements_per_min_cycles"]:
+        first, last = rows[0], rows[-1]
+        ratio = last["statements_per_min_cycles"] / first["statements_per_min_cycles"]
+        flagged = "" if first["cycles"] and last["cycles"] else "; FLAGGED: a window without 2 refresh starts"
+        whole = (
+            last["statements_per_min"] / first["statements_per_min"] if first["statements_per_min"] else float("nan")
+        )
+        print(
+            f"| statements ratio {last['viewers']} : {first['viewers']} viewers, statements / min over whole refresh "
+            f"cycles{flagged} (whole windows: {whole:.3f}) | {ratio:.3f} | ≤ 1.05 |"
+        )
     if push:
         print(
             f"| {push['viewers']:,} viewers by push: publish → received ms p50 / p95 / p99 / max "
             f"({push['notices']:,} notices, {push['refreshes']} refreshes, load average {push['load']}) | {fmt(push['delay'])}, "
             f"errors {push['errors']}; the load generator's own loop lag p95 {push['lag_p95']:.1f} ms | p95 < 100 ms, 0 errors |"
         )
+        print(
+            f"| … the web workers' share ({push['server_notices']:,} notices): publish → notice handed to the "
+            f"server by the stream, ms p50 / p95 / p99 / max | {fmt(push['server_handed'])} | |"
+        )
+        print(f"| … publish → notice written to the socket by the web worker | {fmt(push['server_written'])} | |")
     if fills:
         for kind in ("busy", "idle"):
             xs = fills[kind]
