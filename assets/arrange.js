@@ -71,8 +71,11 @@
       ready[gridId] = true;
       if (!on) return [merge(fallback, null), nu, ...mode];
       const restored = merge(fallback, saved);
+      if (same(restored, layout)) return [nu, nu, ...mode];
+      // Only a restored arrangement resizes panels: a resize event makes Plotly redraw every
+      // graph, which on a first fill doubled the graphs' drawing for nothing.
       nudgeGraphs();
-      return [same(restored, layout) ? nu : restored, nu, ...mode];
+      return [restored, nu, ...mode];
     }
     // The grid changed: a drag or a resize ended (or the grid compacted itself). Keep it.
     if (!on) return [nu, nu, nu, nu, nu];

@@ -564,7 +564,7 @@ def test_a_replay_in_the_browser_names_its_minute_stays_still_and_keeps_hostile_
 
         # The slider spans the day archived; a minute back from 12:00 writes 11:59 into the field.
         def step_back(d):
-            thumb = d.find_element(By.CSS_SELECTOR, f"#{Main.SCRUB_SLIDER} [role=slider]")
+            thumb = d.find_element(By.ID, Main.SCRUB_SLIDER)
             d.execute_script(
                 "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus();", thumb
             )

@@ -86,16 +86,18 @@ def scrubber(ctx, live: dict, replayed: ReplayModel | None) -> html.Form:
         method="GET",
         children=[
             html.Span("REPLAY A MINUTE", className="label"),
+            # A native range input, not dcc.Slider: the slider's own component bundle (44 KB,
+            # loaded after the page renders) and its React tree were part of every first fill of
+            # the main screen; a browser's range input does the same here (keys included).
             html.Div(
-                dcc.Slider(
+                dcc.Input(
                     id=Main.SCRUB_SLIDER,
+                    type="range",
                     min=first,
                     max=last,
                     step=1,
                     value=value,
-                    marks=None,
                     disabled=kept is None,
-                    updatemode="drag",
                 ),
                 className="replay-slider",
                 title="minutes kept" if kept is not None else "no minute kept yet",
@@ -123,12 +125,13 @@ def fleet_commands(ctx, doc: dict) -> html.Div:
     return html.Div(
         className="cmd-bar",
         children=[
-            dcc.Dropdown(
+            # The browser's own <select> (dbc.Select), not dcc.Dropdown: no separate component
+            # bundle to fetch and parse during the main screen's first fill.
+            dbc.Select(
                 id=Main.FLEET_PICK,
                 options=satellite_choices(doc),
                 value=ALL_SATELLITES,
-                clearable=False,
-                className="cmd-pick",
+                className="cmd-pick form-select-sm",
             ),
             *[cmd.command_button(ctx, Main.FLEET_COMMANDS, name) for name in FLEET_COMMANDS],
             cmd.disabled_note(ctx, FLEET_COMMANDS),
