@@ -25,13 +25,14 @@ import json
 import logging
 import time
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, Response, request
 from simple_websocket import ConnectionClosed
 
 from api.http import error
-from api.notice_hub import NoticeHub
+from api.notice_hub import Notice, NoticeHub
 from api.stream_capacity import StreamGate
 from api.stream_slots import StreamSlots
 from api.websocket import Connection, websocket_response
@@ -202,10 +203,10 @@ def snapshot_events(hub: NoticeHub, retry_ms: int):
 
 def version_events(hub: NoticeHub, retry_ms: int):
     """SSE for dashboard tabs: only the notice of each new version."""
-    return _sse(hub, retry_ms, lambda notice: f"id: {notice.version}\nevent: version\ndata: {notice.text}\n\n")
+    return _sse(hub, retry_ms, lambda notice: notice.version_event)
 
 
-def _sse(hub: NoticeHub, retry_ms: int, event):
+def _sse(hub: NoticeHub, retry_ms: int, event: Callable[[Notice], str | bytes | None]):
     yield f"retry: {retry_ms}\n\n"
     held = None
     last = time.monotonic()
