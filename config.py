@@ -156,6 +156,11 @@ class Settings:
     push_spread_ms: int = 300
     # The heavy analytics thread's nice increment (MC_ANALYTICS_NICE; 0 keeps the priority).
     analytics_nice: int = 10
+    # PostgreSQL parallel workers per query for the producer's sessions
+    # (MC_ANALYTICS_PARALLEL_WORKERS; PostgreSQL's own default is 2). The analytics refresh is
+    # background work: with parallel workers its aggregates take every core of a small machine
+    # and the viewers' browsers and web workers wait; 0 keeps a refresh to one core.
+    analytics_parallel_workers: int = 0
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     alert_email_recipients: tuple[str, ...] = ()
@@ -566,6 +571,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | o
         fallback_poll_s=src.integer("MC_FALLBACK_POLL_S", 15, 1, 3600),
         push_spread_ms=src.integer("MC_PUSH_SPREAD_MS", 300, 0, 10_000),
         analytics_nice=src.integer("MC_ANALYTICS_NICE", 10, 0, 19),
+        analytics_parallel_workers=src.integer("MC_ANALYTICS_PARALLEL_WORKERS", 0, 0, 64),
         alert_slack_webhook=_check_http_url("ALERT_SLACK_WEBHOOK", src.text("ALERT_SLACK_WEBHOOK")),
         alert_webhook_url=_check_http_url("ALERT_WEBHOOK_URL", src.text("ALERT_WEBHOOK_URL")),
         alert_email_recipients=recipients,

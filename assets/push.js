@@ -23,8 +23,8 @@
    A connection that merely hangs (a paused or overloaded server) changes nothing: polling the
    same server would hang too, and the wall (wall.js) shows the data's age meanwhile.
 
-   State lives in window.mcPush (tests read it); the Dash entry points are mcPush.start (the
-   shell's PUSH store, on load) and mcPush.poll (each fallback poll tick). */
+   State lives in window.mcPush (tests read it); the Dash entry points are mcPush.start (called on
+   load with the shell's PUSH store by boot.js) and mcPush.poll (each fallback poll tick). */
 (function () {
   "use strict";
 

@@ -49,6 +49,24 @@ def make_engine(url: str, application_name: str = "mission-control") -> Engine:
     )
 
 
+def limit_parallel_query(engine: Engine, workers: int) -> None:
+    """PostgreSQL: at most `workers` parallel workers per query in this engine's sessions
+    (`max_parallel_workers_per_gather`), set once as each session opens; sessions already
+    pooled are closed so that none predates it. Other databases: nothing to do."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _limit(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("SET max_parallel_workers_per_gather = %s", (int(workers),))
+        cur.close()
+        # psycopg2 opened a transaction for the SET: a pool's rollback would undo it.
+        dbapi_conn.commit()
+
+    engine.dispose()
+
+
 # Connections one Redis client of a process may open, and how long a caller waits for a free
 # one before that counts as Redis being unavailable.
 REDIS_POOL_SIZE = 64

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from common import metrics
 from common.priority import lower_this_thread
+from data.connections import limit_parallel_query
 from common.timestamps import utcnow
 from producer.fast_step import FastStep
 from producer.heavy_step import run_heavy_step
@@ -136,6 +137,10 @@ class ProducerLoop:
     # -- threads ---------------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        svc = self.ctx.services
+        # Viewers first on a small machine: the refresh's aggregates run on one core (by default).
+        for engine in {id(e): e for e in (svc.engine, svc.read_engine, svc.mc_engine)}.values():
+            limit_parallel_query(engine, self.ctx.settings.analytics_parallel_workers)
         log.info(
             "producer %s running: lease %d ms, standby poll %.2f s", self.identity, self.lease.lease_ms, STANDBY_POLL_S
         )

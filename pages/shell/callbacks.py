@@ -47,11 +47,6 @@ def register(app, ctx, pages) -> None:
     # not, each POLL tick sets VERSION instead. Every page's live callback and `snapshot_time`
     # are triggered by VERSION alone, so a browser with nothing new to show sends nothing.
     app.clientside_callback(
-        ClientsideFunction(namespace="mcPush", function_name="start"),
-        Output(Shell.POLL, "disabled"),
-        Input(Shell.PUSH, "data"),
-    )
-    app.clientside_callback(
         ClientsideFunction(namespace="mcPush", function_name="poll"),
         Output(Shell.VERSION, "data"),
         Input(Shell.POLL, "n_intervals"),
@@ -101,6 +96,7 @@ def register(app, ctx, pages) -> None:
         *header,
         Input(Shell.BUILT_AT, "data"),
         State(Shell.WALL_CONFIG, "data"),
+        prevent_initial_call=True,  # on load: boot, below
     )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="wallTick"),
@@ -110,8 +106,8 @@ def register(app, ctx, pages) -> None:
         State(Shell.WALL_CONFIG, "data"),
         State(Shell.URL, "pathname"),
         State(Shell.URL, "search"),
-        # Also on load, so the browser's clock takes over the first paint's header at once.
-        prevent_initial_call="initial_duplicate",
+        # Its first tick is a second after load; boot (below) shows the header at once.
+        prevent_initial_call=True,
     )
     # Times: the toggle flips the stored choice; the choice (restored from localStorage on
     # load) is applied by assets/time.js to every time, table header and chart on the page.
@@ -127,11 +123,32 @@ def register(app, ctx, pages) -> None:
         Output(Shell.TIME_ZONE_TOGGLE, "children"),
         Output(Shell.TIME_ZONE_TOGGLE, "title"),
         Input(Shell.TIME_ZONE, "data"),
+        prevent_initial_call=True,  # on load: boot
     )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="screenMode"),
         Output(Shell.ROOT, "className"),
         Input(Shell.URL, "search"),
+        prevent_initial_call=True,  # on load: boot
+    )
+    # On load, ONE callback does what the four above did on load (start the push stream, the
+    # header from the first paint's stamp, the time toggle, kiosk / embed): each callback Dash
+    # runs on load costs several store updates, and every store update runs the selectors of
+    # every component on the page (~520 on the main screen). Measured on the main screen's
+    # first fill: 10-14 % of it went to those four separate callbacks. Its only input never
+    # changes (the push settings), so it runs once per page load.
+    app.clientside_callback(
+        ClientsideFunction(namespace="mcBoot", function_name="boot"),
+        *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in header],
+        Output(Shell.TIME_ZONE_TOGGLE, "children", allow_duplicate=True),
+        Output(Shell.TIME_ZONE_TOGGLE, "title", allow_duplicate=True),
+        Output(Shell.ROOT, "className", allow_duplicate=True),
+        Input(Shell.PUSH, "data"),
+        State(Shell.BUILT_AT, "data"),
+        State(Shell.WALL_CONFIG, "data"),
+        State(Shell.TIME_ZONE, "data"),
+        State(Shell.URL, "search"),
+        prevent_initial_call="initial_duplicate",
     )
     app.clientside_callback(
         ClientsideFunction(namespace="mc", function_name="keepWallQuery"),
