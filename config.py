@@ -158,8 +158,8 @@ class Settings:
     analytics_nice: int = 10
     # PostgreSQL parallel workers per query for the producer's sessions
     # (MC_ANALYTICS_PARALLEL_WORKERS; PostgreSQL's own default is 2). The analytics refresh is
-    # background work: with parallel workers its aggregates take every core of a small machine
-    # and the viewers' browsers and web workers wait; 0 keeps a refresh to one core.
+    # background work: a parallel plan would let its aggregates take every core of a small
+    # machine while the viewers' browsers and web workers wait; 0 keeps a refresh to one core.
     analytics_parallel_workers: int = 0
     alert_slack_webhook: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
