@@ -97,6 +97,13 @@ def count_at(series: list[tuple[float, int]], t: float) -> float:
     return ca + (cb - ca) * (t - ta) / (tb - ta) if tb > ta else float(cb)
 
 
+def push_spread_ms() -> int:
+    """The deployment's MC_PUSH_SPREAD_MS (its environment, else the app's default)."""
+    from config import load_settings
+
+    return load_settings(dict(os.environ), dotenv_path=None).push_spread_ms
+
+
 def free_port() -> int:
     import socket
 
@@ -293,7 +300,8 @@ def completions(url: str, t0: float, t1: float) -> int:
 def viewers_window(dep: Deployment, count: int, push_mode: bool) -> dict:
     """One window of `count` viewers (poll, or push + fetch) with the /healthz probe beside them."""
     seconds = dep.args.seconds
-    extra = ("--fetch",) if push_mode else ()
+    # The tabs wait as assets/push.js does: a random 0..MC_PUSH_SPREAD_MS after each notice.
+    extra = ("--fetch", "--spread-ms", str(push_spread_ms())) if push_mode else ()
     viewers = loadgen(dep, "push" if push_mode else "poll", count, seconds, f"viewers{count}", *extra)
     probe = loadgen(dep, "health", dep.args.health_clients, seconds, f"health{count}", "--rate", "5")
     viewers.wait()
