@@ -411,7 +411,9 @@ def main(argv=None) -> int:
     p.add_argument("--refresh-s", type=float, default=1.0)
     p.add_argument("--rate", type=float, default=5.0)
     p.add_argument("--fetch", action="store_true", help="push mode: fetch the update after each notice")
-    p.add_argument("--spread-ms", type=float, default=300.0, help="push --fetch: as MC_PUSH_SPREAD_MS")
+    p.add_argument(
+        "--spread-ms", type=float, default=800.0, help="push --fetch: as MC_PUSH_SPREAD_MS (the app's default)"
+    )
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     # A thousand streams' notices arrive in the same few milliseconds; the client's own event
