@@ -105,15 +105,7 @@ def refresh_new_links(
         cells = frame(conn, _cells_sql(schema, dialect, where), params)
         hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
         hour_from = hour_from if start is None else max(start, hour_from)
-        hourly = frame(
-            conn,
-            (
-                f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
-                f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
-                f"WHERE {first} >= :hour_from GROUP BY 1, 2"
-            ),
-            {"hour_from": hour_from},
-        )
+        hourly = _hourly(conn, dialect, first, hour_from)
         pairs = frame(
             conn,
             (
@@ -287,15 +279,7 @@ def build_new_links(
     _merge_counts(lp, mc, dialect, first, everything, {}, settle)
     hour_from = day_start(now - timedelta(hours=HOURLY_KEEP_H))
     with lp.connect() as conn:
-        hourly = frame(
-            conn,
-            (
-                f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
-                f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
-                f"WHERE {first} >= :hour_from GROUP BY 1, 2"
-            ),
-            {"hour_from": hour_from},
-        )
+        hourly = _hourly(conn, dialect, first, hour_from)
     with mc.begin() as out:
         execute(out, "DELETE FROM mc_rollup_links_hourly")
         insert_rows(out, t.links_hourly, _records(hourly))
@@ -306,6 +290,19 @@ def build_new_links(
         )
     new_mark = min(max(newest), now) if newest else now
     return new_mark, {"days": days, "pairs": pairs_n, "links": links, "chunks": len(chunks)}
+
+
+def _hourly(conn, dialect: str, first: str, hour_from: datetime) -> pd.DataFrame:
+    """Links and spam links per hour and target since `hour_from` (the hourly rollup's rows)."""
+    return frame(
+        conn,
+        (
+            f"SELECT {hour_sql(dialect, first)} AS hour, COALESCE(b.target_domain_name, '') AS target_domain, "
+            f"COUNT(*) AS links, SUM({SPAM_SQL}) AS spam_links FROM backlinks b "
+            f"WHERE {first} >= :hour_from GROUP BY 1, 2"
+        ),
+        {"hour_from": hour_from},
+    )
 
 
 def _stream_cells(lp: Engine, mc: Engine, schema: SchemaInfo, where: str, params: dict) -> None:
