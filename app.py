@@ -10,6 +10,7 @@ exist only as lazy module attributes for WSGI servers.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import os
 import sys
@@ -24,7 +25,7 @@ from pages import PAGES
 from pages.shell import callbacks as shell_callbacks
 from pages.shell import layout as shell_layout
 from pages.shell.model import embed_config
-from ui import callback_requests, compress, invisible
+from ui import callback_requests, compress, invisible, page_load
 from ui.inputs import InvalidInput
 from ui.page import normal_path
 
@@ -69,6 +70,8 @@ def create_app(
         # and measured no faster (~1.1–1.3 s to every panel filled either way, mostly Plotly
         # drawing six figures in a software-rendered headless Chromium).
         eager_loading=False,
+        # Loaded after dcc's bundle by ui/page_load.py instead (it renders a dcc.Graph).
+        assets_ignore=rf"^{re.escape(page_load.GRAPH_PRIME)}$",
         # Routes stay at "/" (api/url_prefix.py moves MC_URL_PREFIX out of the path before Flask
         # routes); the browser asks for everything under the public prefix.
         routes_pathname_prefix="/",
@@ -81,6 +84,7 @@ def create_app(
         ],
     )
     app.layout = lambda: first_paint(ctx, PAGES)
+    page_load.install(app)
     shell_callbacks.register(app, ctx, PAGES)
     for page in PAGES:
         page.register(app, ctx)

@@ -91,6 +91,54 @@ def test_kiosk_and_embed_modes(live_app, chrome, serve):
     assert browser_errors(chrome) == []
 
 
+# Records every Graph placeholder the page ever shows: dcc's Suspense fallback is the element with
+# the graph's id and class `dash-graph--pending` (the real graph marks only its inner, id-less div).
+PLACEHOLDER_RECORDER = """
+window.__mcPlaceholders = [];
+new MutationObserver(records => {
+  for (const r of records) for (const n of r.addedNodes) {
+    if (n.nodeType !== 1) continue;
+    for (const el of [n, ...n.querySelectorAll('[id].dash-graph--pending')]) {
+      if (el.matches('[id].dash-graph.dash-graph--pending')) window.__mcPlaceholders.push(el.id);
+    }
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+MAIN_GRAPHS = [
+    Main.DISCOVERY_CHART,
+    Main.DISCOVERY_RADAR,
+    Main.QUOTA_CHART,
+    Main.TIMELINE,
+    Main.QUEUE_GAUGE,
+    Main.QUEUE_TREND,
+]
+
+
+def test_first_load_asks_once_and_graphs_plot_as_they_mount(live_app, chrome, serve):
+    """ui/page_load.py: the preloaded layout and callback graph are each fetched once (the
+    renderer's own request is served from the preload), dcc's Graph chunk comes fingerprinted
+    from the page itself, and no graph ever shows the empty placeholder of a lazy load."""
+    app, *_ = live_app
+    base = serve(app)
+    chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PLACEHOLDER_RECORDER})
+    chrome.get(base + "/")
+    wait_for(
+        chrome,
+        lambda d: [bool(d.find_elements(By.CSS_SELECTOR, f"#{g} .main-svg")) for g in MAIN_GRAPHS],
+        lambda drawn: all(drawn),
+        message="the six graphs drawn",
+    )
+    names = chrome.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    paths = [n.split("?")[0].removeprefix(base) for n in names]
+    assert paths.count("/_dash-layout") == 1 and paths.count("/_dash-dependencies") == 1, paths
+    chunks = [p for p in paths if "async-graph" in p]
+    assert len(chunks) == 1 and chunks[0].startswith("/_dash-component-suites/dash/dcc/async-graph.v"), chunks
+    assert chrome.execute_script("return window.__mcPlaceholders") == []
+    console = chrome.get_log("browser")
+    assert [e["message"] for e in console if e.get("level") == "SEVERE"] == []
+    assert [e["message"] for e in console if "preload" in e["message"]] == [], "a preload the page did not use"
+
+
 def test_first_paint_and_navigation(live_app, chrome, serve):
     """The first response already holds the page; the nav then swaps pages without reloads."""
     app, *_ = live_app
