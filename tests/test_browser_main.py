@@ -35,7 +35,14 @@ def test_main_screen_shows_storage_and_updates_live(live_app, chrome, serve):
     wait_text(chrome, Main.METRIC_COMPLETION, "15 m 00 s")
     wait_text(chrome, Main.METRIC_UTIL, "17%")
     # 25 % in 100 s → 300 s to go
-    wait_text_where(chrome, Main.BOARD, lambda t: "sat-1" in t and "ETA ~5 m" in t, what="naming sat-1, ETA ~5 m")
+    wait_text_where(chrome, Main.BOARD, lambda t: "sat-1" in t and "~5 m" in t, what="naming sat-1, ETA ~5 m")
+    # The labels are drawn by CSS beside their values.
+    labels = chrome.execute_script(
+        "return [...document.querySelectorAll('#' + arguments[0] + ' :is(.mission-eta, .mission-sat)')]"
+        ".slice(0, 2).map(e => [getComputedStyle(e, '::before').content, e.textContent])",
+        Main.BOARD,
+    )
+    assert labels == [['"ETA "', "~5 m"], ['"SAT "', "sat-1"]]
     # --p drives the ring and its CSS-drawn label
     wait_for(
         chrome,

@@ -61,10 +61,16 @@ if (floor > 0) {
     const size = parseFloat(getComputedStyle(el).fontSize);
     if (own && size < floor * scale - 0.01) small.push(el.className + ' ' + size + 'px');
   }
-  const after = document.querySelectorAll('#mc-root .ring-label, #mc-root .meter-value');
-  for (const el of after) {
-    const size = parseFloat(getComputedStyle(el, '::after').fontSize);
-    if (el.getClientRects().length && size < floor * scale - 0.01) small.push(el.className + '::after ' + size + 'px');
+  // Text drawn by CSS: the rings' and meters' numbers, the meters' and cards' labels.
+  const drawn = document.querySelectorAll('#mc-root :is(.ring, .meter, .mission-eta, .mission-sat, .sat-beat)');
+  for (const el of drawn) {
+    if (!el.getClientRects().length) continue;
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(el, pseudo);
+      if (style.content === 'none' || style.content === '""' || style.content === 'normal') continue;
+      const size = parseFloat(style.fontSize);
+      if (size < floor * scale - 0.01) small.push(el.className + pseudo + ' ' + size + 'px');
+    }
   }
 }
 return {

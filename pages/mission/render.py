@@ -85,28 +85,22 @@ def mission_board(doc: dict) -> Render:
         sat = job.get("satellite_id") or "unassigned"
         target = str(job.get("target_url") or "")
         eta_id, sat_id = (f"{Main.BOARD}-{i}-{part}" for part in ("eta", "sat"))
+        # Few components per card (each costs the renderer work on every store update): the
+        # ring's label and the "ETA"/"SAT" labels are drawn by CSS (10_mission.css).
         cards.append(
             html.Div(
                 className="mission-card",
                 children=[
                     # The ring and its label are drawn by CSS from --p, the card's value on the
                     # board's element (board_values), so a tick only sends the new percentages.
-                    html.Div(
-                        className="ring", style={"--p": f"var(--p{i})"}, children=html.Span(className="ring-label")
-                    ),
+                    html.Div(className="ring", style={"--p": f"var(--p{i})"}),
                     html.Div(
                         className="mission-info",
                         children=[
                             html.Div(str(job.get("job_type") or "job").replace("_", " "), className="mission-type"),
                             html.Div(fmt.short(target, 48), className="mission-target", title=target),
-                            html.Div(
-                                [html.Span("ETA ", className="label"), html.Span(eta, id=eta_id, className="mono")],
-                                className="mission-eta",
-                            ),
-                            html.Div(
-                                [html.Span("SAT ", className="label"), html.Span(sat, id=sat_id, className="mono")],
-                                className="mission-sat",
-                            ),
+                            html.Div(eta, id=eta_id, className="mission-eta"),
+                            html.Div(sat, id=sat_id, className="mission-sat"),
                         ],
                     ),
                 ],
@@ -149,19 +143,15 @@ def fleet_grid(doc: dict) -> Render:
         job = s.get("current_job_id")
         job_text = f"job {str(job)[:8]}" if job else "no job"
         cpu, mem = s.get("cpu_usage"), s.get("memory_usage")
+        # Few components per tile: the status dot, the "beat" label and the meters' label, bar
+        # and number are drawn by CSS (10_mission.css).
         tiles.append(
             html.Div(
                 className=f"sat-tile sat-{status}",
                 children=[
-                    html.Div(
-                        [html.Span(className="sat-dot"), html.Span(str(s.get("satellite_id")), className="sat-id")],
-                        className="sat-head",
-                    ),
+                    html.Div(str(s.get("satellite_id")), className="sat-head"),
                     html.Div(status.upper(), className="sat-status"),
-                    html.Div(
-                        [html.Span("beat ", className="label"), html.Span(age, id=beat_id, className="mono")],
-                        className="sat-beat",
-                    ),
+                    html.Div(age, id=beat_id, className="sat-beat"),
                     html.Div(job_text, id=job_id, className="sat-job mono"),
                     html.Div(
                         className="sat-meters",
@@ -188,18 +178,10 @@ def _meter_value(value) -> int:
 
 
 def _meter(meter_id: str, label: str, value, variable: str):
-    """The bar and its number are drawn by CSS from --v, the tile's value on the fleet's element
-    (fleet_values), so a tick only sends the new numbers."""
-    return html.Div(
-        id=meter_id,
-        className=_meter_class(value),
-        style={"--v": f"var({variable})"},
-        children=[
-            html.Span(label, className="label"),
-            html.Div(html.Div(className="meter-fill"), className="meter-track"),
-            html.Span(className="meter-value mono"),
-        ],
-    )
+    """One element: its label, bar and number are drawn by CSS from `data-label` and --v, the
+    tile's value on the fleet's element (fleet_values), so a tick only sends the new numbers."""
+    label_attribute: dict[str, Any] = {"data-label": label}
+    return html.Div(id=meter_id, className=_meter_class(value), style={"--v": f"var({variable})"}, **label_attribute)
 
 
 def error_panel(doc: dict) -> Render:
