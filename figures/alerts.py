@@ -7,7 +7,7 @@ from collections import Counter
 import plotly.graph_objects as go
 
 from common.timestamps import to_datetime
-from figures.theme import STATUS_COLOURS, TEMPLATE, empty_figure
+from figures.theme import empty_figure, figure, STATUS_COLOURS, TEMPLATE
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -19,7 +19,7 @@ def history_figure(events: list[dict], height: int = 220) -> go.Figure:
         return empty_figure("No alerts fired in this period", height=height)
     counts = Counter((at.replace(minute=0, second=0, microsecond=0), e.get("severity")) for at, e in fired)
     hours = sorted({h for h, _ in counts})
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             height=height,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 
-from figures.theme import SERIES, TEMPLATE, empty_figure
+from figures.theme import empty_figure, figure, SERIES, TEMPLATE
 
 
 def _line(fc, until) -> tuple[list, list]:
@@ -31,7 +31,7 @@ def drain_projection(base, what_if=None, height: int | None = 260) -> go.Figure:
     ends = [f.empty_at for f in (base, what_if) if f is not None and f.empty_at is not None]
     until = max(ends) if ends else base.made_at + timedelta(hours=6)
     until = max(until, base.made_at + timedelta(minutes=10))
-    fig = go.Figure()
+    fig = figure()
     for fc, name, colour in ((base, f"{base.satellites} satellites (now)", SERIES[0]), (what_if, None, SERIES[1])):
         if fc is None or (fc is what_if and fc.satellites == base.satellites):
             continue

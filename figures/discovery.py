@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE, empty_figure
+from figures.theme import empty_figure, figure, AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE
 
 RADAR_AXES = (
     ("backlinks", "backlinks"),
@@ -22,7 +22,7 @@ def radar(rows: pd.DataFrame) -> go.Figure:
     (hover shows the real value)."""
     if rows.empty:
         return empty_figure("no backlinks yet")
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             margin=dict(l=40, r=40, t=20, b=20),
@@ -58,7 +58,7 @@ def authority_heatmap(cells: pd.DataFrame, days: list[str]) -> go.Figure:
     known = cells[cells["authority_bucket"] >= 0]
     grid = {(str(d), int(b)): int(n) for d, b, n in known[["day", "authority_bucket", "links"]].itertuples(index=False)}
     z = [[grid.get((d, b), 0) for d in days] for b in range(10)]
-    fig = go.Figure(
+    fig = figure(
         go.Heatmap(
             z=z,
             x=days,
@@ -81,7 +81,7 @@ def velocity(rows: pd.DataFrame) -> go.Figure:
     """New links per day (up), lost per day (down, not cumulative) and referring domains (line)."""
     if rows.empty:
         return empty_figure("no links in this window")
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             barmode="relative",
@@ -135,7 +135,7 @@ def anchors(rows: pd.DataFrame) -> go.Figure:
     if rows.empty:
         return empty_figure("no anchors in this window")
     labels = [a if a else "(empty)" for a in rows["anchor"].astype(str)]
-    fig = go.Figure(
+    fig = figure(
         go.Bar(
             y=labels,
             x=rows["links"],
@@ -157,7 +157,7 @@ def authority_mix(rows: pd.DataFrame) -> go.Figure:
     """Each watched domain's links by authority bucket, as 100 % stacked bars."""
     if rows.empty:
         return empty_figure("no watched domains")
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             barmode="stack",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE, empty_figure
+from figures.theme import empty_figure, figure, AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE
 
 SENTIMENT_COLOURS = {"positive": GREEN, "neutral": BLUE, "negative": RED, "mixed": AMBER, "unknown": MUTED}
 
@@ -16,7 +16,7 @@ def value_breakdown(b: dict | None) -> go.Figure:
         return empty_figure("pick a domain")
     rows = b["rows"]
     # Two-word factor names on two lines: seven rotated labels did not fit under a half-width panel.
-    fig = go.Figure(
+    fig = figure(
         go.Waterfall(
             x=[r["label"].replace(" ", "<br>") for r in rows] + ["score"],
             y=[r["points"] for r in rows] + [b["value"]],
@@ -46,7 +46,7 @@ def overlap_matrix(rows: pd.DataFrame, domains: list[str]) -> go.Figure:
     for a, b, n in rows[["domain_a", "domain_b", "shared"]].itertuples(index=False):
         shared[(a, b)] = shared[(b, a)] = int(n)
     z = [[None if a == b else shared.get((a, b), 0) for b in domains] for a in domains]
-    return go.Figure(
+    return figure(
         go.Heatmap(
             z=z,
             x=domains,
@@ -69,7 +69,7 @@ def mentions_by_platform(rows: pd.DataFrame, days: list[str]) -> go.Figure:
     if rows.empty:
         return empty_figure("no mentions in this window")
     per = rows.groupby(["day", "platform"])["mentions"].sum()
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             barmode="stack",
@@ -96,7 +96,7 @@ def sentiment_over_time(rows: pd.DataFrame, days: list[str]) -> go.Figure:
     if rows.empty:
         return empty_figure("no mentions in this window")
     per = rows.groupby(["day", "sentiment"])["mentions"].sum()
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             margin=dict(l=40, r=10, t=10, b=40),

@@ -13,7 +13,19 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 
 from figures.parts import trace_part
-from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, STATUS_COLOURS, TEMPLATE, empty_figure, mono_margin
+from figures.theme import (
+    empty_figure,
+    figure,
+    mono_margin,
+    AMBER,
+    BLUE,
+    CYAN,
+    GREEN,
+    MUTED,
+    RED,
+    STATUS_COLOURS,
+    TEMPLATE,
+)
 
 # Defaults; the producer puts the configured values into the document (mc.queue_threshold:
 # ALERT_QUEUE_OVERFLOW_THRESHOLD; the trend's length: MC_QUEUE_TREND_POINTS).
@@ -33,7 +45,7 @@ def discovery_rate(points: list[list[float]]) -> go.Figure:
     """Links found per minute over the last hour (bars), from [(minute epoch, links)]."""
     if not points:
         return empty_figure("no discovery data yet")
-    fig = go.Figure(
+    fig = figure(
         go.Bar(
             x=[_ms(p[0]) for p in points],
             y=[p[1] for p in points],
@@ -104,7 +116,7 @@ def discovery_radar(rows: list[dict]) -> go.Figure:
     theta = _radar_theta(rows)
     # No legend: below a radar it collides with the bottom label; the panel's subtitle keys the
     # colours (RADAR_METRICS) instead.
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             margin=dict(l=76, r=76, t=30, b=30),
@@ -175,7 +187,7 @@ def mission_timeline(rows: list[dict], now_epoch: float, etas: dict[str, float |
     if not bars:
         return empty_figure("no active or recent missions")
     labels = [f"{_clip(str(r['job_type'] or 'job').replace('_', ' '))} · {str(r['id'])[:6]}" for r, *_ in bars]
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             height=max(220, 24 * len(bars) + 60),
@@ -249,7 +261,7 @@ def queue_gauge(depth: int | None, previous: int | None = None, threshold: float
             threshold=dict(line=dict(color=RED, width=3), value=threshold),
         ),
     )
-    return go.Figure(indicator, layout=dict(template=TEMPLATE, margin=dict(l=24, r=24, t=16, b=8)))
+    return figure(indicator, layout=dict(template=TEMPLATE, margin=dict(l=24, r=24, t=16, b=8)))
 
 
 def queue_gauge_parts(depth: int | None, previous: int | None = None, threshold: float = QUEUE_OVERFLOW) -> dict:
@@ -264,7 +276,7 @@ def queue_gauge_parts(depth: int | None, previous: int | None = None, threshold:
 
 def queue_trend(points: list[list[float]]) -> go.Figure:
     """Queue depth over the last ticks (the rolling series extended live with extendData)."""
-    fig = go.Figure(
+    fig = figure(
         go.Scatter(
             x=[_ms(p[0]) for p in points],
             y=[p[1] for p in points],

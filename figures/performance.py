@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from figures.theme import MUTED, SERIES, TEMPLATE, empty_figure
+from figures.theme import empty_figure, figure, MUTED, SERIES, TEMPLATE
 
 
 def response_trend(rows: pd.DataFrame) -> go.Figure:
@@ -13,7 +13,7 @@ def response_trend(rows: pd.DataFrame) -> go.Figure:
     axis would order the hours by first appearance, so a site seen late would draw backwards."""
     if rows.empty:
         return empty_figure("no attributed crawl logs in 24 h")
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             margin=dict(l=48, r=10, t=10, b=40),

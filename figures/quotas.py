@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 
-from figures.theme import GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT, empty_figure, mono_margin
+from figures.theme import empty_figure, figure, mono_margin, GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT
 
 
 def _when(iso: str) -> datetime:
@@ -39,7 +39,7 @@ def quota_bars(statuses: list[dict], height: int | None = None) -> go.Figure:
         f"<br>status {s.get('status')}, resets {str(s.get('reset_date', ''))[:10]}"
         for s in rows
     ]
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             height=height or 48 + 30 * len(rows),
@@ -77,7 +77,7 @@ def burndown(history: dict[str, dict], statuses: list[dict], now: datetime, heig
     shown = [s for s in statuses if s.get("enabled", True) or s.get("used")]
     if not shown:
         return empty_figure("no provider has an API key yet", height)
-    fig = go.Figure(
+    fig = figure(
         layout=dict(
             template=TEMPLATE,
             height=height,

@@ -391,3 +391,13 @@ def serve():
 def browser_errors(driver) -> list[str]:
     """SEVERE entries of the browser console (JavaScript errors, failed requests)."""
     return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _validated_figures():
+    """Figures are built with plotly.py's validation under test (figures/theme.py): a misspelt
+    property fails here, although the app builds them unvalidated for speed."""
+    from figures import theme
+
+    theme.VALIDATE = True
+    yield
