@@ -259,6 +259,9 @@ def _open_tab_on(chrome, url: str, wanted: Instance, instances: list[Instance], 
         )
         if counts[wanted.name] == own[wanted.name] + 1:
             return
+        # A navigation asks nginx a fixed number of times (its assets are cached for good), so
+        # the stream would land on the same instance every time: one request moves the turn.
+        _get(url + "healthz")
     raise AssertionError("the tab's stream never landed on the producing instance in 10 tries")
 
 
