@@ -7,7 +7,7 @@
   the analytics run). `<link rel=preload as=fetch crossorigin>` starts both with the HTML, so
   the server's time overlaps the scripts' instead of following it; the renderer's own `fetch`
   (same URL, CORS mode, same-origin credentials) is then served from the preload, so each is
-  still asked for once (tests/test_page_load.py counts them). The preload carries the page's
+  still asked for once (tests/test_browser_main.py counts them). The preload carries the page's
   URL as Referer like the renderer's request does, which the first paint and kiosk tokens read.
 - **dcc.Graph's code is on the page before the layout.** dcc loads the Graph's real component
   (`async-graph.js`, 13 KB) only when React first renders a Graph, so every graph first
