@@ -10,9 +10,9 @@ exist only as lazy module attributes for WSGI servers.
 from __future__ import annotations
 
 import json
-import re
 import logging
 import os
+import re
 import sys
 
 import dash

@@ -7,7 +7,7 @@ from collections import Counter
 import plotly.graph_objects as go
 
 from common.timestamps import to_datetime
-from figures.theme import empty_figure, figure, STATUS_COLOURS, TEMPLATE
+from figures.theme import STATUS_COLOURS, TEMPLATE, empty_figure, figure
 
 SEVERITIES = ("critical", "warning", "info")
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 
-from figures.theme import empty_figure, figure, SERIES, TEMPLATE
+from figures.theme import SERIES, TEMPLATE, empty_figure, figure
 
 
 def _line(fc, until) -> tuple[list, list]:

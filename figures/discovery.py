@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from figures.theme import empty_figure, figure, AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE
+from figures.theme import AMBER, BLUE, CYAN, GREEN, MUTED, RED, SERIES, TEMPLATE, empty_figure, figure
 
 RADAR_AXES = (
     ("backlinks", "backlinks"),

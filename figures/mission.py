@@ -14,9 +14,6 @@ import plotly.graph_objects as go
 
 from figures.parts import trace_part
 from figures.theme import (
-    empty_figure,
-    figure,
-    mono_margin,
     AMBER,
     BLUE,
     CYAN,
@@ -25,7 +22,11 @@ from figures.theme import (
     RED,
     STATUS_COLOURS,
     TEMPLATE,
+    empty_figure,
+    figure,
+    mono_margin,
 )
+
 
 # Defaults; the producer puts the configured values into the document (mc.queue_threshold:
 # ALERT_QUEUE_OVERFLOW_THRESHOLD; the trend's length: MC_QUEUE_TREND_POINTS).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from figures.theme import empty_figure, figure, MUTED, SERIES, TEMPLATE
+from figures.theme import MUTED, SERIES, TEMPLATE, empty_figure, figure
 
 
 def response_trend(rows: pd.DataFrame) -> go.Figure:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 
-from figures.theme import empty_figure, figure, mono_margin, GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT
+from figures.theme import GRID, MONO, MUTED, SERIES, STATUS_COLOURS, TEMPLATE, TEXT, empty_figure, figure, mono_margin
 
 
 def _when(iso: str) -> datetime:

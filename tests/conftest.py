@@ -399,5 +399,6 @@ def _validated_figures():
     property fails here, although the app builds them unvalidated for speed."""
     from figures import theme
 
-    theme.VALIDATE = True
+    before, theme.VALIDATE = theme.VALIDATE, True
     yield
+    theme.VALIDATE = before
